@@ -122,3 +122,15 @@ def all_place_names() -> dict[str, str]:
         for name in (borough.name, *borough.variants, *borough.neighbourhoods):
             names.setdefault(name.lower(), borough.ons_code)
     return names
+
+
+# Places people name that are outside London: recognised so the bot can say it only knows
+# London's local services and offer the national lines, instead of failing to understand.
+OUTSIDE_LONDON_PLACES: tuple[str, ...] = (
+    "birmingham", "manchester", "leeds", "liverpool", "bristol", "sheffield", "newcastle",
+    "nottingham", "leicester", "coventry", "bradford", "brighton", "oxford", "cambridge",
+    "reading", "luton", "slough", "watford", "milton keynes", "southampton", "portsmouth",
+    "kent", "essex", "surrey", "hertfordshire", "berkshire", "sussex", "dartford", "gravesend",
+    "basildon", "chelmsford", "guildford", "wales", "scotland", "cardiff", "glasgow",
+    "edinburgh", "belfast", "northern ireland",
+)

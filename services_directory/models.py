@@ -1,0 +1,325 @@
+"""Directory tables, named after Open Referral UK / HSDS 3.0 so the data can be exchanged.
+
+Additions HSDS lacks, which signposting to abuse services needs: `eligibility` (gender, age,
+audience), `location.confidential` (refuge addresses are never stored, enforced by a CHECK),
+`source` and `last_verified` on services and phones, optimistic `version` and soft delete on
+services, an audit log, staff accounts and offline postcode tables.
+Schema changes go through alembic (services_directory/migrations), never `create_all`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+ID = String(120)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, because SQLite has no time zones and mixing aware/naive values breaks."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id = Column(ID, primary_key=True)
+    name = Column(String(255), nullable=False)
+    alternate_name = Column(String(255))
+    description = Column(Text)
+    email = Column(String(255))
+    website = Column(String(500))
+    deleted_at = Column(DateTime)
+
+    services = relationship("Service", back_populates="organization")
+
+
+class Service(Base):
+    __tablename__ = "service"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('active', 'inactive', 'defunct', 'temporarily closed')", name="status"
+        ),
+        Index("ix_service_live", "deleted_at", "status"),
+    )
+
+    id = Column(ID, primary_key=True)
+    organization_id = Column(
+        ID, ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    name = Column(String(255), nullable=False)
+    alternate_name = Column(String(255))
+    description = Column(Text, nullable=False)
+    url = Column(String(500))
+    email = Column(String(255))
+    status = Column(String(20), nullable=False, default="active")
+    source = Column(Text, nullable=False)
+    last_verified = Column(Date, nullable=False)
+    verification_note = Column(Text)
+    version = Column(Integer, nullable=False)
+    deleted_at = Column(DateTime)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    # Two staff saving the same service: the second save fails instead of silently
+    # overwriting the first (a wrong phone number here could send someone to the abuser).
+    __mapper_args__ = {"version_id_col": version}
+
+    organization = relationship("Organization", back_populates="services")
+    phones = relationship("Phone", back_populates="service", cascade="all, delete-orphan")
+    areas = relationship("ServiceArea", back_populates="service", cascade="all, delete-orphan")
+    taxonomies = relationship(
+        "ServiceTaxonomy", back_populates="service", cascade="all, delete-orphan"
+    )
+    eligibility = relationship(
+        "Eligibility", back_populates="service", uselist=False, cascade="all, delete-orphan"
+    )
+    languages = relationship("Language", back_populates="service", cascade="all, delete-orphan")
+    schedules = relationship("Schedule", back_populates="service", cascade="all, delete-orphan")
+    locations = relationship(
+        "ServiceAtLocation", back_populates="service", cascade="all, delete-orphan"
+    )
+
+
+class Location(Base):
+    __tablename__ = "location"
+    __table_args__ = (
+        # A refuge address must never reach the bot, an export or a log: do not store one.
+        CheckConstraint(
+            "confidential = false OR (address_1 IS NULL AND postal_code IS NULL"
+            " AND latitude IS NULL AND longitude IS NULL)",
+            name="confidential_no_address",
+        ),
+    )
+
+    id = Column(ID, primary_key=True)
+    organization_id = Column(ID, ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    name = Column(String(255), nullable=False)
+    description = Column(Text)
+    address_1 = Column(String(255))
+    city = Column(String(100))
+    postal_code = Column(String(10))
+    borough_code = Column(String(9))
+    latitude = Column(Float)
+    longitude = Column(Float)
+    confidential = Column(Boolean, nullable=False, default=False)
+    deleted_at = Column(DateTime)
+
+
+class ServiceAtLocation(Base):
+    __tablename__ = "service_at_location"
+    __table_args__ = (UniqueConstraint("service_id", "location_id"),)
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False)
+    location_id = Column(
+        ID, ForeignKey("location.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    description = Column(Text)
+
+    service = relationship("Service", back_populates="locations")
+    location = relationship("Location")
+
+
+class Phone(Base):
+    __tablename__ = "phone"
+    __table_args__ = (
+        CheckConstraint("type IN ('voice', 'text', 'textphone', 'fax')", name="type"),
+        CheckConstraint(
+            "service_id IS NOT NULL OR organization_id IS NOT NULL", name="has_owner"
+        ),
+    )
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    organization_id = Column(ID, ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    number = Column(String(40), nullable=False)
+    extension = Column(String(10))
+    type = Column(String(10), nullable=False, default="voice")
+    description = Column(Text)
+    source = Column(Text, nullable=False)
+    last_verified = Column(Date, nullable=False)
+
+    service = relationship("Service", back_populates="phones")
+
+
+class ServiceArea(Base):
+    __tablename__ = "service_area"
+    __table_args__ = (
+        CheckConstraint("scope IN ('borough', 'london', 'national')", name="scope"),
+        CheckConstraint(
+            "(scope = 'borough' AND borough_code IS NOT NULL)"
+            " OR (scope <> 'borough' AND borough_code IS NULL)",
+            name="borough_code_iff_borough",
+        ),
+        UniqueConstraint("service_id", "scope", "borough_code"),
+        Index("ix_service_area_borough_code_service_id", "borough_code", "service_id"),
+        Index("ix_service_area_scope_service_id", "scope", "service_id"),
+    )
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False)
+    scope = Column(String(10), nullable=False)
+    borough_code = Column(String(9))
+    description = Column(Text)
+
+    service = relationship("Service", back_populates="areas")
+
+
+class TaxonomyTerm(Base):
+    __tablename__ = "taxonomy_term"
+
+    id = Column(ID, primary_key=True)
+    code = Column(String(60), nullable=False, unique=True)
+    name = Column(String(60), nullable=False, unique=True)
+    description = Column(Text)
+    taxonomy = Column(String(60), nullable=False, default="signpost-topics")
+    parent_id = Column(ID, ForeignKey("taxonomy_term.id", ondelete="SET NULL"))
+
+
+class ServiceTaxonomy(Base):
+    __tablename__ = "service_taxonomy"
+    __table_args__ = (
+        UniqueConstraint("service_id", "taxonomy_term_id"),
+        Index("ix_service_taxonomy_term_service", "taxonomy_term_id", "service_id"),
+    )
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False)
+    taxonomy_term_id = Column(
+        ID, ForeignKey("taxonomy_term.id", ondelete="RESTRICT"), nullable=False
+    )
+
+    service = relationship("Service", back_populates="taxonomies")
+    taxonomy_term = relationship("TaxonomyTerm")
+
+
+class Eligibility(Base):
+    """Who may use a service. One row per service.
+
+    `audiences` is a ';'-separated list of vocabulary.AUDIENCES. When `audience_restricted`
+    is true the service is only for those groups (a men's line, an LGBT+ line), so it is
+    shown only to a person in one of them; otherwise the list says whom it specialises in.
+    """
+
+    __tablename__ = "eligibility"
+    __table_args__ = (
+        CheckConstraint("gender IS NULL OR gender IN ('female', 'male')", name="gender"),
+    )
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(
+        ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    gender = Column(String(6))
+    minimum_age = Column(Integer)
+    maximum_age = Column(Integer)
+    audiences = Column(String(400), nullable=False, default="")
+    audience_restricted = Column(Boolean, nullable=False, default=False)
+    description = Column(Text)
+
+    service = relationship("Service", back_populates="eligibility")
+
+
+class Language(Base):
+    __tablename__ = "language"
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(
+        ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name = Column(String(100), nullable=False)
+    code = Column(String(10))
+    note = Column(Text)
+
+    service = relationship("Service", back_populates="languages")
+
+
+class Schedule(Base):
+    __tablename__ = "schedule"
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(
+        ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    byday = Column(String(30))
+    opens_at = Column(String(5))
+    closes_at = Column(String(5))
+    is_24_hours = Column(Boolean, nullable=False, default=False)
+    description = Column(Text)
+
+    service = relationship("Service", back_populates="schedules")
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    who = Column(String(255), nullable=False)
+    table_name = Column(String(60), nullable=False)
+    record_id = Column(String(120), nullable=False)
+    action = Column(String(20), nullable=False)
+    before = Column(JSON)
+    after = Column(JSON)
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_account"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    email = Column(String(255), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    active = Column(Boolean, nullable=False, default=True)
+
+
+class Postcode(Base):
+    """London postcodes only (about 330,000), normalised without the space."""
+
+    __tablename__ = "postcode"
+
+    postcode = Column(String(8), primary_key=True)
+    lad_code = Column(String(9), nullable=False)
+
+
+class OutwardCode(Base):
+    """Every UK outward code, one row per local authority it spans.
+
+    Non-London rows are kept so a valid postcode elsewhere is told "outside London" rather
+    than "not recognised"; postcode_count orders the candidates when an outward code spans
+    several boroughs.
+    """
+
+    __tablename__ = "outward_code"
+
+    outward = Column(String(4), primary_key=True)
+    lad_code = Column(String(9), primary_key=True)
+    postcode_count = Column(Integer, nullable=False)
