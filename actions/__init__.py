@@ -1,0 +1,1 @@
+"""Custom actions for the Rasa action server. They choose what to say; domain.yml says it."""

@@ -1,0 +1,33 @@
+"""action_ask_clarification: pick the abuse topic the classifier leaned towards, for buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+ABUSE_TOPICS = frozenset({
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation", "perpetrator_help",
+})
+
+
+def likely_topic(intent_ranking: list[dict[str, Any]]) -> str | None:
+    for candidate in intent_ranking:
+        if candidate.get("name") in ABUSE_TOPICS:
+            return candidate["name"]
+    return None
+
+
+class ActionAskClarification(Action):
+    def name(self) -> str:
+        return "action_ask_clarification"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        return [SlotSet("likely_topic", likely_topic(ranking))]

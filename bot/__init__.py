@@ -1,0 +1,1 @@
+"""Runtime of the signposting assistant: channels, web front, NLU helpers and command line."""

@@ -1,0 +1,139 @@
+"""What every channel does with a message: key it, guard it, answer it, never leave silence.
+
+Channels differ in how messages arrive and leave; the safety rules are the same everywhere, so
+they live here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+
+from bot.safety.danger import signals_danger
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_RESPONSE = "utter_service_unavailable"
+EMERGENCY_RESPONSE = "utter_emergency"
+# Custom actions whose silence would leave a person without the helpline; each records the
+# named slot when it succeeds.
+_ACTION_PROOF_SLOT = {"action_find_services": "search_outcome"}
+
+
+def conversation_key(secret: bytes, channel: str, raw_id: str) -> str:
+    """A stable key for a sender that cannot be turned back into their number or chat id."""
+    digest = hmac.new(secret, f"{channel}:{raw_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{channel}-{digest[:32]}"
+
+
+def response_text(domain: Domain | None, name: str, channel: str) -> dict[str, Any]:
+    """The response's variant for this channel (or its default), as a message dict."""
+    variants = (domain.responses.get(name) if domain else None) or []
+    unconditional = [v for v in variants if not v.get("condition")]
+    for variant in unconditional:
+        if variant.get("channel") == channel:
+            return _as_message(variant)
+    for variant in unconditional:
+        if not variant.get("channel"):
+            return _as_message(variant)
+    return {"text": _LAST_RESORT}
+
+
+# Used only if domain.yml itself could not be loaded: the two facts nobody may ever be denied.
+_LAST_RESORT = ("In danger now: call 999. National Domestic Abuse Helpline: 0808 2000 247, "
+                "free, 24 hours.")
+
+
+def _as_message(variant: dict[str, Any]) -> dict[str, Any]:
+    message = {"text": variant.get("text", "")}
+    if variant.get("buttons"):
+        message["buttons"] = variant["buttons"]
+    if variant.get("custom"):
+        message["custom"] = variant["custom"]
+    return message
+
+
+def fallback_messages(domain: Domain | None, channel: str, user_text: str) -> list[dict[str, Any]]:
+    """Danger first, then the helpline: what a person gets when the bot cannot answer."""
+    messages = []
+    if signals_danger(user_text):
+        messages.append(response_text(domain, EMERGENCY_RESPONSE, channel))
+    messages.append(response_text(domain, UNAVAILABLE_RESPONSE, channel))
+    return messages
+
+
+async def answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    *,
+    agent: Any,
+    channel: str,
+    sender_key: str,
+    text: str,
+    timeout: float,
+    output: CollectingOutputChannel | None = None,
+) -> list[dict[str, Any]]:
+    """Run the message through Rasa, but answer within `timeout` seconds whatever happens."""
+    collector = output or CollectingOutputChannel()
+    message = UserMessage(text, collector, sender_key, input_channel=channel)
+    task = asyncio.ensure_future(on_new_message(message))
+    domain = getattr(agent, "domain", None)
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+    except asyncio.TimeoutError:
+        # Let Rasa finish in the background so the conversation stays consistent.
+        task.add_done_callback(_log_late_failure)
+        logger.warning("reply exceeded %.1fs on %s; sent the fallback", timeout, channel)
+        return collector.messages + fallback_messages(domain, channel, text)
+    except Exception:  # noqa: BLE001 - a person must never get silence or a stack trace
+        logger.exception("message handling failed on %s; sent the fallback", channel)
+        return fallback_messages(domain, channel, text)
+    replies = list(collector.messages)
+    if not replies or await _custom_action_failed(agent, sender_key):
+        replies += fallback_messages(domain, channel, "" if replies else text)
+    return replies
+
+
+def _log_late_failure(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("late message handling failed: %s", type(task.exception()).__name__)
+
+
+async def _custom_action_failed(agent: Any, sender_key: str) -> bool:
+    """Rasa logs and carries on when the action server is down; we must notice and say so."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return False
+    tracker = await store.retrieve(sender_key)
+    if tracker is None:
+        return False
+    turn: list[Any] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        turn.append(event)
+    turn.reverse()
+    for index, event in enumerate(turn):
+        if isinstance(event, ActionExecuted) and event.action_name in _ACTION_PROOF_SLOT:
+            slot = _ACTION_PROOF_SLOT[event.action_name]
+            following = turn[index + 1:]
+            if not any(isinstance(e, SlotSet) and e.key == slot for e in following):
+                return True
+    return False
+
+
+async def forget(agent: Any, sender_key: str) -> bool:
+    """Delete the conversation from the tracker store; True when one was there."""
+    store = getattr(agent, "tracker_store", None)
+    delete = getattr(store, "delete", None)
+    if delete is None:
+        logger.error("tracker store cannot delete conversations")
+        return False
+    return bool(await delete(sender_key))

@@ -1,0 +1,108 @@
+"""The input channel behind our web front.
+
+Rasa's REST channel trusts any sender id and has no authentication. This one listens only for
+the web front (a shared token, loopback), keys conversations by a keyed hash of the tab's random
+id, and can forget a conversation on quick exit.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.conversation import answer, conversation_key, forget
+from bot.channels.input_guard import guard
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+TOKEN_HEADER = "X-Webfront-Token"
+_TAB_ID = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+
+
+class WebInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "web"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(Settings.from_env())
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if not settings.webfront_token:
+            logger.warning("web channel disabled: WEBFRONT_TOKEN is not set")
+
+    def _authorised(self, request: Request) -> bool:
+        sent = request.headers.get(TOKEN_HEADER, "")
+        token = self.settings.webfront_token
+        return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+
+    def _sender(self, request: Request) -> str | None:
+        body = request.json if isinstance(request.json, dict) else {}
+        tab_id = body.get("sender")
+        if not isinstance(tab_id, str) or not _TAB_ID.match(tab_id):
+            return None
+        return conversation_key(self.settings.sender_hash_key, "web", tab_id)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        web = Blueprint("web_input", __name__)
+
+        @web.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.webfront_token else "disabled"})
+
+        @web.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "forbidden"}, status=403)
+            sender = self._sender(request)
+            if sender is None:
+                return response.json({"error": "bad sender"}, status=400)
+            guarded = guard(request.json.get("message"), self.settings.max_message_chars)
+            replies = await answer(
+                on_new_message,
+                agent=request.app.ctx.agent,
+                channel=self.name(),
+                sender_key=sender,
+                text=guarded.text,
+                timeout=self.settings.reply_timeout_seconds,
+            )
+            return response.json([_public(m) for m in replies])
+
+        @web.route("/forget", methods=["POST"])
+        async def forget_conversation(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "forbidden"}, status=403)
+            sender = self._sender(request)
+            if sender is None:
+                return response.json({"error": "bad sender"}, status=400)
+            existed = await forget(request.app.ctx.agent, sender)
+            return response.json({"forgotten": existed})
+
+        return web
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """Only what the page needs: text, buttons and the quick-exit signal."""
+    out: dict[str, Any] = {}
+    if message.get("text"):
+        out["text"] = message["text"]
+    if message.get("buttons"):
+        out["buttons"] = [{"title": b.get("title", ""), "payload": b.get("payload", "")}
+                          for b in message["buttons"]]
+    custom = message.get("custom")
+    if isinstance(custom, dict) and custom.get("quick_exit"):
+        out["quick_exit"] = True
+    return out

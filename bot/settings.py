@@ -1,0 +1,48 @@
+"""Runtime settings, read from the environment with safe defaults.
+
+Read when asked for, never at import, so tests and processes can set their own environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    session_ttl_seconds: int
+    max_message_chars: int
+    reply_timeout_seconds: float
+    sender_hash_key: bytes
+    webfront_token: str
+    rasa_url: str
+    rate_limit_per_minute: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            session_ttl_seconds=_int("SESSION_TTL_SECONDS", 1800),
+            max_message_chars=_int("MAX_MESSAGE_CHARS", 1000),
+            reply_timeout_seconds=_float("REPLY_TIMEOUT_SECONDS", 1.8),
+            sender_hash_key=os.environ.get("SENDER_HASH_KEY", "").encode() or os.urandom(32),
+            webfront_token=os.environ.get("WEBFRONT_TOKEN", ""),
+            rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 20),
+        )

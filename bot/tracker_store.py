@@ -1,0 +1,66 @@
+"""An in-memory tracker store that forgets.
+
+Stock Rasa keeps every conversation until the process stops. People using this service may
+have their phone checked, so a conversation is deleted after a period of silence and at once
+when the person asks to leave (a `quick_exit` turn).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+QUICK_EXIT_INTENT = "quick_exit"
+DEFAULT_TTL_SECONDS = 1800
+
+
+class ForgetfulTrackerStore(InMemoryTrackerStore):
+    def __init__(
+        self,
+        domain: Domain,
+        event_broker: EventBroker | None = None,
+        ttl_seconds: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        env_ttl = os.environ.get("SESSION_TTL_SECONDS", "").strip()
+        self.ttl_seconds = int(ttl_seconds or (env_ttl if env_ttl.isdigit() else DEFAULT_TTL_SECONDS))
+        self._last_seen: dict[str, float] = {}
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self._expire_idle()
+        if tracker.latest_message and tracker.latest_message.intent.get("name") == QUICK_EXIT_INTENT:
+            await self.delete(tracker.sender_id)
+            return
+        await super().save(tracker)
+        self._last_seen[tracker.sender_id] = time.monotonic()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        self._expire_idle()
+        return await super().retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
+        self._expire_idle()
+        return await super().retrieve_full_tracker(sender_id)
+
+    async def keys(self) -> Iterable[str]:
+        self._expire_idle()
+        return list(self.store.keys())
+
+    async def delete(self, sender_id: str) -> bool:
+        """Forget a conversation entirely; True when there was one."""
+        self._last_seen.pop(sender_id, None)
+        return self.store.pop(sender_id, None) is not None
+
+    def _expire_idle(self) -> None:
+        cutoff = time.monotonic() - self.ttl_seconds
+        for sender_id in [s for s, seen in self._last_seen.items() if seen < cutoff]:
+            self._last_seen.pop(sender_id, None)
+            self.store.pop(sender_id, None)
