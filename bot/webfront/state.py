@@ -1,0 +1,35 @@
+"""What the web front's routes share, built once per app by the factory."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+
+from bot.settings import Settings
+from bot.webfront.config import WebfrontConfig
+from bot.webfront.rasa_client import RasaClient
+from bot.webfront.rate_limit import SlidingWindowLimiter
+from bot.webfront.responses import DomainResponses
+
+EXTENSION_KEY = "signpost_webfront"
+# The same shape bot.channels.web accepts; fullmatch, so a trailing newline is not let through.
+_TAB_ID = re.compile(r"[A-Za-z0-9-]{16,64}")
+
+
+def valid_sender(value: object) -> bool:
+    return isinstance(value, str) and _TAB_ID.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class WebfrontState:
+    settings: Settings
+    config: WebfrontConfig
+    responses: DomainResponses
+    rasa: RasaClient
+    limiter: SlidingWindowLimiter
+
+
+def state() -> WebfrontState:
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,235 @@
+"""Fixtures for the web front: a real fake Rasa on loopback, the app, and headless Chromium.
+
+Only the network edge is replaced: the app really sends HTTP to a local server that imitates
+Rasa's web channel (token check, sender check, replies, forget) and records what arrived, so a
+test can prove what Rasa was, and was not, sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bot.settings import Settings
+from bot.webfront import create_app
+from bot.webfront.config import WebfrontConfig
+
+TOKEN = "test-webfront-token"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+_TAB_ID = re.compile(r"[A-Za-z0-9-]{16,64}")
+
+NEUTRAL_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Weather</title></head><body><h1>Weather today</h1><p>Sunny spells.</p></body></html>"""
+
+GREETING = "Hello. I'm an automated helper, not a person."
+XSS_REPLY = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+
+
+def domain_text(name: str) -> str:
+    """The default (channel-less) text of a domain.yml response, read independently."""
+    responses = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+    web = [v for v in responses[name] if v.get("channel") == "web" and not v.get("condition")]
+    plain = [v for v in responses[name] if not v.get("channel") and not v.get("condition")]
+    return (web or plain)[0]["text"]
+
+
+def default_reply(message: str) -> list[dict[str, Any]]:
+    """A few canned behaviours of the real bot, enough to drive the page."""
+    if message == "hello":
+        return [{"text": GREETING, "buttons": [
+            {"title": "Find support near me", "payload": "/find_support"},
+            {"title": "Is this abuse?", "payload": "/coercive_control"},
+        ]}]
+    if message == "/find_support":
+        return [{"text": "Which London borough or postcode are you in?"}]
+    if message.lower() == "exit":
+        return [{"text": "Leaving now. This conversation has been deleted.", "quick_exit": True}]
+    if message == "show me markup":
+        return [{"text": XSS_REPLY}]
+    return [{"text": f"Echo: {message}"}]
+
+
+@dataclass
+class FakeRasa:
+    """Imitates bot.channels.web on loopback and records every call it gets."""
+
+    url: str = ""
+    mode: str = "ok"  # ok | error | garbage | slow | empty
+    slow_seconds: float = 2.0
+    reply: Callable[[str], list[dict[str, Any]]] = default_reply
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+        self.mode = "ok"
+        self.reply = default_reply
+
+    def record(self, path: str, authorised: bool, body: Any) -> None:
+        with self.lock:
+            self.calls.append({"path": path, "authorised": authorised, "body": body})
+
+    def received(self, path: str = "/webhooks/web/webhook") -> list[dict[str, Any]]:
+        with self.lock:
+            return [c["body"] for c in self.calls if c["path"] == path and c["authorised"]]
+
+    def messages(self) -> list[str]:
+        return [b.get("message") for b in self.received() if isinstance(b, dict)]
+
+    def forgotten(self) -> list[str]:
+        return [b.get("sender") for b in self.received("/webhooks/web/forget")
+                if isinstance(b, dict)]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return predicate()
+
+
+def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_: Any) -> None:  # keep test output quiet
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json"):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            if self.path == "/neutral":
+                self._send(200, NEUTRAL_PAGE, "text/html; charset=utf-8")
+            else:
+                self._send(404, b"{}")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+            authorised = self.headers.get("X-Webfront-Token") == TOKEN
+            fake.record(self.path, authorised, body)
+            if not authorised:
+                self._send(403, b'{"error": "forbidden"}')
+                return
+            sender = body.get("sender") if isinstance(body, dict) else None
+            if not isinstance(sender, str) or not _TAB_ID.fullmatch(sender):
+                self._send(400, b'{"error": "bad sender"}')
+                return
+            if self.path == "/webhooks/web/forget":
+                self._send(200, b'{"forgotten": true}')
+            elif self.path == "/webhooks/web/webhook":
+                self._answer(body.get("message"))
+            else:
+                self._send(404, b"{}")
+
+        def _answer(self, message: Any) -> None:
+            if fake.mode == "error":
+                self._send(500, b"Internal Server Error", "text/plain")
+            elif fake.mode == "garbage":
+                self._send(200, b"<html>not json</html>", "text/html")
+            elif fake.mode == "empty":
+                self._send(200, b"[]")
+            else:
+                if fake.mode == "slow":
+                    time.sleep(fake.slow_seconds)
+                self._send(200, json.dumps(fake.reply(str(message))).encode())
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def fake_rasa_server() -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fake_rasa(fake_rasa_server: FakeRasa) -> FakeRasa:
+    fake_rasa_server.reset()
+    return fake_rasa_server
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (closed again at once): "Rasa is down"."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_settings(rasa_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "session_ttl_seconds": 1800,
+        "max_message_chars": 1000,
+        "reply_timeout_seconds": 1.8,
+        "sender_hash_key": b"test-key",
+        "webfront_token": TOKEN,
+        "rasa_url": rasa_url,
+        "rate_limit_per_minute": 20,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(fake_rasa: FakeRasa) -> AppFactory:
+    """Build an app against the fake Rasa; keyword overrides go to Settings or WebfrontConfig."""
+    config_fields = set(WebfrontConfig.__dataclass_fields__)
+
+    def build(**overrides: Any) -> Flask:
+        config_overrides = {k: v for k, v in overrides.items() if k in config_fields}
+        settings_overrides = {k: v for k, v in overrides.items() if k not in config_fields}
+        settings = make_settings(settings_overrides.pop("rasa_url", fake_rasa.url),
+                                 **settings_overrides)
+        config = WebfrontConfig(**{"exit_url": f"{fake_rasa.url}/neutral", **config_overrides})
+        app = create_app(settings, webfront=config)
+        app.testing = True
+        return app
+
+    return build
+
+
+@pytest.fixture
+def client(make_app: AppFactory) -> FlaskClient:
+    return make_app().test_client()
+
+
+def tab_id() -> str:
+    return os.urandom(12).hex()
