@@ -59,5 +59,12 @@ def make_engine(url: str | URL | None = None, **kwargs) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker:
-    """One Session per unit of work; expire_on_commit off so results outlive the session."""
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)
+    """One Session per unit of work; expire_on_commit off so results outlive the session.
+
+    Sessions from here keep the derived search table in step with every commit.
+    """
+    from services_directory.search_index import install_hooks
+
+    maker = sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)
+    install_hooks(maker)
+    return maker

@@ -323,3 +323,31 @@ class OutwardCode(Base):
     outward = Column(String(4), primary_key=True)
     lad_code = Column(String(9), primary_key=True)
     postcode_count = Column(Integer, nullable=False)
+
+
+class ServiceSearch(Base):
+    """Derived search table: one row per live service x area x topic.
+
+    Exists only to make search O(results) at any size: each ranking tier is one index range
+    scan on (area_key, topic, rank) with no joins. Rebuilt from the tables above by
+    search_index.refresh_search_index, which session_factory sessions call automatically on
+    commit; never edited by hand and never exported.
+    """
+
+    __tablename__ = "service_search"
+    __table_args__ = (
+        Index("ix_service_search_rank", "area_key", "topic", "rank", "name", "service_id"),
+        Index("ix_service_search_service_id", "service_id"),
+    )
+
+    area_key = Column(String(9), primary_key=True)  # ONS borough code, 'london' or 'national'
+    topic = Column(String(30), primary_key=True)
+    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    rank = Column(Integer, nullable=False)
+    name = Column(String(255), nullable=False)
+    has_phone = Column(Boolean, nullable=False)
+    gender = Column(String(6))
+    minimum_age = Column(Integer)
+    maximum_age = Column(Integer)
+    audiences = Column(String(402), nullable=False)  # ';a;b;' so LIKE '%;a;%' matches whole words
+    audience_restricted = Column(Boolean, nullable=False)

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS, Borough
-from services_directory.models import OutwardCode, Postcode
 from services_directory.postcodes import (
     is_london_lad,
     normalise_outward,
@@ -35,6 +34,12 @@ _SUFFIXES = (" council", " borough", " london")
 _POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
 _OUTWARD_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
 _MAX_NAME_WORDS = 4
+# Plain SQL: these run on every bot turn, and building expressions cost more than the query.
+_POSTCODE_SQL = text("SELECT lad_code FROM postcode WHERE postcode = :postcode")
+_OUTWARD_SQL = text(
+    "SELECT lad_code, postcode_count FROM outward_code WHERE outward = :outward"
+    " ORDER BY postcode_count DESC, lad_code"
+)
 
 
 @dataclass(frozen=True)
@@ -110,11 +115,7 @@ def _spaced(postcode: str) -> str:
 
 
 def _outward_rows(session: Session, outward: str) -> list[tuple[str, int]]:
-    rows = session.execute(
-        select(OutwardCode.lad_code, OutwardCode.postcode_count)
-        .where(OutwardCode.outward == outward)
-        .order_by(OutwardCode.postcode_count.desc(), OutwardCode.lad_code)
-    ).all()
+    rows = session.execute(_OUTWARD_SQL, {"outward": outward}).all()
     return [(lad, count) for lad, count in rows]
 
 
@@ -135,9 +136,7 @@ def _match_outward(session: Session, text: str, outward: str) -> PlaceMatch:
 
 
 def _match_postcode(session: Session, text: str, postcode: str) -> PlaceMatch:
-    lad = session.execute(
-        select(Postcode.lad_code).where(Postcode.postcode == postcode)
-    ).scalar_one_or_none()
+    lad = session.execute(_POSTCODE_SQL, {"postcode": postcode}).scalar_one_or_none()
     if lad is not None and lad in BOROUGH_BY_CODE:
         return PlaceMatch(
             kind="postcode", text=text, candidates=(BOROUGH_BY_CODE[lad],),

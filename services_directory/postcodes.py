@@ -77,7 +77,7 @@ def iter_postcodes(directory: Path | None = None) -> Iterator[tuple[str, str]]:
     for path in files:
         payload = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)
         columns = payload["data"]
-        for pcd, lad in zip(columns["pcd"], columns["laua"]):
+        for pcd, lad in zip(columns["pcd"], columns["laua"], strict=True):
             if isinstance(pcd, str) and isinstance(lad, str) and lad:
                 yield pcd.replace(" ", "").upper(), lad
 

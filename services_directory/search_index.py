@@ -1,0 +1,178 @@
+"""Keep the derived service_search table in step with the directory tables.
+
+Search must stay fast at 100k services, so the work of joining areas, topics, phones and
+eligibility is done when a service changes rather than on every question. Sessions from
+`db.session_factory` refresh the rows of every service touched in the unit of work just before
+it commits (see `install_hooks`), so staff edits through the ORM (the admin, imports) cannot
+leave search stale. Writes that bypass the ORM must call `refresh_search_index` themselves;
+`signpost directory init` rebuilds it when it is empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session
+
+from services_directory.models import (
+    Eligibility,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceSearch,
+    ServiceTaxonomy,
+    TaxonomyTerm,
+)
+from services_directory.vocabulary import GENERAL_TOPIC
+
+_CHUNK = 500  # keep IN (...) lists well under SQLite's parameter limit
+_INSERT_CHUNK = 5_000
+_DIRTY_KEY = "signpost_search_dirty"
+_WATCHED = (Service, ServiceArea, ServiceTaxonomy, Eligibility, Phone)
+
+
+def rank_for(topic: str, has_phone: bool, n_topics: int) -> int:
+    """Lower ranks first. A phone number first (a scared person needs a way in). Then, for a
+    specific topic, specialists (fewest topics) first; for general domestic abuse, the
+    broadest service first, as that is usually the borough's main service."""
+    breadth = n_topics if topic != GENERAL_TOPIC else 100 - min(n_topics, 100)
+    return (0 if has_phone else 1000) + breadth
+
+
+def wrap_audiences(audiences: str | None) -> str:
+    items = [item for item in (audiences or "").split(";") if item]
+    return ";" + ";".join(items) + ";" if items else ";"
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
+    def limited(stmt, column):
+        return stmt if ids is None else stmt.where(column.in_(ids))
+
+    live = session.execute(
+        limited(
+            select(Service.id, Service.name).where(
+                Service.deleted_at.is_(None), Service.status == "active"
+            ),
+            Service.id,
+        )
+    ).all()
+    if not live:
+        return []
+    topics: dict[str, list[str]] = defaultdict(list)
+    for service_id, topic in session.execute(
+        limited(
+            select(ServiceTaxonomy.service_id, TaxonomyTerm.name).join(
+                TaxonomyTerm, TaxonomyTerm.id == ServiceTaxonomy.taxonomy_term_id
+            ),
+            ServiceTaxonomy.service_id,
+        )
+    ):
+        topics[service_id].append(topic)
+    areas: dict[str, list[str]] = defaultdict(list)
+    for service_id, scope, borough in session.execute(
+        limited(
+            select(ServiceArea.service_id, ServiceArea.scope, ServiceArea.borough_code),
+            ServiceArea.service_id,
+        )
+    ):
+        areas[service_id].append(borough if scope == "borough" else scope)
+    phoned = set(
+        session.execute(
+            limited(select(Phone.service_id).where(Phone.service_id.is_not(None)), Phone.service_id)
+            .distinct()
+        ).scalars()
+    )
+    eligibility = {
+        row.service_id: row
+        for row in session.execute(limited(select(Eligibility), Eligibility.service_id)).scalars()
+    }
+    rows: list[dict] = []
+    for service_id, name in live:
+        elig = eligibility.get(service_id)
+        service_topics = topics.get(service_id, [])
+        has_phone = service_id in phoned
+        for area_key in areas.get(service_id, []):
+            for topic in service_topics:
+                rows.append(
+                    {
+                        "area_key": area_key,
+                        "topic": topic,
+                        "service_id": service_id,
+                        "rank": rank_for(topic, has_phone, len(service_topics)),
+                        "name": name,
+                        "has_phone": has_phone,
+                        "gender": elig.gender if elig else None,
+                        "minimum_age": elig.minimum_age if elig else None,
+                        "maximum_age": elig.maximum_age if elig else None,
+                        "audiences": wrap_audiences(elig.audiences if elig else ""),
+                        "audience_restricted": bool(elig.audience_restricted) if elig else False,
+                    }
+                )
+    return rows
+
+
+def refresh_search_index(session: Session, service_ids: Iterable[str] | None = None) -> int:
+    """Recompute search rows for these services (all when None). Returns rows written.
+
+    Runs inside the caller's transaction, so the index commits or rolls back with the change.
+    """
+    if service_ids is None:
+        session.execute(delete(ServiceSearch))
+        rows = _rows_for(session, None)
+    else:
+        ids = sorted(set(service_ids))
+        if not ids:
+            return 0
+        rows = []
+        for chunk in _chunks(ids):
+            session.execute(delete(ServiceSearch).where(ServiceSearch.service_id.in_(chunk)))
+            rows.extend(_rows_for(session, chunk))
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(insert(ServiceSearch), rows[start : start + _INSERT_CHUNK])
+    return len(rows)
+
+
+def search_index_empty(session: Session) -> bool:
+    return session.execute(select(func.count()).select_from(ServiceSearch)).scalar_one() == 0
+
+
+def _touched_service_id(obj: object) -> str | None:
+    if isinstance(obj, Service):
+        return obj.id
+    if isinstance(obj, _WATCHED):
+        return getattr(obj, "service_id", None)
+    return None
+
+
+def _collect(session: Session, _flush_context) -> None:
+    dirty: set[str] = session.info.setdefault(_DIRTY_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        service_id = _touched_service_id(obj)
+        if service_id:
+            dirty.add(service_id)
+
+
+def _refresh_before_commit(session: Session) -> None:
+    session.flush()
+    dirty: set[str] = session.info.pop(_DIRTY_KEY, set())
+    if dirty:
+        refresh_search_index(session, dirty)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_DIRTY_KEY, None)
+
+
+def install_hooks(target) -> None:
+    """Attach the refresh to a sessionmaker (or Session class); idempotent."""
+    if not event.contains(target, "after_flush", _collect):
+        event.listen(target, "after_flush", _collect)
+        event.listen(target, "before_commit", _refresh_before_commit)
+        event.listen(target, "after_rollback", _forget)
