@@ -236,3 +236,60 @@ def client(make_app: AppFactory) -> FlaskClient:
 
 def tab_id() -> str:
     return os.urandom(12).hex()
+
+
+# ---- browser fixtures ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Callable[[Flask], str]]:
+    """Serve an app with waitress on a free loopback port, as in production."""
+    from waitress import create_server
+
+    servers = []
+
+    def start(app: Flask) -> str:
+        server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        servers.append(server)
+        threading.Thread(target=server.run, daemon=True).start()
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def live_url(make_app: AppFactory, serve_app: Callable[[Flask], str]) -> str:
+    return serve_app(make_app())
+
+
+@pytest.fixture
+def new_page(chromium: Any) -> Iterator[Callable[..., Any]]:
+    """A page in a fresh browser context (its own storage and cookies), closed afterwards."""
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 800) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(5000)
+        page.problems = []  # console errors and page errors, e.g. a CSP violation
+        page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -177,3 +178,38 @@ def test_python_m_bot_webfront_serves_the_page(fake_rasa):
         proc.terminate()
         output = proc.communicate(timeout=10)[0].decode()
     assert "hello" not in output and "a" * 32 not in output
+
+
+# ---- colour contrast (WCAG 2.2 AA) -----------------------------------------------------------
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_colour_pairs_in_the_stylesheet_meet_aa():
+    css = (ROOT / "bot" / "webfront" / "static" / "chat.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    colours["white"] = "#ffffff"
+    text_pairs = [  # (text, background): 4.5:1
+        ("ink", "paper"), ("ink", "card"), ("muted", "paper"), ("muted", "card"),
+        ("white", "accent"), ("white", "exit"), ("white", "exit-dark"), ("accent", "card"),
+        ("accent", "accent-soft"), ("accent", "paper"), ("focus-ink", "focus"),
+    ]
+    for text, background in text_pairs:
+        ratio = contrast(colours[text], colours[background])
+        assert ratio >= 4.5, (text, background, round(ratio, 2))
+    ui_pairs = [  # control borders and the focus ring against what is around them: 3:1
+        ("line", "card"), ("line", "paper"), ("focus-ink", "paper"), ("focus-ink", "card"),
+        ("accent", "paper"), ("exit", "card"),
+    ]
+    for part, background in ui_pairs:
+        ratio = contrast(colours[part], colours[background])
+        assert ratio >= 3, (part, background, round(ratio, 2))
+    assert contrast("#ffffff", "#1a385f") >= 4.5  # the Send button on hover

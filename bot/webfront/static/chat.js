@@ -21,8 +21,13 @@ let pending = 0;
 
 onExit(() => requests.abort());
 
-function scrollToLatest() {
-  form.scrollIntoView({ block: 'end' });
+/** Bring `element` into view between the sticky bar and the sticky message box. */
+function reveal(element, block) {
+  const root = document.documentElement;
+  const bar = document.querySelector('.bar');
+  root.style.scrollPaddingTop = `${(bar ? bar.offsetHeight : 0) + 8}px`;
+  root.style.scrollPaddingBottom = `${form.offsetHeight + 8}px`;
+  element.scrollIntoView({ block });
 }
 
 function addMessage(who, text) {
@@ -72,15 +77,20 @@ function showReplies(replies) {
     quickExit();
     return;
   }
+  let first = null;
   for (const reply of replies) {
     if (reply && typeof reply.text === 'string' && reply.text) {
-      addMessage('bot', reply.text);
+      const item = addMessage('bot', reply.text);
+      first = first || item;
     }
     if (reply && Array.isArray(reply.buttons) && reply.buttons.length) {
       addChoices(reply.buttons);
     }
   }
-  scrollToLatest();
+  // The start of a long answer stays on screen; a short one scrolls to the bottom.
+  if (first) {
+    reveal(first, 'start');
+  }
 }
 
 function setBusy(change) {
@@ -120,8 +130,7 @@ async function exchange(text) {
 /** Show what the person chose or wrote, then send `message` after any earlier one. */
 function send(message, shown) {
   removeChoices();
-  addMessage('you', shown);
-  scrollToLatest();
+  reveal(addMessage('you', shown), 'end');
   queue = queue.then(() => exchange(message));
 }
 

@@ -1,0 +1,268 @@
+"""The page in real headless Chromium, served by waitress, talking to the fake Rasa."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import GREETING, XSS_REPLY, domain_text, free_port
+
+pytestmark = pytest.mark.browser
+
+BOT = "#log .message-bot .message-text"
+YOU = "#log .message-you .message-text"
+
+
+def open_chat(new_page, url, **size):
+    page = new_page(**size)
+    page.goto(url + "/")
+    page.locator(BOT).first.wait_for()
+    return page
+
+
+def send(page, text):
+    page.fill("#message", text)
+    page.press("#message", "Enter")
+
+
+def bot_texts(page):
+    return page.locator(BOT).all_text_contents()
+
+
+# ---- talking ---------------------------------------------------------------------------------
+
+def test_the_bot_opens_by_saying_it_is_not_a_person(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    assert bot_texts(page) == [GREETING]
+    assert page.locator(YOU).count() == 0  # the opening "hello" is not shown as typed
+    assert fake_rasa.messages() == ["hello"]
+    assert page.title() == "Support information"
+    log = page.locator("#log")
+    assert log.get_attribute("role") == "log"
+    assert log.get_attribute("aria-live") == "polite"
+    assert page.problems == []
+
+
+def test_send_a_message_and_read_the_reply(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    send(page, "I need someone to talk to")
+    page.get_by_text("Echo: I need someone to talk to").wait_for()
+    assert page.locator(YOU).all_text_contents() == ["I need someone to talk to"]
+    assert page.input_value("#message") == ""
+    sender = page.evaluate("sessionStorage.getItem('tab')")
+    assert fake_rasa.received()[-1] == {"sender": sender, "message": "I need someone to talk to"}
+    assert page.problems == []
+
+
+def test_a_quick_reply_sends_its_payload_and_shows_its_title(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    page.get_by_role("button", name="Find support near me").click()
+    page.get_by_text("Which London borough or postcode are you in?").wait_for()
+    assert page.locator(YOU).all_text_contents() == ["Find support near me"]
+    assert fake_rasa.messages() == ["hello", "/find_support"]
+    assert page.locator(".choice").count() == 0  # the old choices are gone
+    assert page.evaluate("document.activeElement.id") == "message"
+
+
+def test_markup_in_a_reply_is_shown_as_text(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    send(page, "show me markup")
+    page.locator(BOT).nth(1).wait_for()
+    assert bot_texts(page)[1] == XSS_REPLY
+    assert page.locator("#log img, #log script").count() == 0
+    page.wait_for_timeout(200)
+    assert page.title() == "Support information"  # the onerror / script never ran
+
+
+def test_markup_the_person_types_is_shown_as_text(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    typed = "<b>not bold</b><img src=x onerror=\"document.title='pwned'\">"
+    send(page, typed)
+    page.locator(BOT).nth(1).wait_for()
+    assert page.locator(YOU).all_text_contents() == [typed]
+    assert page.locator("#log b, #log img").count() == 0
+    assert page.title() == "Support information"
+
+
+def test_rasa_down_the_page_shows_the_helpline(new_page, make_app, serve_app, fake_rasa):
+    url = serve_app(make_app(rasa_url=f"http://127.0.0.1:{free_port()}"))
+    page = open_chat(new_page, url)
+    assert bot_texts(page) == [domain_text("utter_service_unavailable")]
+    send(page, "he has a knife")
+    page.locator(BOT).nth(2).wait_for()
+    assert bot_texts(page)[1:] == [domain_text("utter_emergency"),
+                                   domain_text("utter_service_unavailable")]
+
+
+def test_our_server_unreachable_the_page_still_shows_the_helpline(new_page, live_url):
+    page = new_page()
+    page.route("**/api/chat", lambda route: route.abort())
+    page.goto(live_url + "/")
+    page.locator(BOT).first.wait_for()
+    assert bot_texts(page) == [domain_text("utter_service_unavailable")]
+
+
+# ---- quick exit ------------------------------------------------------------------------------
+
+def assert_left_without_trace(page, live_url, fake_rasa, sender):
+    """Away on the neutral page, the server told to forget, and nothing left in the browser."""
+    page.wait_for_url(f"{fake_rasa.url}/neutral")
+    assert page.title() == "Weather"
+    assert fake_rasa.wait_for(lambda: sender in fake_rasa.forgotten()), "forget never arrived"
+    page.go_back()
+    assert not page.url.startswith(live_url), "Back returned to the chat"
+    assert "Support information" not in page.content()
+    # Back in this tab on our origin (a page with no script): storage must be empty.
+    page.goto(live_url + "/healthz")
+    assert page.evaluate("sessionStorage.length") == 0
+    assert page.evaluate("localStorage.length") == 0
+    assert page.context.cookies() == []
+
+
+def start_conversation(new_page, live_url):
+    page = open_chat(new_page, live_url)
+    send(page, "something private")
+    page.get_by_text("Echo: something private").wait_for()
+    sender = page.evaluate("sessionStorage.getItem('tab')")
+    assert sender and page.evaluate("sessionStorage.length") == 1
+    assert page.evaluate("localStorage.length") == 0
+    assert page.context.cookies() == []
+    return page, sender
+
+
+def test_quick_exit_by_the_button(new_page, live_url, fake_rasa):
+    page, sender = start_conversation(new_page, live_url)
+    page.click("#quick-exit")
+    assert_left_without_trace(page, live_url, fake_rasa, sender)
+
+
+def test_quick_exit_by_pressing_shift_three_times(new_page, live_url, fake_rasa):
+    page, sender = start_conversation(new_page, live_url)
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    assert_left_without_trace(page, live_url, fake_rasa, sender)
+
+
+def test_quick_exit_works_while_typing_in_the_message_box(new_page, live_url, fake_rasa):
+    page, sender = start_conversation(new_page, live_url)
+    page.fill("#message", "half a sentence")
+    page.focus("#message")
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    assert_left_without_trace(page, live_url, fake_rasa, sender)
+
+
+def test_typing_capital_letters_does_not_exit(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    page.focus("#message")
+    for key in ("Shift+I", "Shift+A", "Shift+M", "Shift+O", "Shift+K"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url == live_url + "/"
+    assert page.input_value("#message") == "IAMOK"
+    assert fake_rasa.forgotten() == []
+
+
+def test_typing_exit_leaves_too(new_page, live_url, fake_rasa):
+    page, sender = start_conversation(new_page, live_url)
+    send(page, "exit")
+    assert_left_without_trace(page, live_url, fake_rasa, sender)
+
+
+def test_quick_exit_from_the_privacy_page(new_page, live_url, fake_rasa):
+    page, sender = start_conversation(new_page, live_url)
+    page.get_by_role("link", name="How to leave no trace on this device").click()
+    page.wait_for_url(live_url + "/leaving-no-trace")
+    page.get_by_role("heading", name="Leaving no trace on this device").wait_for()
+    page.click("#quick-exit")
+    # Moving between our pages replaced history, so Back skips both of them.
+    assert_left_without_trace(page, live_url, fake_rasa, sender)
+
+
+# ---- keyboard and small screens --------------------------------------------------------------
+
+def test_keyboard_only_use(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    page.locator(".choice").first.wait_for()
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement;"
+            " const s = getComputedStyle(e);"
+            " return [e.id || e.className || e.tagName, s.outlineStyle, s.outlineWidth]; })()")
+        order.append(focused[0])
+        if focused[0] in ("quick-exit", "message", "send"):
+            assert focused[1] == "solid" and focused[2] == "3px", focused  # visible focus
+        if focused[0] == "send":
+            break
+    assert order[0] == "quick-exit"  # the way out comes first
+    assert order.index("message") < order.index("send")
+    assert "choice" in order and order.index("choice") < order.index("message")
+
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "message"
+    page.keyboard.type("typed with the keyboard only")
+    page.keyboard.press("Enter")
+    page.get_by_text("Echo: typed with the keyboard only").wait_for()
+    assert page.url == live_url + "/"  # Shift+Tab did not count towards a quick exit
+
+
+def test_shift_enter_starts_a_new_line_instead_of_sending(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url)
+    page.focus("#message")
+    page.keyboard.type("line one")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("line two")
+    assert page.input_value("#message") == "line one\nline two"
+    page.keyboard.press("Enter")
+    page.get_by_text("Echo: line one", exact=False).wait_for()
+    assert page.locator(YOU).all_text_contents() == ["line one\nline two"]
+    assert fake_rasa.messages()[-1] == "line one line two"  # input_guard folds whitespace
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_a_320_px_phone_has_no_horizontal_scroll(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url, width=320, height=640)
+    page.locator(".choice").first.wait_for()
+    assert no_horizontal_scroll(page)
+    page.screenshot(path="/tmp/webfront-320-start.png")
+    send(page, "https://a-very-long-unbroken-address.example/" + "x" * 120)
+    page.locator(BOT).nth(1).wait_for()
+    send(page, "Can someone help me find a place to stay in Tower Hamlets tonight?")
+    page.locator(BOT).nth(2).wait_for()
+    assert no_horizontal_scroll(page)
+    assert page.locator("#quick-exit").is_visible()
+    box = page.locator("#quick-exit").bounding_box()
+    assert box["x"] + box["width"] <= 320 and box["y"] >= 0
+    page.screenshot(path="/tmp/webfront-320.png")
+
+    page.goto(live_url + "/leaving-no-trace")
+    assert no_horizontal_scroll(page)
+    page.screenshot(path="/tmp/webfront-privacy-320.png", full_page=True)
+
+
+def test_the_exit_button_stays_visible_when_scrolled(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url, width=320, height=480)
+    for n in range(6):
+        send(page, f"message number {n} " + "words " * 20)
+        page.locator(BOT).nth(n + 1).wait_for()
+    page.mouse.wheel(0, 5000)
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.scrollY") > 0
+    box = page.locator("#quick-exit").bounding_box()
+    assert 0 <= box["y"] < 60  # still in the top bar on screen
+
+
+def test_desktop_screenshot(new_page, live_url, fake_rasa):
+    page = open_chat(new_page, live_url, width=1280, height=800)
+    page.locator(".choice").first.wait_for()
+    page.screenshot(path="/tmp/webfront-desktop-start.png")
+    send(page, "He checks my phone and I'm scared to talk at home")
+    page.locator(BOT).nth(1).wait_for()
+    page.screenshot(path="/tmp/webfront-desktop.png")
+    page.goto(live_url + "/leaving-no-trace")
+    page.screenshot(path="/tmp/webfront-privacy-desktop.png", full_page=True)
+    assert page.problems == []
