@@ -43,7 +43,7 @@ def upgrade_database(engine_or_url: Engine | str, revision: str = "head") -> Non
     try:
         if revision == "head" and current_revision(engine) == head_revision():
             return
-        config = alembic_config(str(engine.url))
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)

@@ -10,7 +10,7 @@ elsewhere in the UK is reported as outside London, so the bot can still offer na
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -176,19 +176,22 @@ def _scan_text(session: Session, text: str) -> PlaceMatch | None:
 def resolve_place(session: Session, text: str | None) -> PlaceMatch:
     """Best reading of `text`; kind 'unknown' when nothing matched (the bot should ask)."""
     original = text or ""
-    stripped = original.strip()
+    return replace(_resolve(session, original.strip()), text=original)
+
+
+def _resolve(session: Session, stripped: str) -> PlaceMatch:
     if not stripped:
-        return PlaceMatch(kind="unknown", text=original)
+        return PlaceMatch(kind="unknown", text=stripped)
     postcode = normalise_postcode(stripped)
     if postcode:
-        return _match_postcode(session, original, postcode)
+        return _match_postcode(session, stripped, postcode)
     outward = normalise_outward(stripped)
     if outward:
-        return _match_outward(session, original, outward)
+        return _match_outward(session, stripped, outward)
     named = _match_name(stripped)
     if named is not None:
         return named
     scanned = _scan_text(session, stripped)
     if scanned is not None:
         return scanned
-    return PlaceMatch(kind="unknown", text=original)
+    return PlaceMatch(kind="unknown", text=stripped)
