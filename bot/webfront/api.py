@@ -30,6 +30,9 @@ def refuse_other_sites() -> None:
 
 def fallback(user_text: str) -> list[dict[str, Any]]:
     """Danger first, then the helpline: what a person gets when the bot cannot answer."""
+    if user_text.strip(" .!").lower() == "exit":
+        # The bot's greeting promises that typing exit leaves; that must hold with Rasa down.
+        return [{"quick_exit": True}]
     responses = state().responses
     messages = []
     if signals_danger(user_text):

@@ -310,6 +310,10 @@ def test_rasa_down_otherwise_gives_the_helpline(make_app):
     assert "0808 2000 247" in reply.get_json()[0]["text"]
 
 
+def test_rasa_down_typing_exit_still_leaves(make_app):
+    assert chat(_down_client(make_app), " Exit! ").get_json() == [{"quick_exit": True}]
+
+
 @pytest.mark.parametrize("mode", ["error", "garbage", "empty"])
 def test_a_broken_rasa_reply_gives_the_fallback(client, fake_rasa, mode):
     fake_rasa.mode = mode

@@ -174,6 +174,13 @@ def test_python_m_bot_webfront_serves_the_page(fake_rasa):
                              headers={"Content-Type": "application/json"})
         assert huge.status_code == 413
         assert huge.json() == [{"text": domain_text("utter_refused_too_long")}]
+        # Without a Content-Length (chunked), the limit holds too.
+        chunked = requests.post(base + "/api/chat", timeout=5,
+                                data=iter([b'{"sender": "' + b"b" * 32 + b'", "message": "']
+                                          + [b"x" * 1000] * 100 + [b'"}']),
+                                headers={"Content-Type": "application/json"})
+        assert chunked.status_code == 413
+        assert fake_rasa.messages() == ["hello"]
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0].decode()
