@@ -57,8 +57,17 @@ def clean(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+REFUSAL_MARKERS = frozenset({REFUSED_TOO_LONG, REFUSED_EMPTY, REFUSED_RATE})
+
+
 def guard(raw: object, max_chars: int) -> GuardedText:
-    """Turn whatever arrived into something safe to hand to Rasa."""
+    """Turn whatever arrived into something safe to hand to Rasa.
+
+    A refusal marker made by the web front passes unchanged, so a refusal decided there is
+    answered by the same rule as one decided here.
+    """
+    if raw in REFUSAL_MARKERS:
+        return GuardedText(str(raw), refused=True)
     if not isinstance(raw, str):
         return GuardedText(REFUSED_EMPTY, refused=True)
     # Measure before cleaning: a huge message is refused without building more copies of it.

@@ -50,7 +50,7 @@ class WebInput(InputChannel):
     def _sender(self, request: Request) -> str | None:
         body = request.json if isinstance(request.json, dict) else {}
         tab_id = body.get("sender")
-        if not isinstance(tab_id, str) or not _TAB_ID.match(tab_id):
+        if not isinstance(tab_id, str) or not _TAB_ID.fullmatch(tab_id):
             return None
         return conversation_key(self.settings.sender_hash_key, "web", tab_id)
 

@@ -1,0 +1,73 @@
+# Two commands set up everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test lint validate pytest rasa-test eval bench setup install spacy directory model system-packages clean
+
+help:
+	@echo "make run   - set up everything needed and start the assistant (web chat, channels, actions, admin)"
+	@echo "make test  - set up everything needed and run all checks and tests"
+	@echo "make eval  - evaluate the NLU on the held-out set (writes docs/nlu-evaluation.md)"
+	@echo "make bench - run the benchmarks (writes docs/performance.md)"
+
+# ---- set-up ---------------------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || { PY310=$$(scripts/find-python310.sh) && $$PY310 -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade "pip<25" wheel
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+var/spacy/en_signpost/meta.json: bot/spacy_pipeline.py services_directory/boroughs.py | install
+	$(PY) -m bot.spacy_pipeline
+
+spacy: var/spacy/en_signpost/meta.json
+
+directory: install
+	$(PY) -m bot.cli directory init
+
+model: spacy
+	$(PY) -m bot.training ensure
+
+setup: install spacy directory model
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+# ---- the two commands -------------------------------------------------------------------
+run: setup
+	$(PY) -m bot.run
+
+test: system-packages setup lint validate pytest rasa-test
+
+# ---- checks ------------------------------------------------------------------------------
+lint: install
+	$(VENV)/bin/ruff check .
+
+validate: install
+	$(PY) -m rasa data validate --fail-on-warnings --quiet
+
+pytest: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+rasa-test: model
+	$(PY) -m rasa test core --model "$$($(PY) -m bot.training path)" --stories tests/stories \
+	  --fail-on-prediction-errors --out results/core --quiet
+	@echo "rasa test: conversation stories passed"
+
+eval: model
+	$(PY) -m bot.evaluation
+
+bench: setup system-packages
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var models results .rasa

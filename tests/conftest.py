@@ -1,0 +1,129 @@
+"""Shared fixtures. The `stack` fixture runs the real assistant: the trained model in a real
+Rasa server with our channels, the real action server and a real SQLite directory, on free
+loopback ports. End-to-end tests talk to it over HTTP only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    action_url: str
+    token: str
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def web(self, sender: str, message: object, timeout: float = 30) -> list[dict]:
+        reply = requests.post(
+            f"{self.rasa_url}/webhooks/web/webhook",
+            json={"sender": sender, "message": message},
+            headers={"X-Webfront-Token": self.token},
+            timeout=timeout,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def forget(self, sender: str) -> dict:
+        reply = requests.post(
+            f"{self.rasa_url}/webhooks/web/forget", json={"sender": sender},
+            headers={"X-Webfront-Token": self.token}, timeout=10,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def stop(self, name: str) -> None:
+        proc = self.procs.get(name)
+        if proc and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+    def start(self, name: str) -> None:
+        from bot.run import commands
+        from bot.training import model_path
+
+        argv = commands(model_path(), self.rasa_port, self.action_port)[name]
+        self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env,
+                                            stdout=self._log, stderr=subprocess.STDOUT)
+
+    rasa_port: int = 0
+    action_port: int = 0
+    _log: object = None
+
+
+def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early while waiting for {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {seconds}s")
+
+
+def new_tab_id() -> str:
+    return secrets.token_hex(16)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from bot.training import model_path
+
+    if not model_path().exists():
+        pytest.fail("no trained model for the current data: run `make test`, which trains it")
+    tmp = tmp_path_factory.mktemp("stack")
+    rasa_port, action_port = free_port(), free_port()
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"sqlite:///{tmp / 'directory.sqlite3'}",
+        "WEBFRONT_TOKEN": secrets.token_urlsafe(24),
+        "SENDER_HASH_KEY": secrets.token_urlsafe(24),
+        "SANIC_HOST": "127.0.0.1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.pop("TWILIO_AUTH_TOKEN", None)
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    subprocess.run([sys.executable, "-m", "bot.cli", "directory", "init"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}",
+                  action_url=f"http://127.0.0.1:{action_port}", token=env["WEBFRONT_TOKEN"],
+                  env=env, rasa_port=rasa_port, action_port=action_port)
+    stack._log = open(tmp / "stack.log", "wb")  # noqa: SIM115 - closed at teardown
+    try:
+        stack.start("actions")
+        stack.start("rasa")
+        _wait(f"{stack.action_url}/health", stack.procs["actions"], 120)
+        _wait(f"{stack.rasa_url}/webhooks/web/", stack.procs["rasa"], 240)
+        yield stack
+    finally:
+        for name in list(stack.procs):
+            stack.stop(name)
+        stack._log.close()

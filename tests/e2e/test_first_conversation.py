@@ -1,0 +1,59 @@
+"""The first real conversation, end to end through the running Rasa server and action server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import Stack, new_tab_id
+
+pytestmark = pytest.mark.e2e
+
+PHONE = re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b|\b08000 ?\d{3} ?\d{3}\b")
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [r.get("text", "") for r in replies]
+
+
+def test_greeting_describe_place_services(stack: Stack) -> None:
+    tab = new_tab_id()
+
+    hello = texts(stack.web(tab, "hello"))
+    assert any("not a person" in t for t in hello), hello
+    assert any("what has been happening" in t.lower() for t in hello), hello
+
+    described = texts(stack.web(tab, "he checks my phone and where i go and wont let me see my friends"))
+    joined = " ".join(described).lower()
+    assert "not your fault" in joined, described
+    assert "which london borough" in joined, described
+
+    listed = texts(stack.web(tab, "i live in lewisham"))
+    assert "support for Lewisham" in listed[0], listed
+    cards = listed[1:-1]
+    assert cards, listed
+    assert any(PHONE.search(card) for card in cards), cards
+    assert "0808 2000 247" in " ".join(cards), cards
+
+
+def test_danger_gets_999_and_silent_solution_first(stack: Stack) -> None:
+    tab = new_tab_id()
+    stack.web(tab, "hi")
+    replies = texts(stack.web(tab, "he's outside with a knife"))
+    assert "999" in replies[0] and "55" in replies[0], replies
+
+
+def test_a_friend_gets_the_supporter_answer(stack: Stack) -> None:
+    tab = new_tab_id()
+    replies = " ".join(texts(stack.web(tab, "my sister's boyfriend follows her home from work every day")))
+    assert "to help" in replies.lower(), replies
+    assert "they" in replies.lower(), replies
+
+
+def test_outward_code_spanning_boroughs_asks_which(stack: Stack) -> None:
+    tab = new_tab_id()
+    stack.web(tab, "where can i get help")
+    replies = " ".join(texts(stack.web(tab, "E1")))
+    assert "more than one borough" in replies, replies
+    assert "Tower Hamlets" in replies, replies
