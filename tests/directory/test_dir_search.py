@@ -1,0 +1,203 @@
+"""find_services: ranking, phone guarantee, audience filtering, places, confidentiality."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from services_directory.boroughs import BOROUGHS
+from services_directory.cli import search_payload
+from services_directory.db import session_factory
+from services_directory.models import Eligibility, Location, Service
+from services_directory.search import NATIONAL_DA_HELPLINE_ID, find_services
+from services_directory.vocabulary import AUDIENCES, TOPICS
+
+SEED_PLACES = ["Lewisham", "Southwark", "Bexley", "Islington", "Hammersmith and Fulham",
+               "Kensington and Chelsea", "Westminster"]
+
+
+def ids(result) -> list[str]:
+    return [card.id for card in result.services]
+
+
+def test_ranking_local_topic_then_local_general_then_national_line_then_helpline(
+        loaded_session):
+    result = find_services(loaded_session, "stalking", "Lewisham")
+    cards = result.services
+    assert [c.scope for c in cards] == ["local", "local", "local", "national", "national"]
+    assert cards[0].id == "svc-lewisham-athena"  # the only local stalking service
+    assert "stalking" in cards[0].topics
+    assert all("stalking" not in c.topics for c in cards[1:3])  # local general DA services
+    assert cards[3].id == "svc-national-stalking-helpline"
+    assert cards[4].id == NATIONAL_DA_HELPLINE_ID
+    assert cards[4].is_24_hours and cards[4].phone == "0808 2000 247"
+
+
+def test_pan_london_services_come_after_local_and_before_national(loaded_session):
+    result = find_services(loaded_session, "trafficking_exploitation", "Bexley", limit=12)
+    scopes = [c.scope for c in result.services]
+    assert scopes == sorted(scopes, key=["local", "london", "national"].index)
+    assert "london" in scopes
+    assert result.services[-1].id == NATIONAL_DA_HELPLINE_ID
+    assert "svc-national-modern-slavery-helpline" in ids(result)
+
+
+def test_every_answer_has_a_phone_number(loaded_session):
+    places = ["Lewisham", "Islington", "Westminster", "E1", "M1 1AE", "nowhere", None]
+    for place in places:
+        for topic in TOPICS:
+            for audience in (None, *AUDIENCES):
+                for limit in ((1, 5) if audience in (None, "men") else (5,)):
+                    result = find_services(loaded_session, topic, place, audience, limit)
+                    assert 1 <= len(result.services) <= limit
+                    assert any(c.phone for c in result.services), (place, topic, audience)
+
+
+def test_neighbourhood_search_is_local(loaded_session):
+    result = find_services(loaded_session, None, "Peckham")
+    assert result.place.kind == "neighbourhood"
+    assert result.services[0].scope == "local"
+    assert result.services[0].area == "Southwark"
+
+
+def test_ambiguous_outward_code_returns_candidates_and_no_local_guess(loaded_session):
+    result = find_services(loaded_session, "domestic_abuse", "E1 ")
+    assert result.needs_borough_choice
+    assert set(result.candidates) == {"Tower Hamlets", "City of London", "Hackney"}
+    assert all(c.scope in ("london", "national") for c in result.services)
+    assert any(c.phone for c in result.services)
+
+
+def test_outside_london_gets_national_services_only(loaded_session):
+    result = find_services(loaded_session, "forced_marriage", "M1 1AE")
+    assert result.outside_london and not result.needs_borough_choice
+    assert result.services and all(c.scope == "national" for c in result.services)
+    assert {"svc-national-forced-marriage-unit", "svc-national-karma-nirvana"} & set(ids(result))
+
+
+def test_men_get_the_mens_advice_line_and_no_women_only_services(loaded_session):
+    women_only = set(loaded_session.execute(
+        select(Eligibility.service_id).where(Eligibility.gender == "female")).scalars())
+    assert women_only
+    for place in SEED_PLACES:
+        for topic in (None, "physical_abuse", "coercive_control", "sexual_violence"):
+            result = find_services(loaded_session, topic, place, audience="men", limit=10)
+            expected = ("svc-national-rape-crisis" if topic == "sexual_violence"
+                        else "svc-national-mens-advice-line")
+            assert expected in ids(result), (place, topic)
+            assert not women_only & set(ids(result)), (place, topic)
+
+
+def test_lgbt_older_and_children_get_their_own_national_line(loaded_session):
+    assert "svc-national-galop" in ids(find_services(loaded_session, None, "Bexley", "lgbt_plus"))
+    assert "svc-national-hourglass" in ids(
+        find_services(loaded_session, None, "Islington", "older_people"))
+    assert "svc-national-childline" in ids(
+        find_services(loaded_session, None, "Lewisham", "children"))
+
+
+def test_restricted_lines_are_not_shown_to_everyone(loaded_session):
+    result = find_services(loaded_session, None, "Lewisham")
+    assert not {"svc-national-mens-advice-line", "svc-national-galop",
+                "svc-national-respect-phoneline"} & set(ids(result))
+
+
+def test_help_to_stop_abusing_goes_to_perpetrator_services_only(loaded_session):
+    for audience in (None, "perpetrators"):
+        result = find_services(loaded_session, "perpetrator_help", "Islington", audience)
+        assert "svc-national-respect-phoneline" in ids(result)
+        assert NATIONAL_DA_HELPLINE_ID not in ids(result)
+        assert all("perpetrators" in c.audience for c in result.services)
+
+
+def test_audience_never_filters_everything_away(loaded_session):
+    for audience in AUDIENCES:
+        result = find_services(loaded_session, "fgm", "Westminster", audience)
+        assert result.services
+
+
+def test_unknown_place_still_answers(loaded_session):
+    result = find_services(loaded_session, "sexual_violence", "somewhere")
+    assert result.place.kind == "unknown"
+    assert "svc-national-rape-crisis" in ids(result)
+
+
+def test_inactive_services_are_not_offered(loaded_session):
+    result = find_services(loaded_session, "fgm", "Westminster", limit=20)
+    assert "svc-triborough-fgm-service" not in ids(result)
+
+
+@pytest.mark.parametrize(("topic", "audience"), [("nonsense", None), (None, "martians")])
+def test_bad_vocabulary_is_a_caller_bug(loaded_session, topic, audience):
+    with pytest.raises(ValueError):
+        find_services(loaded_session, topic, "Lewisham", audience)
+
+
+def test_confidential_locations_are_never_exposed(loaded_session):
+    secret_locations = loaded_session.execute(
+        select(Location).where(Location.confidential)).scalars().all()
+    assert secret_locations
+    for place in [*SEED_PLACES, "London", None]:
+        for topic in TOPICS:
+            payload = json.dumps(search_payload(find_services(loaded_session, topic, place,
+                                                              limit=50)))
+            for location in secret_locations:
+                assert location.name not in payload
+                assert location.id not in payload
+    for field in ("address", "postal_code", "latitude", "location"):
+        assert not any(field in name for name in
+                       find_services(loaded_session, None, "Lewisham").services[0].__dict__)
+
+
+def test_confidential_location_cannot_store_an_address(data_engine):
+    from sqlalchemy.exc import IntegrityError
+
+    with session_factory(data_engine)() as session, pytest.raises(IntegrityError):
+        with session.begin():
+            session.add(Location(id="loc-test", name="Refuge", confidential=True,
+                                 address_1="1 Secret Street"))
+
+
+def test_cards_carry_what_the_bot_needs(loaded_session):
+    card = find_services(loaded_session, "stalking", "Lewisham").services[-2]
+    assert card.name == "National Stalking Helpline"
+    assert card.website == "https://suzylamplugh.org"
+    assert card.area == "National"
+    assert card.topics == ("stalking",)
+    assert card.last_verified.isoformat() == "2026-11-22"
+    assert card.description
+
+
+def test_soft_deleted_services_disappear_from_search(data_engine):
+    maker = session_factory(data_engine)
+    with maker() as session:
+        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+    with maker() as session, session.begin():
+        session.get(Service, "svc-lewisham-athena").deleted_at = datetime(2026, 11, 22)
+    with maker() as session:
+        assert "svc-lewisham-athena" not in ids(find_services(session, "stalking", "Lewisham"))
+    with maker() as session, session.begin():
+        session.get(Service, "svc-lewisham-athena").deleted_at = None
+    with maker() as session:
+        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+
+
+def test_phone_guarantee_survives_losing_the_helpline(data_engine):
+    maker = session_factory(data_engine)
+    with maker() as session, session.begin():
+        session.get(Service, NATIONAL_DA_HELPLINE_ID).deleted_at = datetime(2026, 11, 22)
+    with maker() as session:
+        for topic in TOPICS:
+            result = find_services(session, topic, "Lewisham")
+            assert any(c.phone for c in result.services), topic
+            assert NATIONAL_DA_HELPLINE_ID not in ids(result)
+
+
+def test_all_boroughs_answer(loaded_session):
+    for borough in BOROUGHS:
+        result = find_services(loaded_session, None, borough.name)
+        assert result.place.kind == "borough"
+        assert result.services
