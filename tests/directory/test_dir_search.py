@@ -155,10 +155,10 @@ def test_confidential_locations_are_never_exposed(loaded_session):
 def test_confidential_location_cannot_store_an_address(data_engine):
     from sqlalchemy.exc import IntegrityError
 
-    with session_factory(data_engine)() as session, pytest.raises(IntegrityError):
-        with session.begin():
-            session.add(Location(id="loc-test", name="Refuge", confidential=True,
-                                 address_1="1 Secret Street"))
+    with (session_factory(data_engine)() as session, pytest.raises(IntegrityError),
+          session.begin()):
+        session.add(Location(id="loc-test", name="Refuge", confidential=True,
+                             address_1="1 Secret Street"))
 
 
 def test_cards_carry_what_the_bot_needs(loaded_session):
