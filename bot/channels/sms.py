@@ -1,0 +1,292 @@
+"""The SMS input channel (Twilio), for people on a basic phone without data.
+
+Rasa's stock Twilio channel never checks Twilio's signature, so anyone with the URL could post
+as any phone number; it keys conversations by the raw number and sends replies with a blocking
+call. Here every request must carry a valid X-Twilio-Signature, the number is only ever seen as
+a keyed hash, and replies go back in the webhook response as TwiML, cut into SMS a basic phone
+shows well (no emoji or markup, numbered choices, a few segments per message).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from sanic import Blueprint, response
+from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.conversation import (
+    EMERGENCY_RESPONSE,
+    answer,
+    conversation_key,
+    forget,
+    response_text,
+)
+from bot.channels.input_guard import guard
+from bot.channels.sms_text import button_lines, sms_bodies, to_plain
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+QUICK_EXIT_RESPONSE = "utter_quick_exit"
+HELP_RESPONSE = "utter_greet"
+
+# Twilio answers these itself (opt-out / opt-in); a reply from us would be blocked or confusing.
+OPT_OUT_KEYWORDS = frozenset({
+    "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+})
+OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
+EXIT_KEYWORDS = frozenset({"EXIT", "DELETE"})
+HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+MAX_BUTTONS = 9  # one digit per choice
+MAX_FORM_BYTES = 64 * 1024  # a Twilio webhook is a couple of kilobytes
+_DIGIT = re.compile(r"[1-9]")
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class SmsCollector(CollectingOutputChannel):
+    """Collects Rasa's replies under the name that makes Rasa pick `channel: sms` variants."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+
+class OfferedButtons:
+    """The payloads of the buttons last offered to each conversation, for a while.
+
+    A person on SMS answers a choice with a digit; only the bot knows what the digit meant.
+    Held in memory, keyed by the conversation key (never a number), bounded in size and time.
+    """
+
+    def __init__(self, ttl_seconds: float, max_conversations: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_conversations = max_conversations
+        self._clock = clock
+        self._offered: OrderedDict[str, tuple[float, tuple[str, ...]]] = OrderedDict()
+
+    def remember(self, key: str, payloads: Sequence[str]) -> None:
+        """What was offered just now; an answer without choices clears the old ones."""
+        self._offered.pop(key, None)
+        if payloads:
+            self._offered[key] = (self._clock(), tuple(payloads))
+            while len(self._offered) > self.max_conversations:
+                self._offered.popitem(last=False)
+
+    def payload(self, key: str, number: int) -> str | None:
+        """The payload of choice `number` (counting from 1), if it was offered recently."""
+        entry = self._offered.get(key)
+        if entry is None:
+            return None
+        offered_at, payloads = entry
+        if self._clock() - offered_at > self.ttl_seconds:
+            self._offered.pop(key, None)
+            return None
+        return payloads[number - 1] if 1 <= number <= len(payloads) else None
+
+    def forget(self, key: str) -> None:
+        self._offered.pop(key, None)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._offered
+
+
+def response_texts(domain: Domain | None, name: str) -> set[str]:
+    """Every unconditional wording of a response, also as Rasa's paragraph-split parts."""
+    texts: set[str] = set()
+    for variant in (domain.responses.get(name) if domain else None) or []:
+        text = str(variant.get("text") or "").strip()
+        if text:
+            texts.add(text)
+            texts.update(part.strip() for part in text.split("\n\n") if part.strip())
+    return texts
+
+
+def says(domain: Domain | None, name: str, messages: Iterable[dict[str, Any]]) -> bool:
+    """Whether the bot's reply contains the given response, in any channel's wording."""
+    wordings = response_texts(domain, name)
+    return any(str(m.get("text") or "").strip() in wordings for m in messages)
+
+
+def emergency_first(domain: Domain | None, messages: Sequence[dict[str, Any]]
+                    ) -> list[dict[str, Any]]:
+    """Put the emergency response before anything else: it may be the only part read."""
+    wordings = response_texts(domain, EMERGENCY_RESPONSE)
+    urgent = [m for m in messages if str(m.get("text") or "").strip() in wordings]
+    return urgent + [m for m in messages if m not in urgent]
+
+
+def render(messages: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """SMS blocks (one per bot message) and the payloads behind the numbered choices."""
+    blocks: list[str] = []
+    payloads: list[str] = []
+    for message in messages:
+        lines = [to_plain(str(message.get("text") or ""))]
+        room = MAX_BUTTONS - len(payloads)
+        buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)][:room]
+        lines += button_lines(buttons, first=len(payloads) + 1)
+        payloads += [str(b.get("payload") or b.get("title") or "") for b in buttons]
+        block = "\n".join(line for line in lines if line)
+        if block:
+            blocks.append(block)
+    return blocks, payloads
+
+
+def twiml(bodies: Iterable[str]) -> HTTPResponse:
+    reply = MessagingResponse()
+    for body in bodies:
+        reply.message(body)
+    return response.text(str(reply), content_type="application/xml; charset=utf-8")
+
+
+class _Throttled:
+    """Logs a repeated warning at most once a minute, so a flood cannot flood the logs."""
+
+    def __init__(self, message: str, every_seconds: float = 60.0) -> None:
+        self.message = message
+        self.every = every_seconds
+        self._last = float("-inf")
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self._last = now
+            logger.warning(self.message)
+
+
+class SmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        # Secrets come from the environment only, never from credentials.yml.
+        return cls(
+            Settings.from_env(),
+            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
+            public_url=os.environ.get("SMS_PUBLIC_URL", "").strip(),
+        )
+
+    def __init__(self, settings: Settings, auth_token: str = "", public_url: str = "") -> None:
+        self.settings = settings
+        self.public_url = public_url
+        missing = [name for name, value in (("TWILIO_AUTH_TOKEN", auth_token),
+                                            ("SMS_PUBLIC_URL", public_url)) if not value]
+        self._validator = None if missing else RequestValidator(auth_token)
+        if missing:
+            logger.warning("sms channel disabled: %s not set", " and ".join(missing))
+        self.offered = OfferedButtons(settings.session_ttl_seconds)
+        self._warn_forged = _Throttled("sms webhook refused a request without a valid "
+                                       "Twilio signature (check SMS_PUBLIC_URL)")
+
+    @property
+    def enabled(self) -> bool:
+        return self._validator is not None
+
+    def _signed_form(self, request: Request) -> RequestParameters | None:
+        """The form Twilio posted, only if Twilio signed exactly this form for our URL."""
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not signature or content_type != _FORM_TYPE or self._validator is None:
+            return None
+        try:
+            # Twilio signs blank values too, which sanic's own form parser drops.
+            fields = parse_qs(request.body.decode("utf-8"), keep_blank_values=True,
+                              strict_parsing=False)
+        except UnicodeDecodeError:
+            return None
+        form = RequestParameters(fields)
+        if not self._validator.validate(self.public_url, form, signature):
+            return None
+        return form
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        sms = Blueprint("sms_input", __name__)
+
+        @sms.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "disabled"})
+
+        @sms.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.text("", status=503)
+            if len(request.body or b"") > MAX_FORM_BYTES:
+                return response.text("", status=413)
+            form = self._signed_form(request)
+            if form is None:
+                self._warn_forged()
+                return response.text("", status=403)
+            sender, body = form.get("From"), form.get("Body")
+            if not sender or body is None or not body.strip():
+                return response.text("", status=400)
+            key = conversation_key(self.settings.sender_hash_key, self.name(), sender)
+            replies = await self._handle(on_new_message, request.app.ctx.agent, key, body,
+                                         form.get("OptOutType", ""))
+            return twiml(replies)
+
+        return sms
+
+    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      agent: Any, key: str, body: str, opt_out_type: str) -> list[str]:
+        """The SMS bodies to send back for one incoming text."""
+        domain = getattr(agent, "domain", None)
+        text = body.strip()
+        keyword = text.upper()
+        if keyword in OPT_OUT_KEYWORDS or opt_out_type.upper() == "STOP":
+            # They asked Twilio for no more texts: keep nothing about them either.
+            self.offered.forget(key)
+            await forget(agent, key)
+            return []
+        if keyword in OPT_IN_KEYWORDS or opt_out_type.upper() == "START":
+            return []
+        word = keyword.rstrip(".! ")
+        if word in EXIT_KEYWORDS:
+            self.offered.forget(key)
+            await forget(agent, key)
+            return self._bodies(key, [response_text(domain, QUICK_EXIT_RESPONSE, "sms")],
+                                domain)
+        if word in HELP_KEYWORDS:
+            return self._bodies(key, [response_text(domain, HELP_RESPONSE, "sms")], domain,
+                                keep_offered=True)
+        choice = text.rstrip(". ")
+        if _DIGIT.fullmatch(choice):
+            payload = self.offered.payload(key, int(choice))
+            if payload:
+                text = payload
+        guarded = guard(text, self.settings.max_message_chars)
+        replies = await answer(
+            on_new_message,
+            agent=agent,
+            channel=self.name(),
+            sender_key=key,
+            text=guarded.text,
+            timeout=self.settings.reply_timeout_seconds,
+            output=SmsCollector(),
+        )
+        return self._bodies(key, replies, domain)
+
+    def _bodies(self, key: str, messages: Sequence[dict[str, Any]], domain: Domain | None,
+                keep_offered: bool = False) -> list[str]:
+        blocks, payloads = render(emergency_first(domain, messages))
+        if says(domain, QUICK_EXIT_RESPONSE, messages):
+            self.offered.forget(key)
+        elif not keep_offered:
+            self.offered.remember(key, payloads)
+        return sms_bodies(blocks)
