@@ -44,6 +44,8 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _MD_UNDERSCORE = re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_GONE = "\ue000"  # where an emoji was; private-use, so never in the text that arrives here
+_GONE_BEFORE_PUNCTUATION = re.compile(r"[ \t]*\ue000[\ue000 \t]*(?=[,.:;!?])")
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 
 
@@ -104,13 +106,17 @@ def to_plain(text: str) -> str:
         category = unicodedata.category(ch)
         if ch == "\n":
             kept.append(ch)
-        elif category == "So" or category in ("Cs", "Co", "Cn"):
+        elif category == "So":
+            kept.append(_GONE)
+        elif category in ("Cf", "Cs", "Co", "Cn"):  # zero-width, bidi, unassigned
             continue
         elif category[0] in "CZ":  # other controls and separators read as a space
             kept.append(" ")
         else:
             kept.append(ch)
-    lines = [" ".join(line.split()) for line in "".join(kept).split("\n")]
+    # "Call now \U0001f4de: 999" should read "Call now: 999", not "Call now : 999".
+    plain = _GONE_BEFORE_PUNCTUATION.sub("", "".join(kept)).replace(_GONE, " ")
+    lines = [" ".join(line.split()) for line in plain.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
