@@ -19,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.safety.danger import signals_danger
 
 DANGER_INTENT = "immediate_danger"
+CLASSIFIER_INTENT = "classifier_intent"
 
 
 @DefaultV1Recipe.register(
@@ -38,6 +39,8 @@ class DangerBackstop(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if signals_danger(message.get(TEXT)):
+                # Keep what the classifier said, so evaluation can report both.
+                message.set(CLASSIFIER_INTENT, message.get(INTENT), add_to_output=True)
                 override = {"name": DANGER_INTENT, "confidence": 1.0}
                 message.set(INTENT, override, add_to_output=True)
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
