@@ -326,25 +326,29 @@ class OutwardCode(Base):
 
 
 class ServiceSearch(Base):
-    """Derived search table: one row per live service x area x topic.
+    """Derived search table: one row per live service x area x topic x audience key.
 
-    Exists only to make search O(results) at any size: each ranking tier is one index range
-    scan on (area_key, topic, rank) with no joins. Rebuilt from the tables above by
-    search_index.refresh_search_index, which session_factory sessions call automatically on
-    commit; never edited by hand and never exported.
+    Exists only to make search O(results) at any size: each ranking tier is one range scan
+    of the primary key (area_key, topic, audience_key, rank, ...), with no joins. The
+    audience_key '*' partition holds every service; a partition per audience term holds the
+    services that name it, so "the person's own services first" is also a range scan. On
+    SQLite the table is WITHOUT ROWID, so rows are stored in key order. Rebuilt from the
+    tables above by search_index.refresh_search_index, which session_factory sessions call
+    automatically on commit; never edited by hand and never exported.
     """
 
     __tablename__ = "service_search"
     __table_args__ = (
-        Index("ix_service_search_rank", "area_key", "topic", "rank", "name", "service_id"),
         Index("ix_service_search_service_id", "service_id"),
+        {"sqlite_with_rowid": False},
     )
 
     area_key = Column(String(9), primary_key=True)  # ONS borough code, 'london' or 'national'
     topic = Column(String(30), primary_key=True)
+    audience_key = Column(String(30), primary_key=True)  # '*' or one vocabulary audience
+    rank = Column(Integer, primary_key=True, autoincrement=False)
+    name = Column(String(255), primary_key=True)
     service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
-    rank = Column(Integer, nullable=False)
-    name = Column(String(255), nullable=False)
     has_phone = Column(Boolean, nullable=False)
     gender = Column(String(6))
     minimum_age = Column(Integer)

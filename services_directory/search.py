@@ -22,14 +22,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.places import PlaceMatch, resolve_place
+from services_directory.search_index import ALL_AUDIENCES
 from services_directory.vocabulary import (
     AUDIENCE_AGES,
     AUDIENCE_GENDER,
@@ -78,8 +79,7 @@ class SearchResult:
         return tuple(borough.name for borough in self.place.candidates)
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):  # a NamedTuple: built hundreds of times per search
     service_id: str
     has_phone: bool
     scope: Scope
@@ -103,8 +103,7 @@ _ELIGIBLE = """(:unfiltered = 1 OR (
     AND (:age_lo IS NULL OR s.maximum_age IS NULL OR s.maximum_age >= :age_lo)
     AND (:age_hi IS NULL OR s.minimum_age IS NULL OR s.minimum_age <= :age_hi)
     AND (s.audience_restricted = false OR s.audiences LIKE :implied1
-         OR s.audiences LIKE :implied2)
-    AND (:perpetrator = 0 OR s.audiences LIKE '%;perpetrators;%')))"""
+         OR s.audiences LIKE :implied2)))"""
 
 
 @lru_cache(maxsize=256)
@@ -112,11 +111,11 @@ def _ranking_sql(shape: tuple[tuple[bool, bool, bool], ...], want: int) -> TextC
     """UNION ALL of the branches; shape = (has topic, audience-first, by id) per branch."""
     parts = []
     for n, (has_topic, audience_first, by_id) in enumerate(shape):
-        where = [f"s.area_key = :area{n}", _ELIGIBLE]
+        where = [f"s.area_key = :area{n}"]
         if has_topic:
             where.append(f"s.topic = :topic{n}")
-        if audience_first:
-            where.append("s.audiences LIKE :match")
+        where.append("s.audience_key = :match" if audience_first else "s.audience_key = :everyone")
+        where.append(_ELIGIBLE)
         if by_id:
             where.append(f"s.service_id = :sid{n}")
         parts.append(
@@ -125,11 +124,15 @@ def _ranking_sql(shape: tuple[tuple[bool, bool, bool], ...], want: int) -> TextC
             f" WHERE {' AND '.join(where)}"
             f" ORDER BY s.rank, s.name, s.service_id LIMIT {1 if by_id else want}) b{n}"
         )
-    return text(" UNION ALL ".join(parts))
+    return text(" UNION ALL ".join(parts) + " ORDER BY 1, 4, 5, 2")
 
 
+# Everything the cards need in one round trip: (kind, service id, value, value).
 _DETAILS = text(
-    "SELECT 'p' AS kind, service_id, number AS v1, id AS v2 FROM phone"
+    "SELECT 's' AS kind, id AS service_id, name AS v1, url AS v2 FROM service WHERE id IN :ids"
+    " UNION ALL SELECT 'd', id, description, CAST(last_verified AS VARCHAR(10)) FROM service"
+    " WHERE id IN :ids"
+    " UNION ALL SELECT 'p', service_id, number, id FROM phone"
     " WHERE service_id IN :ids AND type IN ('voice', 'text', 'textphone')"
     " UNION ALL SELECT 't', st.service_id, tt.name, tt.id FROM service_taxonomy st"
     " JOIN taxonomy_term tt ON tt.id = st.taxonomy_term_id WHERE st.service_id IN :ids"
@@ -139,14 +142,6 @@ _DETAILS = text(
     " UNION ALL SELECT 'h', service_id, id, id FROM schedule"
     " WHERE service_id IN :ids AND is_24_hours = true"
 ).bindparams(bindparam("ids", expanding=True))
-
-_SERVICES = (
-    text(
-        "SELECT id, name, description, url, last_verified FROM service WHERE id IN :ids"
-    )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(last_verified=Date)
-)
 
 _ANY_PHONE_LINE = text(
     "SELECT service_id FROM service_search WHERE area_key = 'national' AND has_phone = true"
@@ -166,8 +161,9 @@ def _person_params(audience: str | None, topic: str, unfiltered: bool) -> dict[s
         "age_hi": ages[1] if ages else None,
         "implied1": f"%;{implied[0]};%" if implied[0] else _NO_MATCH,
         "implied2": f"%;{implied[1]};%" if implied[1] else _NO_MATCH,
-        "perpetrator": 1 if perpetrator and not unfiltered else 0,
-        "match": f"%;{audience};%" if audience else _NO_MATCH,
+        # Someone asking for help to stop abusing only sees services that name perpetrators.
+        "everyone": "perpetrators" if perpetrator and not unfiltered else ALL_AUDIENCES,
+        "match": audience or "",
     }
 
 
@@ -212,17 +208,18 @@ def _fetch(session: Session, branches: list[_Branch], params: dict[str, Any],
             values[f"topic{n}"] = branch.topic
         if branch.service_id is not None:
             values[f"sid{n}"] = branch.service_id
-    rows = session.execute(_ranking_sql(shape, 4 * limit), values).all()
-    rows.sort(key=lambda r: (r.branch, r.rank, r.name, r.service_id))
+    # 2 x limit per branch is enough: a tier's two halves, or two tiers, can share at most
+    # limit - 1 services before the earlier one already fills the answer on its own.
+    rows = session.execute(_ranking_sql(shape, 2 * limit), values).all()
     tiers: dict[str, list[_Hit]] = defaultdict(list)
     seen: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        branch = branches[row.branch]
-        if row.service_id in seen[branch.tier]:
+    for number, service_id, has_phone, _rank_value, _name in rows:
+        branch = branches[number]
+        if service_id in seen[branch.tier]:
             continue
-        seen[branch.tier].add(row.service_id)
+        seen[branch.tier].add(service_id)
         tiers[branch.tier].append(
-            _Hit(row.service_id, bool(row.has_phone), branch.scope, branch.audience_first)
+            _Hit(service_id, bool(has_phone), branch.scope, branch.audience_first)
         )
     return tiers
 
@@ -270,14 +267,19 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
     ids = [hit.service_id for hit in hits]
     if not ids:
         return []
-    services = {row.id: row for row in session.execute(_SERVICES, {"ids": ids})}
+    names: dict[str, tuple[str, str | None]] = {}
+    texts: dict[str, tuple[str, str]] = {}
     phones: dict[str, list[tuple[str, str]]] = defaultdict(list)
     topics: dict[str, list[str]] = defaultdict(list)
     areas: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     audiences: dict[str, str] = {}
     always_open: set[str] = set()
     for kind, service_id, v1, v2 in session.execute(_DETAILS, {"ids": ids}):
-        if kind == "p":
+        if kind == "s":
+            names[service_id] = (v1, v2)
+        elif kind == "d":
+            texts[service_id] = (v1, v2)
+        elif kind == "p":
             phones[service_id].append((v2, v1))
         elif kind == "t":
             topics[service_id].append(v1)
@@ -290,20 +292,22 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
     topic_order = {name: i for i, name in enumerate(TOPICS)}
     cards = []
     for hit in hits:
-        service = services[hit.service_id]
-        numbers = sorted(phones.get(hit.service_id, []))
+        service_id = hit.service_id
+        name, url = names[service_id]
+        description, verified = texts[service_id]
+        numbers = sorted(phones.get(service_id, []))
         cards.append(
             ServiceCard(
-                id=service.id,
-                name=service.name,
+                id=service_id,
+                name=name,
                 phone=numbers[0][1] if numbers else None,
-                website=service.url,
-                description=service.description,
-                area=_area_label(areas[service.id]),
-                topics=tuple(sorted(topics[service.id], key=lambda t: topic_order.get(t, 99))),
-                audience=tuple(a for a in audiences.get(service.id, "").split(";") if a),
-                is_24_hours=service.id in always_open,
-                last_verified=service.last_verified,
+                website=url,
+                description=description,
+                area=_area_label(areas[service_id]),
+                topics=tuple(sorted(topics[service_id], key=lambda t: topic_order.get(t, 99))),
+                audience=tuple(a for a in audiences.get(service_id, "").split(";") if a),
+                is_24_hours=service_id in always_open,
+                last_verified=date.fromisoformat(verified),
                 scope=hit.scope,
             )
         )

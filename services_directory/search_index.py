@@ -31,6 +31,7 @@ _CHUNK = 500  # keep IN (...) lists well under SQLite's parameter limit
 _INSERT_CHUNK = 5_000
 _DIRTY_KEY = "signpost_search_dirty"
 _WATCHED = (Service, ServiceArea, ServiceTaxonomy, Eligibility, Phone)
+ALL_AUDIENCES = "*"  # audience_key of the partition that holds every service
 
 
 def rank_for(topic: str, has_phone: bool, n_topics: int) -> int:
@@ -98,23 +99,29 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
         elig = eligibility.get(service_id)
         service_topics = topics.get(service_id, [])
         has_phone = service_id in phoned
+        wrapped = wrap_audiences(elig.audiences if elig else "")
+        keys = (ALL_AUDIENCES, *sorted({a for a in wrapped.split(";") if a}))
         for area_key in areas.get(service_id, []):
             for topic in service_topics:
-                rows.append(
-                    {
-                        "area_key": area_key,
-                        "topic": topic,
-                        "service_id": service_id,
-                        "rank": rank_for(topic, has_phone, len(service_topics)),
-                        "name": name,
-                        "has_phone": has_phone,
-                        "gender": elig.gender if elig else None,
-                        "minimum_age": elig.minimum_age if elig else None,
-                        "maximum_age": elig.maximum_age if elig else None,
-                        "audiences": wrap_audiences(elig.audiences if elig else ""),
-                        "audience_restricted": bool(elig.audience_restricted) if elig else False,
-                    }
-                )
+                for audience_key in keys:
+                    rows.append(
+                        {
+                            "area_key": area_key,
+                            "topic": topic,
+                            "audience_key": audience_key,
+                            "rank": rank_for(topic, has_phone, len(service_topics)),
+                            "name": name,
+                            "service_id": service_id,
+                            "has_phone": has_phone,
+                            "gender": elig.gender if elig else None,
+                            "minimum_age": elig.minimum_age if elig else None,
+                            "maximum_age": elig.maximum_age if elig else None,
+                            "audiences": wrapped,
+                            "audience_restricted": (
+                                bool(elig.audience_restricted) if elig else False
+                            ),
+                        }
+                    )
     return rows
 
 
