@@ -66,7 +66,7 @@ def guard(raw: object, max_chars: int) -> GuardedText:
     A refusal marker made by the web front passes unchanged, so a refusal decided there is
     answered by the same rule as one decided here.
     """
-    if raw in REFUSAL_MARKERS:
+    if isinstance(raw, str) and raw in REFUSAL_MARKERS:
         return GuardedText(str(raw), refused=True)
     if not isinstance(raw, str):
         return GuardedText(REFUSED_EMPTY, refused=True)

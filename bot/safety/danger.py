@@ -45,7 +45,10 @@ _PATTERNS: tuple[str, ...] = (
     r"(me|her|him|us|them|my \w+)\b.{0,20}\b(now|right now|rn|again)\b",
     r"\b(is|are|he'?s|she'?s) (beating|attacking|hitting|hurting|stabbing|strangling|choking)\b",
     r"\bright now\b.{0,30}\b(hurt|hit|beat|attack|kill)\w*",
+    r"\b(beat|beaten|beating|attack\w*|hit|hitting|hurt\w*|stabb?\w*|strangl\w*|chok\w*|rap(e|ed|ing))\b"
+    r".{0,30}\b(right now|rn|as we speak)\b",
     # help now
+    r"\b(help|hlp|halp)\s+(me\s+)?(now|asap|quick|quickly|urgently)\b",
     r"\b(help|hlp|halp)\b.{0,10}\b(now|asap|quick|please|pls|plz|me)\b.{0,15}\b(now|asap|quick)\b",
     r"^\s*(help+|hlp|sos|please help|pls help|plz help|help me|help me please|help now)[\s!.]*$",
     # self-harm in crisis

@@ -1,0 +1,52 @@
+"""The deterministic danger check: it must fire on danger in everyday words, and stay quiet
+on ordinary talk about past abuse so the emergency message keeps its weight."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.danger import normalise_for_matching, signals_danger
+
+
+@pytest.mark.parametrize("text", [
+    "he's outside the door with a knife",
+    "HE HAS A KNIFE",
+    "hes here",
+    "he is strangling me",
+    "he said he's going to kill me tonight",
+    "i'm locked in the bedroom",
+    "he's trying to break in",
+    "pls help now",
+    "help",
+    "\U0001f62d\U0001f52a",
+    "he's kicking the door in",
+    "i've taken all my pills",
+    "h\u200be\u200b's here",  # zero-width characters between letters
+    "he\u2019s coming back",  # curly apostrophe
+    "my sister is being beaten right now next door",
+])
+def test_danger_is_recognised(text: str) -> None:
+    assert signals_danger(text)
+
+
+@pytest.mark.parametrize("text", [
+    "he checks my phone every night",
+    "my ex keeps texting me",
+    "he took my bank card",
+    "where can i get help with housing",
+    "he used to hit me years ago",
+    "hello",
+    "",
+    "my family want me to marry my cousin",
+    "i'm worried about my friend",
+])
+def test_everyday_talk_is_not_an_emergency(text: str) -> None:
+    assert not signals_danger(text)
+
+
+def test_none_is_not_danger() -> None:
+    assert not signals_danger(None)
+
+
+def test_normalisation_folds_case_width_and_invisible_characters() -> None:
+    assert normalise_for_matching("ＨＥ\u200b IS  Here") == "he is here"
