@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
@@ -118,9 +119,12 @@ class FakeRasa:
         return [m.text for m in self.received]
 
 
-def make_agent() -> SimpleNamespace:
+def make_agent(wrapped: bool = True) -> SimpleNamespace:
+    """An agent as the channels see it; Rasa's Agent wraps its store in a FailSafeTrackerStore."""
     loaded = domain()
-    return SimpleNamespace(domain=loaded, tracker_store=ForgetfulTrackerStore(loaded))
+    store: Any = ForgetfulTrackerStore(loaded)
+    return SimpleNamespace(domain=loaded,
+                           tracker_store=FailSafeTrackerStore(store) if wrapped else store)
 
 
 @contextlib.asynccontextmanager

@@ -85,9 +85,9 @@ def bodies(twiml: str) -> list[str]:
 
 
 def run(scenario: Callable[[Sms], Awaitable[None]], channel: SmsInput | None = None,
-        **overrides: Any) -> None:
+        wrapped: bool = True, **overrides: Any) -> None:
     async def main() -> None:
-        agent = make_agent()
+        agent = make_agent(wrapped)
         rasa = FakeRasa(agent)
         sms = channel or SmsInput(settings(**overrides), AUTH_TOKEN, PUBLIC_URL)
         async with serve(sms, rasa, agent) as base, httpx.AsyncClient(base_url=base,
@@ -206,8 +206,11 @@ def test_a_slow_bot_still_answers_in_time_with_danger_first():
     run(scenario, reply_timeout_seconds=0.3)
 
 
-@pytest.mark.parametrize("word", ["EXIT", "exit", " Delete ", "DELETE!"])
-def test_exit_or_delete_forgets_the_conversation(word: str):
+@pytest.mark.parametrize(("word", "wrapped"), [
+    ("EXIT", True), ("exit", True), (" Delete ", True), ("DELETE!", True),
+    ("EXIT", False),  # a store used directly, not through Rasa's FailSafeTrackerStore
+])
+def test_exit_or_delete_forgets_the_conversation(word: str, wrapped: bool):
     async def scenario(sms: Sms) -> None:
         await sms.text("hello")
         keys = await sms.keys()
@@ -221,7 +224,7 @@ def test_exit_or_delete_forgets_the_conversation(word: str):
         await sms.text("1")
         assert sms.rasa.texts[-1] == "1"  # the old choices went with it
 
-    run(scenario)
+    run(scenario, wrapped=wrapped)
 
 
 def test_quick_exit_understood_by_rasa_also_clears_the_choices():
