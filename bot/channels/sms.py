@@ -36,6 +36,7 @@ from bot.channels.conversation import (
 )
 from bot.channels.input_guard import guard
 from bot.channels.sms_text import button_lines, sms_bodies, to_plain
+from bot.safety.danger import signals_danger
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,13 @@ class _Throttled:
 
 
 class SmsInput(InputChannel):
+    """Twilio webhook at /webhooks/sms/webhook (credentials.yml: bot.channels.sms.SmsInput).
+
+    Environment: TWILIO_AUTH_TOKEN (verifies signatures), SMS_PUBLIC_URL (the exact URL set in
+    Twilio, query string included: Twilio signs it, so behind a proxy the server cannot work
+    it out), SENDER_HASH_KEY, and the shared settings in bot.settings.
+    """
+
     @classmethod
     def name(cls) -> str:
         return "sms"
@@ -274,8 +282,11 @@ class SmsInput(InputChannel):
             return self._bodies(key, [response_text(domain, QUICK_EXIT_RESPONSE, "sms")],
                                 domain)
         if word in HELP_KEYWORDS:
-            return self._bodies(key, [response_text(domain, HELP_RESPONSE, "sms")], domain,
-                                keep_offered=True)
+            # A bare "HELP" is also how someone in danger might text: the danger rules say so,
+            # and then the emergency response leads.
+            names = [EMERGENCY_RESPONSE] if signals_danger(text) else []
+            messages = [response_text(domain, name, "sms") for name in [*names, HELP_RESPONSE]]
+            return self._bodies(key, messages, domain, keep_offered=True)
         choice = text.rstrip(". ")
         if _DIGIT.fullmatch(choice):
             payload = self.offered.payload(key, int(choice))

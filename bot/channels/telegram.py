@@ -171,6 +171,13 @@ def command(text: str | None) -> str | None:
 
 
 class TelegramInput(InputChannel):
+    """Bot API webhook at /webhooks/telegram/webhook (bot.channels.telegram.TelegramInput).
+
+    Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN (the setWebhook secret_token,
+    1-256 of A-Z a-z 0-9 _ -), TELEGRAM_API_URL (optional, for a local Bot API server; the
+    token is appended), SENDER_HASH_KEY, and the shared settings in bot.settings.
+    """
+
     @classmethod
     def name(cls) -> str:
         return "telegram"

@@ -239,10 +239,13 @@ def test_quick_exit_understood_by_rasa_also_clears_the_choices():
     run(scenario)
 
 
-def test_help_gets_the_sms_greeting_without_asking_rasa():
+def test_help_gets_the_sms_greeting_without_asking_rasa_and_danger_first():
     async def scenario(sms: Sms) -> None:
+        # A bare "help" is a danger signal (bot.safety.danger): 999 and Silent Solution lead.
         replies = await sms.text("Help")
-        assert replies == [text_of("utter_greet", "sms")]
+        assert replies[0].startswith(text_of("utter_emergency", "sms"))
+        assert text_of("utter_greet", "sms") in "\n".join(replies)
+        assert await sms.text("INFO") == [text_of("utter_greet", "sms")]
         assert sms.rasa.received == []
 
     run(scenario)
