@@ -28,6 +28,17 @@ EMERGENCY_RESPONSE = "utter_emergency"
 _ACTION_PROOF_SLOT = {"action_find_services": "search_outcome"}
 
 
+class ChannelCollector(CollectingOutputChannel):
+    """Collects replies under the channel's own name, so Rasa picks that channel's wording."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self._channel = channel
+
+    def name(self) -> str:
+        return self._channel
+
+
 def conversation_key(secret: bytes, channel: str, raw_id: str) -> str:
     """A stable key for a sender that cannot be turned back into their number or chat id."""
     digest = hmac.new(secret, f"{channel}:{raw_id}".encode(), hashlib.sha256).hexdigest()
@@ -81,7 +92,7 @@ async def answer(
     output: CollectingOutputChannel | None = None,
 ) -> list[dict[str, Any]]:
     """Run the message through Rasa, but answer within `timeout` seconds whatever happens."""
-    collector = output or CollectingOutputChannel()
+    collector = output or ChannelCollector(channel)
     message = UserMessage(text, collector, sender_key, input_channel=channel)
     task = asyncio.ensure_future(on_new_message(message))
     domain = getattr(agent, "domain", None)
@@ -129,10 +140,17 @@ async def _custom_action_failed(agent: Any, sender_key: str) -> bool:
     return False
 
 
+def _innermost_store(agent: Any) -> Any:
+    """Rasa wraps the configured store (fail-safe, awaitable); deleting needs the real one."""
+    store = getattr(agent, "tracker_store", None)
+    while hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
 async def forget(agent: Any, sender_key: str) -> bool:
     """Delete the conversation from the tracker store; True when one was there."""
-    store = getattr(agent, "tracker_store", None)
-    delete = getattr(store, "delete", None)
+    delete = getattr(_innermost_store(agent), "delete", None)
     if delete is None:
         logger.error("tracker store cannot delete conversations")
         return False
