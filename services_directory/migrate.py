@@ -50,3 +50,17 @@ def upgrade_database(engine_or_url: Engine | str, revision: str = "head") -> Non
     finally:
         if owns_engine:
             engine.dispose()
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database predates this code; the fix is `signpost directory init`."""
+
+
+def check_schema_current(engine: Engine) -> None:
+    """Call at start-up (the bot, the admin) to fail with a clear message, not mid-chat."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"directory database {engine.url!r} is at revision {current}, the code expects "
+            f"{head}: run `signpost directory init`"
+        )

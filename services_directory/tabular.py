@@ -32,14 +32,6 @@ _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
 
-class ImportValidationError(Exception):
-    """Raised by `import_directory(strict=True)`; `.errors` holds every problem found."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} problem(s) in the import files")
-        self.errors = errors
-
-
 @dataclass
 class TableChanges:
     added: list[str] = field(default_factory=list)
@@ -189,22 +181,18 @@ def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
                     values = tuple(row.get(k) for k in key)
                     if any(v is None for v in values):
                         continue
-                    if values in seen_key(seen, key):
-                        first = seen_key(seen, key)[values]
+                    first_lines = seen.setdefault(key, {})
+                    if values in first_lines:
                         errors.append(
-                            f"{spec.file}:{line}:{key[-1]}: duplicate of line {first}"
+                            f"{spec.file}:{line}:{key[-1]}: duplicate of line {first_lines[values]}"
                         )
                         row_ok = False
                     else:
-                        seen_key(seen, key)[values] = line
+                        first_lines[values] = line
                 if row_ok:
                     result.rows.append((line, row))
     errors.extend(_check_references(parsed))
     return parsed, errors
-
-
-def seen_key(seen: dict, key: tuple[str, ...]) -> dict:
-    return seen.setdefault(key, {})
 
 
 def _check_references(parsed: dict[str, ParsedFile]) -> list[str]:
@@ -363,7 +351,6 @@ __all__ = [
     "SPECS",
     "SPEC_BY_FILE",
     "ImportReport",
-    "ImportValidationError",
     "TableChanges",
     "bundled_data_dir",
     "export_directory",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -58,3 +59,17 @@ def test_downgrade_and_upgrade_again(empty_engine):
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     upgrade_database(empty_engine)
     assert current_revision(empty_engine) == head_revision()
+
+
+def test_out_of_date_schema_is_reported_clearly(empty_engine):
+    from alembic import command
+
+    from services_directory.migrate import SchemaOutOfDate, alembic_config, check_schema_current
+
+    check_schema_current(empty_engine)
+    config = alembic_config()
+    with empty_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    with pytest.raises(SchemaOutOfDate, match="signpost directory init"):
+        check_schema_current(empty_engine)
