@@ -92,7 +92,7 @@ def score(gold: list[str], predicted: list[str]) -> Scores:
     intents = sorted(set(gold))
     tp, fp, fn = Counter(), Counter(), Counter()
     confusions: Counter[tuple[str, str]] = Counter()
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         if g == p:
             tp[g] += 1
         else:

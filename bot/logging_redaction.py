@@ -19,11 +19,13 @@ _TEXT_BEARING = (
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d[\d\s().-]{8,}\d(?![\w])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _LONG_DIGITS = re.compile(r"\b\d{6,}\b")
+_BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "[redacted]"
 
 
 def scrub(text: str) -> str:
-    """Replace phone numbers, e-mail addresses and long ids (Telegram chat ids) in a string."""
+    """Replace phone numbers, e-mail addresses, bot tokens and long ids (chat ids) in a string."""
+    text = _BOT_TOKEN.sub(REDACTED, text)
     text = _EMAIL.sub(REDACTED, text)
     text = _PHONE.sub(REDACTED, text)
     return _LONG_DIGITS.sub(REDACTED, text)
@@ -35,7 +37,7 @@ class RedactingFilter(logging.Filter):
             return False
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad log call must not crash a conversation
+        except Exception:
             message = str(record.msg)
         record.msg = scrub(message)
         record.args = ()

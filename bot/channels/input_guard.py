@@ -27,7 +27,10 @@ REFUSED_TOO_LONG = '/nlu_fallback{"refused_too_long": "yes"}'
 REFUSED_EMPTY = '/nlu_fallback{"refused_empty": "yes"}'
 REFUSED_RATE = '/nlu_fallback{"refused_rate": "yes"}'
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+# Zero-width characters, the soft hyphen and bidirectional overrides/isolates.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None
+)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def test_action_server_down_danger_still_first(stack: Stack, actions_down: None)
 
 
 class _SlowHandler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         time.sleep(8)
         self.send_response(500)
         self.end_headers()

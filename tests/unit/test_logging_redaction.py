@@ -48,3 +48,8 @@ def test_exception_messages_are_dropped_but_the_type_is_kept() -> None:
 
 def test_scrub_keeps_ordinary_words_and_short_numbers() -> None:
     assert scrub("reply took 25 ms on port 5005") == "reply took 25 ms on port 5005"
+
+
+def test_telegram_bot_tokens_are_scrubbed() -> None:
+    out = scrub("POST https://api.telegram.org/bot123456789:AAEhBP0av28-abcdefghijklmnopqrstuv/sendMessage")
+    assert "AAEhBP0av28" not in out
