@@ -50,7 +50,7 @@ class ActionFindServices(Action):
 
         try:
             result = directory_client.search(topic, None if declined else place)
-        except Exception:  # noqa: BLE001 - the person still gets the helpline and 999
+        except Exception:
             logger.exception("directory search failed")
             return [SlotSet("search_outcome", "unavailable"), SlotSet("asked_location", False)]
 
