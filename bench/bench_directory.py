@@ -27,10 +27,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "directory"))
-
-from directory_pg import PgServer, find_pg_bin  # noqa: E402
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(REPO))
 
 from services_directory.boroughs import BOROUGHS  # noqa: E402
 from services_directory.cli import init_directory  # noqa: E402
@@ -167,8 +165,19 @@ def machine_noise(count: int = 2000) -> tuple[float, float, float]:
     return percentiles(timings)
 
 
+def _pg_helpers():
+    """The tests' throwaway-server helper, imported only when PostgreSQL is benchmarked."""
+    helpers = str(REPO / "tests" / "directory")
+    if helpers not in sys.path:
+        sys.path.insert(0, helpers)
+    import directory_pg
+
+    return directory_pg.PgServer, directory_pg.find_pg_bin
+
+
 @contextmanager
 def databases(include_pg: bool) -> Iterator[list[tuple[str, str]]]:
+    PgServer, find_pg_bin = _pg_helpers()  # noqa: N806
     folder = tempfile.mkdtemp(prefix="signpost-bench-")
     urls = [("SQLite", f"sqlite:///{folder}/bench.sqlite3")]
     server = None
@@ -182,27 +191,22 @@ def databases(include_pg: bool) -> Iterator[list[tuple[str, str]]]:
             server.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--queries", type=int, default=2_000)
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-
+def run_benchmark(sizes: list[int], query_count: int = 2_000, include_pg: bool = True,
+                  seed: int = 7) -> str:
+    """Run everything and return the markdown table (what `main` prints)."""
     lines = ["| backend | synthetic services | search rows | load + index (s) | p50 (ms) "
              "| p99 (ms) | max (ms) | p99 CPU (ms) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    with databases(not args.no_postgres) as urls:
-        if len(urls) == 1 and not args.no_postgres:
+    with databases(include_pg) as urls:
+        if len(urls) == 1 and include_pg:
             print("PostgreSQL not installed: SQLite only", file=sys.stderr)
         for label, url in urls:
             engine = make_engine(url)
             init_directory(engine, out=io.StringIO())
-            rng = random.Random(args.seed)
-            workload = queries(sample_places(engine, rng), args.queries, rng)
+            rng = random.Random(seed)
+            workload = queries(sample_places(engine, rng), query_count, rng)
             loaded = 0
-            for size in sorted(args.sizes):
+            for size in sorted(sizes):
                 seconds = add_services(engine, loaded, size - loaded, rng)
                 loaded = size
                 with engine.connect() as conn:
@@ -220,7 +224,17 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(f"Machine noise (fixed ~{noise[0]:.2f} ms of pure Python): p50 {noise[0]:.2f} ms,"
                  f" p99 {noise[1]:.2f} ms, max {noise[2]:.2f} ms; load average "
                  f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs.")
-    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    print(run_benchmark(args.sizes, args.queries, not args.no_postgres, args.seed))
     return 0
 
 
