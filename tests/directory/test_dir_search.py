@@ -201,3 +201,28 @@ def test_all_boroughs_answer(loaded_session):
         result = find_services(loaded_session, None, borough.name)
         assert result.place.kind == "borough"
         assert result.services
+
+
+def test_search_index_follows_orm_edits(data_engine):
+    """What the admin does through the ORM must show in search without a manual reindex."""
+    from services_directory.models import Phone, ServiceTaxonomy
+
+    maker = session_factory(data_engine)
+    with maker() as session, session.begin():
+        session.add(Phone(id="ph-test", service_id="svc-lewisham-family-thrive",
+                          number="020 7946 0000", type="voice", source="test",
+                          last_verified=datetime(2026, 11, 22).date()))
+    with maker() as session:
+        first = find_services(session, None, "Lewisham").services[0]
+        assert (first.id, first.phone) == ("svc-lewisham-family-thrive", "020 7946 0000")
+    with maker() as session, session.begin():
+        link = session.execute(select(ServiceTaxonomy).where(
+            ServiceTaxonomy.service_id == "svc-lewisham-athena",
+            ServiceTaxonomy.taxonomy_term_id == "topic-stalking")).scalar_one()
+        session.delete(link)
+    with maker() as session:
+        result = find_services(session, "stalking", "Lewisham", limit=20)
+        assert "svc-lewisham-athena" in ids(result)  # still a general DA service
+        assert result.services[0].id != "svc-lewisham-athena"
+        assert "stalking" not in next(c for c in result.services
+                                      if c.id == "svc-lewisham-athena").topics
