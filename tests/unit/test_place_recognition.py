@@ -1,0 +1,48 @@
+"""Every London borough, its usual variants and single-borough neighbourhoods are recognised by
+the spaCy pipeline the bot runs, and normalise to the official borough name in the directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.spacy_pipeline import build
+from services_directory.boroughs import BOROUGHS
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - spaCy's Language
+    import spacy
+
+    return spacy.load(build(Path(tmp_path_factory.mktemp("spacy")) / "pipeline"))
+
+
+def locations(nlp, text: str) -> list[str]:  # noqa: ANN001
+    return [e.text for e in nlp(text.lower()).ents if e.label_ == "location"]
+
+
+def test_all_33_boroughs_are_listed_once() -> None:
+    codes = [b.ons_code for b in BOROUGHS]
+    assert codes == [f"E090000{n:02d}" for n in range(1, 34)]
+
+
+@pytest.mark.parametrize("name", sorted({n for b in BOROUGHS for n in (b.name, *b.variants)}))
+def test_every_borough_name_and_variant_is_recognised(nlp, name: str) -> None:  # noqa: ANN001
+    assert locations(nlp, f"i live in {name} with my kids") == [name.lower()]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my postcode is SE13 6AB", "se13 6ab"),
+    ("se136ab", "se136ab"),
+    ("near E17 station", "e17"),
+    ("im in peckham", "peckham"),
+    ("we moved to manchester", "manchester"),
+])
+def test_postcodes_neighbourhoods_and_places_outside_london(nlp, text: str, expected: str) -> None:  # noqa: ANN001
+    assert locations(nlp, text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["b4 he gets home", "gr8 thanks", "he hit me at 10pm", "m8 i need help"])
+def test_text_speak_is_not_mistaken_for_a_postcode(nlp, text: str) -> None:  # noqa: ANN001
+    assert locations(nlp, text) == []
