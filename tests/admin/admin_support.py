@@ -1,0 +1,74 @@
+"""Helpers for the admin tests (a module of its own: `from conftest import` is ambiguous
+when several suites have a conftest)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from flask.testing import FlaskClient
+
+STAFF_EMAIL = "worker@example.org"
+STAFF_PASSWORD = "a long enough passphrase"
+OTHER_EMAIL = "colleague@example.org"
+PUBLIC_LOCATION = {"id": "loc-test-public", "name": "Athena drop-in (test)",
+                   "address_1": "1 Test Street", "postal_code": "SE6 4JQ"}
+SECRET_LOCATION = {"id": "loc-test-secret", "name": "Secret refuge house (test)"}
+LOCATION_SERVICE = "svc-lewisham-athena"
+LEWISHAM = "E09000023"
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_INPUT = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r'(\w[\w-]*)(?:="([^"]*)")?')
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return unescape(match.group(1))
+
+
+def login(client: FlaskClient, email: str, password: str, *, token: bool = True,
+          next_url: str | None = None):
+    page = client.get("/admin/login/")
+    data = {"email": email, "password": password}
+    if token:
+        data["csrf_token"] = csrf_token(page.get_data(as_text=True))
+    url = "/admin/login/" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data=data)
+
+
+def form_values(html: str, form_action_contains: str = 'method="POST"') -> dict[str, object]:
+    """The values a browser would submit from the edit form (first form with that marker)."""
+    start = html.index(form_action_contains)
+    end = html.index("</form>", start)
+    form = html[start:end]  # the template for new inline rows is escaped, so never matches
+    values: dict[str, object] = {}
+    for match in _INPUT.finditer(form):
+        tag, attrs_text = match.group(1).lower(), match.group(2)
+        attrs = {name: unescape(value or "") for name, value in _ATTR.findall(attrs_text)}
+        name = attrs.get("name")
+        if not name:
+            continue
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button"):
+                continue
+            if kind == "checkbox":
+                if re.search(r"\bchecked\b", attrs_text):
+                    values[name] = attrs.get("value", "y")
+                continue
+            values[name] = attrs.get("value", "")
+        elif tag == "textarea":
+            body_end = form.index("</textarea>", match.end())
+            text = form[match.end():body_end]
+            values[name] = unescape(text[1:] if text.startswith("\n") else text)
+        else:
+            body_end = form.index("</select>", match.end())
+            options = form[match.end():body_end]
+            chosen = re.findall(r'<option selected value="([^"]*)"', options)
+            if "multiple" in attrs_text:
+                values[name] = [unescape(value) for value in chosen]
+            else:
+                values[name] = unescape(chosen[0]) if chosen else ""
+    return values
