@@ -1,0 +1,115 @@
+"""Staff views of organisations (editable, audited) and of the audit log (read-only)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import flash
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms.validators import Optional
+
+from services_directory.admin_views.auth import StaffOnly, staff_email
+from services_directory.admin_views.forms import SchemaCheck, StaffForm, strip_or_none
+from services_directory.audit import record_change, snapshot
+from services_directory.models import AuditLog, Organization
+from services_directory.tabular_schema import check_email, check_url
+
+logger = logging.getLogger(__name__)
+
+_ORGANIZATION_FIELDS = ("name", "alternate_name", "description", "email", "website")
+
+
+class OrganizationView(StaffOnly, ModelView):
+    """Organisations have no version column, so this is last-save-wins; every save is still
+    audited with what it replaced."""
+
+    form_base_class = StaffForm
+    can_create = False
+    can_delete = False
+    can_view_details = True
+    page_size = 50
+    column_list = ("name", "website", "email", "deleted_at")
+    column_labels = {"deleted_at": "Deleted at"}
+    column_searchable_list = ("name",)
+    column_default_sort = "name"
+    column_sortable_list = ("name",)
+    form_columns = _ORGANIZATION_FIELDS
+    form_args = {
+        "website": {"validators": [Optional(), SchemaCheck(check_url)],
+                    "filters": [strip_or_none]},
+        "email": {"validators": [Optional(), SchemaCheck(check_email)],
+                  "filters": [strip_or_none]},
+        "alternate_name": {"filters": [strip_or_none]},
+        "description": {"filters": [strip_or_none]},
+    }
+
+    def __init__(self, session: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "Organisations")
+        kwargs.setdefault("endpoint", "organization")
+        super().__init__(Organization, session, **kwargs)
+
+    def update_model(self, form: Any, model: Organization) -> bool:
+        before = snapshot(model)
+        try:
+            for name in _ORGANIZATION_FIELDS:
+                value = form[name].data
+                setattr(model, name, value.strip() if name == "name" else strip_or_none(value))
+            after = snapshot(model)
+            if after == before:
+                self.session.rollback()
+                flash("Nothing was changed.", "info")
+                return True
+            record_change(self.session, staff_email(), "organization", model.id, "update",
+                          before, after)
+            self.session.commit()
+        except SQLAlchemyError as error:
+            self.session.rollback()
+            logger.error("admin: saving organisation failed: %s", type(error).__name__)
+            flash("The organisation could not be saved. Nothing was changed.", "error")
+            return False
+        return True
+
+
+def _json(_view: Any, _context: Any, model: AuditLog, name: str) -> Markup:
+    value = getattr(model, name)
+    if value is None:
+        return Markup("")
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return Markup("<pre>{}</pre>").format(text)
+
+
+class AuditLogView(StaffOnly, ModelView):
+    """Read-only: the log is evidence, so nobody edits or deletes it from here."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    page_size = 50
+    column_list = ("at", "who", "action", "table_name", "record_id")
+    column_labels = {"at": "When (UTC)", "table_name": "Table", "record_id": "Record"}
+    column_details_list = ("at", "who", "action", "table_name", "record_id", "before", "after")
+    column_formatters_detail = {"before": _json, "after": _json}
+    column_default_sort = ("at", True)
+    column_sortable_list = ("at", "who", "table_name", "action")
+    column_searchable_list = ("who", "record_id")
+    column_filters = (
+        FilterEqual(AuditLog.table_name, "Table"),
+        FilterEqual(AuditLog.action, "Action"),
+        FilterLike(AuditLog.who, "Who"),
+        FilterEqual(AuditLog.record_id, "Record"),
+    )
+
+    def __init__(self, session: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "Audit log")
+        kwargs.setdefault("endpoint", "audit")
+        kwargs.setdefault("url", "audit-log")
+        super().__init__(AuditLog, session, **kwargs)
+
+    def is_action_allowed(self, name: str) -> bool:
+        return False

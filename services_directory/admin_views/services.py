@@ -1,0 +1,530 @@
+"""Staff views of services: find, edit (with phones and eligibility), verify, soft delete.
+
+A wrong phone number in this directory can send a frightened person to the wrong place, so:
+- every save, verification, deletion and restore writes before/after rows to the audit log
+  in the same transaction as the change;
+- an edit form carries the service's version; if someone else saved the service since the
+  form was opened, the save is refused with a message and nothing is written (and a save
+  racing another in the same instant is caught by the version column itself);
+- every save bumps the version, even one that only touched phones or eligibility, so those
+  are protected too;
+- phone numbers, web addresses and emails must pass the import's checks;
+- deletion is soft (deleted_at): the service leaves search and the API at once and can be
+  restored from "Deleted services".
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask import flash, request
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask_admin.form import rules
+from flask_admin.model.form import InlineFormAdmin
+from markupsafe import Markup
+from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from services_directory.admin_views.auth import StaffOnly, staff_email
+from services_directory.admin_views.forms import (
+    FORM_EXPIRED,
+    KeepHidden,
+    SchemaCheck,
+    StaffForm,
+    csrf_failed,
+    strip_or_none,
+)
+from services_directory.audit import record_change, snapshot
+from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS
+from services_directory.models import (
+    Eligibility,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceTaxonomy,
+    utcnow,
+)
+from services_directory.tabular_schema import check_email, check_phone, check_url
+from services_directory.vocabulary import (
+    AUDIENCES,
+    PHONE_TYPES,
+    SERVICE_STATUSES,
+    TOPIC_LABELS,
+    TOPICS,
+    topic_term_id,
+)
+
+logger = logging.getLogger(__name__)
+
+STALE_MESSAGE = ("Someone else changed this service while you were editing. "
+                 "Reload to see their changes.")
+# Columns whose change is bookkeeping, not an edit (they change on every save).
+_BOOKKEEPING = frozenset({"version", "updated_at"})
+_SERVICE_FIELDS = ("name", "alternate_name", "description", "url", "email", "status",
+                   "verification_note")
+_ELIGIBILITY_FIELDS = ("gender", "minimum_age", "maximum_age", "audiences",
+                       "audience_restricted", "eligibility_description")
+_MAX_ID = 120
+
+
+def _new_id(prefix: str, owner: str, taken: Iterable[str] = ()) -> str:
+    """Ids in the import's style (ph-<service>-<n>), or random when that would be too long."""
+    used = set(taken)
+    for n in range(1, 1000):
+        candidate = f"{prefix}-{owner}-{n}" if prefix == "ph" else f"{prefix}-{owner}"
+        if len(candidate) > _MAX_ID:
+            break
+        if candidate not in used:
+            return candidate
+        if prefix != "ph":
+            break
+    return f"{prefix}-{secrets.token_hex(12)}"
+
+
+def _changed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
+    if before is None or after is None:
+        return before != after
+    keys = (set(before) | set(after)) - _BOOKKEEPING
+    return any(before.get(key) != after.get(key) for key in keys)
+
+
+# ---------------------------------------------------------------- list filters
+
+
+class BoroughFilter(BaseSQLAFilter):
+    """Services that serve a borough (or are London-wide or national)."""
+
+    def __init__(self) -> None:
+        options = [(b.ons_code, b.name) for b in sorted(BOROUGHS, key=lambda b: b.name)]
+        options += [("london", "London-wide"), ("national", "National")]
+        super().__init__(Service.id, "Area", options=options)
+
+    def validate(self, value: str) -> bool:
+        return value in BOROUGH_BY_CODE or value in ("london", "national")
+
+    def apply(self, query: Any, value: str, alias: Any = None) -> Any:
+        if value in ("london", "national"):
+            condition = ServiceArea.scope == value
+        else:
+            condition = (ServiceArea.scope == "borough") & (ServiceArea.borough_code == value)
+        return query.filter(exists().where(ServiceArea.service_id == Service.id, condition))
+
+    def operation(self) -> str:
+        return "is"
+
+
+class TopicFilter(BaseSQLAFilter):
+    def __init__(self) -> None:
+        super().__init__(Service.id, "Topic",
+                         options=[(topic, TOPIC_LABELS[topic]) for topic in TOPICS])
+
+    def validate(self, value: str) -> bool:
+        return value in TOPICS
+
+    def apply(self, query: Any, value: str, alias: Any = None) -> Any:
+        return query.filter(exists().where(
+            ServiceTaxonomy.service_id == Service.id,
+            ServiceTaxonomy.taxonomy_term_id == topic_term_id(value),
+        ))
+
+    def operation(self) -> str:
+        return "is"
+
+
+# ---------------------------------------------------------------- list formatters
+
+
+def _organization(_view: Any, _context: Any, model: Service, _name: str) -> str:
+    return model.organization.name if model.organization else ""
+
+
+def area_label(model: Service) -> str:
+    names = []
+    for area in model.areas:
+        if area.scope == "borough":
+            borough = BOROUGH_BY_CODE.get(area.borough_code or "")
+            names.append(borough.name if borough else area.borough_code or "?")
+        else:
+            names.append("London-wide" if area.scope == "london" else "National")
+    return ", ".join(sorted(names))
+
+
+def _areas(_view: Any, _context: Any, model: Service, _name: str) -> str:
+    return area_label(model)
+
+
+def _phones(_view: Any, _context: Any, model: Service, _name: str) -> Markup:
+    items = [
+        Markup("<li>{} ({}, checked {}; source: {})</li>").format(
+            phone.number, phone.type, phone.last_verified, phone.source)
+        for phone in sorted(model.phones, key=lambda p: p.id)
+    ]
+    return Markup("<ul>") + Markup("").join(items) + Markup("</ul>") if items else Markup("")
+
+
+# ---------------------------------------------------------------- phones, inline
+
+
+class PhoneInline(InlineFormAdmin):
+    """Phone numbers edited inside the service form: format-checked like an import, each
+    with where it was checked and when."""
+
+    form_columns = ("id", "number", "extension", "type", "description", "source",
+                    "last_verified")
+    form_label = "Phone"
+    # Plain SelectField, not form_choices: Flask-Admin 1.6.1's Select2Field yields 3-tuples,
+    # which WTForms 3.2's select widget cannot unpack.
+    form_overrides = {"type": SelectField}
+    form_args = {
+        "type": {"choices": [(kind, kind) for kind in PHONE_TYPES]},
+        "number": {"validators": [InputRequired(), SchemaCheck(check_phone)],
+                   "filters": [strip_or_none]},
+        "extension": {"filters": [strip_or_none]},
+        "description": {"filters": [strip_or_none]},
+        "source": {"label": "Source (where this number was checked)",
+                   "validators": [InputRequired()], "filters": [strip_or_none]},
+        "last_verified": {"label": "Last verified (YYYY-MM-DD)",
+                          "validators": [InputRequired()], "default": date.today},
+    }
+
+    def on_model_change(self, form: Any, model: Phone, is_created: bool) -> None:
+        if is_created and not model.id:
+            service = model.service
+            taken = [phone.id for phone in service.phones if phone.id] if service else []
+            model.id = _new_id("ph", service.id if service else "staff", taken)
+
+
+# ---------------------------------------------------------------- the services view
+
+
+def _gender_choices() -> list[tuple[str, str]]:
+    return [("", "Anyone"), ("female", "Women only"), ("male", "Men only")]
+
+
+class ServiceView(StaffOnly, ModelView):
+    """Live services. Hard delete and create are off: services come from imports, and a
+    deletion must stay restorable."""
+
+    form_base_class = StaffForm
+    can_create = False
+    can_delete = False
+    can_edit = True
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 50
+    edit_template = "signpost_admin/service_edit.html"
+
+    column_list = ("name", "organization", "areas", "status", "last_verified")
+    column_labels = {"organization": "Organisation", "areas": "Area", "url": "Website",
+                     "last_verified": "Last verified"}
+    column_formatters = {"organization": _organization, "areas": _areas}
+    column_formatters_detail = {"organization": _organization, "areas": _areas,
+                                "phones": _phones}
+    column_details_list = ("id", "name", "alternate_name", "organization", "areas",
+                           "description", "url", "email", "status", "phones", "source",
+                           "last_verified", "verification_note", "version", "updated_at")
+    column_sortable_list = ("name", "status", "last_verified")
+    column_default_sort = "name"
+    column_searchable_list = ("name",)
+    column_filters = (
+        BoroughFilter(),
+        TopicFilter(),
+        FilterEqual(Service.status, "Status",
+                    options=[(status, status) for status in SERVICE_STATUSES]),
+    )
+
+    form_columns = (*_SERVICE_FIELDS, "version", *_ELIGIBILITY_FIELDS)
+    form_overrides = {"status": SelectField}  # not form_choices: see PhoneInline
+    form_args = {
+        "status": {"choices": [(status, status) for status in SERVICE_STATUSES]},
+        "url": {"label": "Website", "validators": [Optional(), SchemaCheck(check_url)],
+                "filters": [strip_or_none]},
+        "email": {"validators": [Optional(), SchemaCheck(check_email)],
+                  "filters": [strip_or_none]},
+        "alternate_name": {"filters": [strip_or_none]},
+        "verification_note": {"label": "Verification note (staff only, not published)",
+                              "filters": [strip_or_none]},
+    }
+    form_extra_fields = {
+        "version": HiddenField(validators=[InputRequired()]),
+        "gender": SelectField("Gender", choices=_gender_choices(), default=""),
+        "minimum_age": IntegerField("Minimum age",
+                                    validators=[Optional(), NumberRange(0, 120)]),
+        "maximum_age": IntegerField("Maximum age",
+                                    validators=[Optional(), NumberRange(0, 120)]),
+        "audiences": SelectMultipleField("Audiences",
+                                         choices=[(a, a.replace("_", " ")) for a in AUDIENCES]),
+        "audience_restricted": BooleanField(
+            "Only for these audiences (otherwise: specialises in them)"),
+        "eligibility_description": TextAreaField("Eligibility notes",
+                                                 filters=[strip_or_none]),
+    }
+    inline_models = (PhoneInline(Phone),)
+    form_edit_rules = (
+        KeepHidden("csrf_token", "version"),
+        rules.FieldSet(_SERVICE_FIELDS, "Service"),
+        rules.FieldSet(_ELIGIBILITY_FIELDS, "Who it is for"),
+        rules.FieldSet(("phones",), "Phone numbers"),
+    )
+
+    def __init__(self, session: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "Services")
+        kwargs.setdefault("endpoint", "service")
+        super().__init__(Service, session, **kwargs)
+
+    # ------------------------------------------------------------ which rows
+
+    def _live(self, query: Any) -> Any:
+        return query.filter(Service.deleted_at.is_(None))
+
+    def get_query(self) -> Any:
+        return self._live(super().get_query())
+
+    def get_count_query(self) -> Any:
+        return self._live(super().get_count_query())
+
+    def get_one(self, id: str) -> Service | None:
+        service = self.session.get(Service, id)
+        return service if service is not None and service.deleted_at is None else None
+
+    # ------------------------------------------------------------ the edit form
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        if template == self.edit_template:
+            kwargs.setdefault("record_action_form", self.action_form())
+        return super().render(template, **kwargs)
+
+    def on_form_prefill(self, form: Any, id: str) -> None:
+        """Eligibility lives in its own table; fill its fields when the form is first shown
+        (after a refused save the person's own entries stay)."""
+        if request.method != "GET":
+            return
+        service = self.get_one(id)
+        if service is None:
+            return
+        form.version.data = str(service.version)
+        eligibility = service.eligibility
+        if eligibility is not None:
+            form.gender.data = eligibility.gender or ""
+            form.minimum_age.data = eligibility.minimum_age
+            form.maximum_age.data = eligibility.maximum_age
+            form.audiences.data = [a for a in (eligibility.audiences or "").split(";") if a]
+            form.audience_restricted.data = bool(eligibility.audience_restricted)
+            form.eligibility_description.data = eligibility.description
+
+    def validate_form(self, form: Any) -> bool:
+        valid = super().validate_form(form)
+        if request.method != "POST":
+            return valid
+        if form.meta.csrf and csrf_failed(form):
+            flash(FORM_EXPIRED, "error")
+        elif getattr(form, "version", None) is not None and form.version.errors:
+            flash("This form is missing the service's version. Reload the page and edit again.",
+                  "error")
+        if valid and hasattr(form, "minimum_age"):
+            low, high = form.minimum_age.data, form.maximum_age.data
+            if low is not None and high is not None and low > high:
+                form.maximum_age.errors = [*form.maximum_age.errors,
+                                           "must not be below the minimum age"]
+                return False
+        return valid
+
+    def _eligibility_values(self, form: Any) -> dict[str, Any]:
+        chosen = set(form.audiences.data or [])
+        return {
+            "gender": form.gender.data or None,
+            "minimum_age": form.minimum_age.data,
+            "maximum_age": form.maximum_age.data,
+            "audiences": ";".join(a for a in AUDIENCES if a in chosen),
+            "audience_restricted": bool(form.audience_restricted.data),
+            "description": form.eligibility_description.data or None,
+        }
+
+    def _phone_snapshots(self, service: Service) -> dict[str, dict[str, Any]]:
+        return {phone.id: snapshot(phone) for phone in service.phones
+                if phone.id and phone not in self.session.deleted}
+
+    def update_model(self, form: Any, model: Service) -> bool:
+        """Save, audit and bump the version in one transaction; refuse a stale form."""
+        if (form.version.data or "").strip() != str(model.version):
+            flash(STALE_MESSAGE, "error")
+            return False
+        who = staff_email()
+        service_before = snapshot(model)
+        eligibility_before = snapshot(model.eligibility) if model.eligibility else None
+        phones_before = self._phone_snapshots(model)
+        try:
+            for name in _SERVICE_FIELDS:
+                value = form[name].data
+                setattr(model, name, strip_or_none(value) if name != "description" else value)
+            form.phones.populate_obj(model, "phones")
+            values = self._eligibility_values(form)
+            eligibility = model.eligibility
+            if eligibility is None and (values["gender"] or values["minimum_age"] is not None
+                                        or values["maximum_age"] is not None
+                                        or values["audiences"] or values["description"]
+                                        or values["audience_restricted"]):
+                eligibility = Eligibility(id=_new_id("elig", model.id), service=model)
+                self.session.add(eligibility)
+            if eligibility is not None:
+                for name, value in values.items():
+                    setattr(eligibility, name, value)
+            # Always an UPDATE of the service row, so its version moves (and is checked) even
+            # when only phones or eligibility changed.
+            model.updated_at = utcnow()
+            self.session.flush()
+            changes = self._audit_rows(model, service_before, eligibility_before, phones_before)
+            if not changes:
+                self.session.rollback()
+                flash("Nothing was changed.", "info")
+                return True
+            for table, record_id, action_name, before, after in changes:
+                record_change(self.session, who, table, record_id, action_name, before, after)
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            flash(STALE_MESSAGE, "error")
+            return False
+        except SQLAlchemyError as error:
+            self.session.rollback()
+            logger.error("admin: saving service failed: %s", type(error).__name__)
+            flash("The service could not be saved (the database refused it). "
+                  "Nothing was changed.", "error")
+            return False
+        logger.info("admin: service %s updated", model.id)
+        return True
+
+    def _audit_rows(self, model: Service, service_before: dict[str, Any],
+                    eligibility_before: dict[str, Any] | None,
+                    phones_before: dict[str, dict[str, Any]]) -> list[tuple]:
+        rows: list[tuple] = []
+        phones_after = self._phone_snapshots(model)
+        for phone_id in sorted(set(phones_before) | set(phones_after)):
+            before, after = phones_before.get(phone_id), phones_after.get(phone_id)
+            if _changed(before, after):
+                kind = "insert" if before is None else "delete" if after is None else "update"
+                rows.append(("phone", phone_id, kind, before, after))
+        eligibility_after = snapshot(model.eligibility) if model.eligibility else None
+        if _changed(eligibility_before, eligibility_after):
+            rows.append(("eligibility", eligibility_after["id"],
+                         "insert" if eligibility_before is None else "update",
+                         eligibility_before, eligibility_after))
+        service_after = snapshot(model)
+        if rows or _changed(service_before, service_after):
+            rows.insert(0, ("service", model.id, "update", service_before, service_after))
+        return rows
+
+    # ------------------------------------------------------------ actions
+
+    def _services(self, ids: Iterable[str], deleted: bool) -> list[Service]:
+        condition = Service.deleted_at.is_not(None) if deleted else Service.deleted_at.is_(None)
+        return list(self.session.execute(
+            select(Service).where(Service.id.in_(list(ids)), condition).order_by(Service.id)
+        ).scalars())
+
+    def _apply_to(self, ids: list[str], *, deleted: bool, audit_action: str,
+                  change: Any, done: str) -> None:
+        """Change each chosen service and audit it, all or nothing."""
+        who = staff_email()
+        try:
+            services = self._services(ids, deleted)
+            for service in services:
+                before = snapshot(service)
+                change(service)
+                service.updated_at = utcnow()
+                self.session.flush()
+                record_change(self.session, who, "service", service.id, audit_action, before,
+                              snapshot(service))
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            flash(STALE_MESSAGE, "error")
+            return
+        except SQLAlchemyError as error:
+            self.session.rollback()
+            logger.error("admin: %s failed: %s", audit_action, type(error).__name__)
+            flash("The database refused the change. Nothing was changed.", "error")
+            return
+        if services:
+            flash(f"{len(services)} service(s) {done}.", "success")
+        else:
+            flash("No matching services: nothing was changed.", "error")
+
+    @action("verify", "Mark verified today",
+            "Mark the selected services as checked today? Only do this after checking them.")
+    def action_verify(self, ids: list[str]) -> None:
+        today = date.today()
+
+        def verify(service: Service) -> None:
+            service.last_verified = today
+
+        self._apply_to(ids, deleted=False, audit_action="verify", change=verify,
+                       done="marked verified today")
+
+    @action("soft_delete", "Delete (restorable)",
+            "Delete the selected services? They disappear from the bot and the API at once; "
+            "you can restore them from Deleted services.")
+    def action_soft_delete(self, ids: list[str]) -> None:
+        now = utcnow()
+
+        def delete(service: Service) -> None:
+            service.deleted_at = now
+
+        self._apply_to(ids, deleted=False, audit_action="soft_delete", change=delete,
+                       done="deleted (restore them from Deleted services)")
+
+
+class DeletedServiceView(ServiceView):
+    """Soft-deleted services, to look at and restore."""
+
+    can_edit = False
+    column_list = ("name", "organization", "areas", "deleted_at")
+    column_labels = {**ServiceView.column_labels, "deleted_at": "Deleted at"}
+    column_sortable_list = ("name", "deleted_at")
+    column_default_sort = ("deleted_at", True)
+    column_details_list = (*ServiceView.column_details_list, "deleted_at")
+
+    def __init__(self, session: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "Deleted services")
+        kwargs.setdefault("endpoint", "deleted_service")
+        kwargs.setdefault("url", "deleted-services")
+        super().__init__(session, **kwargs)
+
+    def _live(self, query: Any) -> Any:
+        return query.filter(Service.deleted_at.is_not(None))
+
+    def get_one(self, id: str) -> Service | None:
+        service = self.session.get(Service, id)
+        return service if service is not None and service.deleted_at is not None else None
+
+    def is_action_allowed(self, name: str) -> bool:
+        return name == "restore"
+
+    @action("restore", "Restore", "Restore the selected services to the bot and the API?")
+    def action_restore(self, ids: list[str]) -> None:
+        def restore(service: Service) -> None:
+            service.deleted_at = None
+
+        self._apply_to(ids, deleted=True, audit_action="restore", change=restore,
+                       done="restored")
+
+    def get_actions_list(self) -> tuple[list, dict]:
+        actions, confirmations = super().get_actions_list()
+        return ([item for item in actions if item[0] == "restore"],
+                {k: v for k, v in confirmations.items() if k == "restore"})

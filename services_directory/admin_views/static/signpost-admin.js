@@ -1,0 +1,39 @@
+// Flask-Admin wires a few buttons with inline onclick handlers, which the admin's
+// Content-Security-Policy refuses to run. Our template overrides mark those buttons with
+// data- attributes instead, and this file (loaded from our own origin) binds them.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) {
+      return;
+    }
+    var action = target.closest("[data-signpost-action]");
+    if (action) {
+      event.preventDefault();
+      if (window.modelActions) {
+        window.modelActions.execute(action.getAttribute("data-signpost-action"));
+      }
+      return;
+    }
+    var add = target.closest("[data-signpost-inline-add]");
+    if (add) {
+      event.preventDefault();
+      if (window.faForm) {
+        window.faForm.addInlineField(add, add.getAttribute("data-signpost-inline-add"));
+      }
+      return;
+    }
+    var confirmed = target.closest("[data-signpost-confirm]");
+    if (confirmed && !window.confirm(confirmed.getAttribute("data-signpost-confirm"))) {
+      event.preventDefault();
+      return;
+    }
+    // Links that only exist for a script (Flask-Admin used javascript: URLs, which the
+    // policy blocks) must not jump to the top of the page.
+    if (target.closest('a[href="#"]')) {
+      event.preventDefault();
+    }
+  });
+})();
