@@ -192,7 +192,7 @@ def test_phone_guarantee_survives_losing_the_helpline(data_engine):
     with maker() as session:
         for topic in TOPICS:
             result = find_services(session, topic, "Lewisham")
-            assert any(c.phone for c in result.services), topic
+            assert any(c.phone for c in result.services), (topic, result.services)
             assert NATIONAL_DA_HELPLINE_ID not in ids(result)
 
 
