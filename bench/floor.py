@@ -31,6 +31,8 @@ intents:
   - greet
   - describe_situation
   - immediate_danger
+entities:
+  - location
 responses:
   utter_greet:
     - text: "Hello. I'm an automated assistant, not a person. What has been happening?"

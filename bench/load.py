@@ -48,6 +48,10 @@ class LevelResult:
     empty: int = 0
     conversations: int = 0
     noise: Noise | None = None
+    # Per message text: its latencies and how many bot messages answered it (a reply listing
+    # services from the directory has several), to see where the time goes.
+    by_message: dict[str, list[float]] = field(default_factory=dict)
+    reply_sizes: dict[str, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -105,6 +109,9 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
                 result.errors += 1
                 continue
             result.latencies.append(elapsed)
+            result.by_message.setdefault(text, []).append(elapsed)
+            result.reply_sizes[text] = max(result.reply_sizes.get(text, 0),
+                                           len(replies) if isinstance(replies, list) else 0)
             if not replies:
                 result.empty += 1
             elif _is_fallback(replies, target.fallback_text):

@@ -263,9 +263,9 @@ def section_floor(results: Results) -> list[str]:
         "its credentials file, in-memory tracker store, no action server) serving "
         f"`{floor.model.name}` ({trained}): the project's config.yml with the NLU pipeline "
         "unchanged and the policies' core fallback set to Rasa's own action, a domain with 3 "
-        "intents and 4 utter responses, 18 NLU examples and 3 rules (bench/floor.py). The same "
-        "harness replays the same conversations against it; every message gets one fixed "
-        "response. It shows what Rasa alone costs per message with this pipeline: our ratio to "
+        "intents, the location entity and 4 utter responses, 18 NLU examples and 3 rules "
+        "(bench/floor.py). The same harness replays the same conversations against it; every "
+        "message gets one fixed response. It shows what Rasa alone costs per message with this pipeline: our ratio to "
         "it is what our channel, dialogue, actions and directory add.",
         "",
         "| path | conversations | messages | p50 (ms) | p99 (ms) | max (ms) | msg/s | "
@@ -287,7 +287,50 @@ def section_floor(results: Results) -> list[str]:
             f"| {concurrency} | {_ms(web.p50_ms)} ms | {_ms(direct.p50_ms)} ms | "
             f"{_ms(base.p50_ms)} ms | {web.p50_ms / base.p50_ms:.2f}x | "
             f"{direct.p50_ms / base.p50_ms:.2f}x | {web.p99_ms / base.p99_ms:.2f}x |")
-    return [*lines, ""]
+    return [*lines, "", *breakdown(results)]
+
+
+LISTING_MIN_MESSAGES = 4  # a directory listing is an intro, several cards and an outro
+
+
+def breakdown(results: Results) -> list[str]:
+    """Where the time goes at 1 conversation: replies that list services against the rest."""
+    web, direct = _ours(results, "web front", 1), _ours(results, "Rasa web channel", 1)
+    base = _floor(results, 1)
+    if web is None or direct is None or base is None:
+        return []
+    paths = (web, direct, base)
+
+    def listing(text: str) -> bool:
+        return web.reply_sizes.get(text, 0) >= LISTING_MIN_MESSAGES
+
+    def p50(level: LevelResult, texts: list[str]) -> str:
+        values = [v for t in texts for v in level.by_message.get(t, [])]
+        return f"{_ms(percentile(values, 50) * 1000)} ms ({len(values)})" if values else "n/a"
+
+    texts = list(dict.fromkeys(m for c in CONVERSATIONS for m in c.messages))
+    groups = (("replies listing services from the directory", [t for t in texts if listing(t)]),
+              ("all other replies", [t for t in texts if not listing(t)]))
+    lines = [
+        "Where the time goes at 1 conversation: p50 (and number of messages) by kind of reply. "
+        "The floor answers the same words with one fixed message.",
+        "",
+        "| messages | (a) web front | (b) direct | floor |",
+        "|---|---:|---:|---:|",
+        *[f"| {name} | {' | '.join(p50(level, group) for level in paths)} |"
+          for name, group in groups],
+        "",
+        "<details><summary>p50 per message at 1 conversation</summary>",
+        "",
+        "| message | bot messages in reply | (a) web front | (b) direct | floor |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| {t} | {web.reply_sizes.get(t, 0)} | "
+          f"{' | '.join(p50(level, [t]) for level in paths)} |" for t in texts],
+        "",
+        "</details>",
+        "",
+    ]
+    return lines
 
 
 def section_directory(results: Results) -> list[str]:
