@@ -65,12 +65,18 @@ class KeepHidden(rules.BaseRule):
         return ""
 
 
+def clean_text(value: Any) -> Any:
+    """Browsers send CRLF line ends and stray spaces; stored text has neither, so saving an
+    untouched form changes nothing."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value
+
+
 def strip_or_none(value: Any) -> Any:
     """Empty text is stored as NULL, as the import stores an empty cell."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
+    value = clean_text(value)
+    return value or None if isinstance(value, str) else value
 
 
 def csrf_failed(form: SecureForm) -> bool:

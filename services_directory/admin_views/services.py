@@ -29,6 +29,7 @@ from flask_admin.form import rules
 from flask_admin.model.form import InlineFormAdmin
 from markupsafe import Markup
 from sqlalchemy import exists, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
@@ -39,7 +40,7 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from services_directory.admin_views.auth import StaffOnly, staff_email
 from services_directory.admin_views.forms import (
@@ -47,6 +48,7 @@ from services_directory.admin_views.forms import (
     KeepHidden,
     SchemaCheck,
     StaffForm,
+    clean_text,
     csrf_failed,
     strip_or_none,
 )
@@ -253,6 +255,8 @@ class ServiceView(StaffOnly, ModelView):
     form_overrides = {"status": SelectField}  # not form_choices: see PhoneInline
     form_args = {
         "status": {"choices": [(status, status) for status in SERVICE_STATUSES]},
+        "name": {"validators": [DataRequired()], "filters": [clean_text]},
+        "description": {"validators": [DataRequired()], "filters": [clean_text]},
         "url": {"label": "Website", "validators": [Optional(), SchemaCheck(check_url)],
                 "filters": [strip_or_none]},
         "email": {"validators": [Optional(), SchemaCheck(check_email)],
@@ -357,8 +361,14 @@ class ServiceView(StaffOnly, ModelView):
         }
 
     def _phone_snapshots(self, service: Service) -> dict[str, dict[str, Any]]:
+        """Phones still attached; a deleted one stays in the collection until expired, so its
+        state says whether it is gone (pending, flushed or committed delete)."""
+        def gone(phone: Phone) -> bool:
+            state = sa_inspect(phone)
+            return phone in self.session.deleted or state.deleted or state.was_deleted
+
         return {phone.id: snapshot(phone) for phone in service.phones
-                if phone.id and phone not in self.session.deleted}
+                if phone.id and not gone(phone)}
 
     def update_model(self, form: Any, model: Service) -> bool:
         """Save, audit and bump the version in one transaction; refuse a stale form."""
@@ -371,8 +381,7 @@ class ServiceView(StaffOnly, ModelView):
         phones_before = self._phone_snapshots(model)
         try:
             for name in _SERVICE_FIELDS:
-                value = form[name].data
-                setattr(model, name, strip_or_none(value) if name != "description" else value)
+                setattr(model, name, form[name].data)  # already cleaned by the fields' filters
             form.phones.populate_obj(model, "phones")
             values = self._eligibility_values(form)
             eligibility = model.eligibility

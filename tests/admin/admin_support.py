@@ -62,7 +62,9 @@ def form_values(html: str, form_action_contains: str = 'method="POST"') -> dict[
         elif tag == "textarea":
             body_end = form.index("</textarea>", match.end())
             text = form[match.end():body_end]
-            values[name] = unescape(text[1:] if text.startswith("\n") else text)
+            # A browser drops one newline right after <textarea> (WTForms writes "\r\n").
+            text = text.removeprefix("\r\n") if text.startswith("\r\n") else text
+            values[name] = unescape(text.removeprefix("\n"))
         else:
             body_end = form.index("</select>", match.end())
             options = form[match.end():body_end]
