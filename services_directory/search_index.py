@@ -177,9 +177,19 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(_DIRTY_KEY, None)
 
 
+_INSTALLED = "_signpost_search_hooks"
+
+
 def install_hooks(target) -> None:
-    """Attach the refresh to a sessionmaker (or Session class); idempotent."""
-    if not event.contains(target, "after_flush", _collect):
-        event.listen(target, "after_flush", _collect)
-        event.listen(target, "before_commit", _refresh_before_commit)
-        event.listen(target, "after_rollback", _forget)
+    """Attach the refresh to a sessionmaker (or Session class); idempotent.
+
+    Marked on the target itself: event.contains() was seen to answer True for a brand-new
+    sessionmaker (its registry is keyed by object id, which Python reuses), which left some
+    sessions without the refresh.
+    """
+    if getattr(target, _INSTALLED, False):
+        return
+    event.listen(target, "after_flush", _collect)
+    event.listen(target, "before_commit", _refresh_before_commit)
+    event.listen(target, "after_rollback", _forget)
+    setattr(target, _INSTALLED, True)

@@ -226,3 +226,26 @@ def test_search_index_follows_orm_edits(data_engine):
         assert result.services[0].id != "svc-lewisham-athena"
         assert "stalking" not in next(c for c in result.services
                                       if c.id == "svc-lewisham-athena").topics
+
+
+def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
+    """Regression: hooks were once skipped for some new sessionmakers (id reuse)."""
+    import gc
+
+    from sqlalchemy import func
+
+    from services_directory.models import ServiceSearch
+
+    def indexed() -> int:
+        with session_factory(data_engine)() as session:
+            return session.execute(select(func.count()).select_from(ServiceSearch).where(
+                ServiceSearch.service_id == "svc-london-tamar")).scalar_one()
+
+    for round_number in range(12):
+        maker = session_factory(data_engine)
+        with maker() as session, session.begin():
+            service = session.get(Service, "svc-london-tamar")
+            service.deleted_at = None if service.deleted_at else datetime(2026, 11, 22)
+        assert (indexed() == 0) == (round_number % 2 == 0), round_number
+        del maker
+        gc.collect()
