@@ -86,7 +86,15 @@ def stop_all(procs: dict[str, subprocess.Popen]) -> None:
             proc.kill()
 
 
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Installed explicitly: a process started in the background inherits an ignored SIGINT,
+    # and service managers stop with SIGTERM. Either must stop every child.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     model = model_path()
     if not model.exists():
         print(f"no model at {model}: run `make run`, which trains it first", file=sys.stderr)

@@ -12,13 +12,13 @@ from services_directory.boroughs import BOROUGHS
 
 
 @pytest.fixture(scope="module")
-def nlp(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - spaCy's Language
+def nlp(tmp_path_factory: pytest.TempPathFactory):
     import spacy
 
     return spacy.load(build(Path(tmp_path_factory.mktemp("spacy")) / "pipeline"))
 
 
-def locations(nlp, text: str) -> list[str]:  # noqa: ANN001
+def locations(nlp, text: str) -> list[str]:
     return [e.text for e in nlp(text.lower()).ents if e.label_ == "location"]
 
 
@@ -28,7 +28,7 @@ def test_all_33_boroughs_are_listed_once() -> None:
 
 
 @pytest.mark.parametrize("name", sorted({n for b in BOROUGHS for n in (b.name, *b.variants)}))
-def test_every_borough_name_and_variant_is_recognised(nlp, name: str) -> None:  # noqa: ANN001
+def test_every_borough_name_and_variant_is_recognised(nlp, name: str) -> None:
     assert locations(nlp, f"i live in {name} with my kids") == [name.lower()]
 
 
@@ -39,10 +39,10 @@ def test_every_borough_name_and_variant_is_recognised(nlp, name: str) -> None:  
     ("im in peckham", "peckham"),
     ("we moved to manchester", "manchester"),
 ])
-def test_postcodes_neighbourhoods_and_places_outside_london(nlp, text: str, expected: str) -> None:  # noqa: ANN001
+def test_postcodes_neighbourhoods_and_places_outside_london(nlp, text: str, expected: str) -> None:
     assert locations(nlp, text) == [expected]
 
 
 @pytest.mark.parametrize("text", ["b4 he gets home", "gr8 thanks", "he hit me at 10pm", "m8 i need help"])
-def test_text_speak_is_not_mistaken_for_a_postcode(nlp, text: str) -> None:  # noqa: ANN001
+def test_text_speak_is_not_mistaken_for_a_postcode(nlp, text: str) -> None:
     assert locations(nlp, text) == []
