@@ -69,6 +69,7 @@ class Stack:
 
     rasa_port: int = 0
     action_port: int = 0
+    log_path: Path | None = None
     _log: object = None
 
 
@@ -116,7 +117,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}",
                   action_url=f"http://127.0.0.1:{action_port}", token=env["WEBFRONT_TOKEN"],
                   env=env, rasa_port=rasa_port, action_port=action_port)
-    stack._log = open(tmp / "stack.log", "wb")  # noqa: SIM115 - closed at teardown
+    stack.log_path = tmp / "stack.log"
+    stack._log = open(stack.log_path, "wb")  # noqa: SIM115 - closed at teardown
     try:
         stack.start("actions")
         stack.start("rasa")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from tests.conftest import Stack, new_tab_id
 
@@ -57,3 +58,19 @@ def test_outward_code_spanning_boroughs_asks_which(stack: Stack) -> None:
     replies = " ".join(texts(stack.web(tab, "E1")))
     assert "more than one borough" in replies, replies
     assert "Tower Hamlets" in replies, replies
+
+
+def test_the_rasa_http_api_is_not_exposed(stack: Stack) -> None:
+    for path in ("/status", "/model/parse", "/conversations/x/tracker", "/webhooks/rest/webhook"):
+        assert requests.get(f"{stack.rasa_url}{path}", timeout=10).status_code in (404, 405), path
+    assert requests.post(f"{stack.rasa_url}/model", timeout=10).status_code in (404, 405)
+
+
+def test_message_text_never_reaches_the_logs(stack: Stack) -> None:
+    secret_words = "my uncle zanzibarquux keeps my passport 07700 900123"
+    tab = new_tab_id()
+    stack.web(tab, secret_words)
+    assert stack.log_path is not None
+    logged = stack.log_path.read_text(errors="replace")
+    assert "zanzibarquux" not in logged and "900123" not in logged
+    assert tab not in logged
