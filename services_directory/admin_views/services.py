@@ -31,6 +31,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     BooleanField,
@@ -85,18 +86,17 @@ _ELIGIBILITY_FIELDS = ("gender", "minimum_age", "maximum_age", "audiences",
 _MAX_ID = 120
 
 
-def _new_id(prefix: str, owner: str, taken: Iterable[str] = ()) -> str:
-    """Ids in the import's style (ph-<service>-<n>), or random when that would be too long."""
-    used = set(taken)
-    for n in range(1, 1000):
-        candidate = f"{prefix}-{owner}-{n}" if prefix == "ph" else f"{prefix}-{owner}"
-        if len(candidate) > _MAX_ID:
-            break
-        if candidate not in used:
-            return candidate
-        if prefix != "ph":
-            break
-    return f"{prefix}-{secrets.token_hex(12)}"
+def _short_id(candidate: str, prefix: str) -> str:
+    """The import's id style when it fits the id column, else a random id."""
+    return candidate if len(candidate) <= _MAX_ID else f"{prefix}-{secrets.token_hex(12)}"
+
+
+def phone_id(service_id: str, taken: set[str]) -> str:
+    """ph-<service>-<n>, like the bundled data, with the first n nobody holds."""
+    n = 1
+    while f"ph-{service_id}-{n}" in taken:
+        n += 1
+    return _short_id(f"ph-{service_id}-{n}", "ph")
 
 
 def _changed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
@@ -206,10 +206,17 @@ class PhoneInline(InlineFormAdmin):
     }
 
     def on_model_change(self, form: Any, model: Phone, is_created: bool) -> None:
-        if is_created and not model.id:
-            service = model.service
-            taken = [phone.id for phone in service.phones if phone.id] if service else []
-            model.id = _new_id("ph", service.id if service else "staff", taken)
+        if not is_created or model.id:
+            return
+        service = model.service
+        session = object_session(service)
+        # Ids in the database too, including a phone being deleted in this same save, so an
+        # id is never reused within a save; no autoflush, as this new phone has no id yet.
+        with session.no_autoflush:
+            taken = set(session.execute(select(Phone.id).where(
+                Phone.id.startswith(f"ph-{service.id}-", autoescape=True))).scalars())
+        taken |= {phone.id for phone in service.phones if phone.id}
+        model.id = phone_id(service.id, taken)
 
 
 # ---------------------------------------------------------------- the services view
@@ -236,6 +243,7 @@ class ServiceView(StaffOnly, ModelView):
     column_labels = {"organization": "Organisation", "areas": "Area", "url": "Website",
                      "last_verified": "Last verified"}
     column_formatters = {"organization": _organization, "areas": _areas}
+    column_select_related_list = (Service.organization, Service.areas)
     column_formatters_detail = {"organization": _organization, "areas": _areas,
                                 "phones": _phones}
     column_details_list = ("id", "name", "alternate_name", "organization", "areas",
@@ -389,7 +397,8 @@ class ServiceView(StaffOnly, ModelView):
                                         or values["maximum_age"] is not None
                                         or values["audiences"] or values["description"]
                                         or values["audience_restricted"]):
-                eligibility = Eligibility(id=_new_id("elig", model.id), service=model)
+                eligibility = Eligibility(id=_short_id(f"elig-{model.id}", "elig"),
+                                          service=model)
                 self.session.add(eligibility)
             if eligibility is not None:
                 for name, value in values.items():

@@ -30,10 +30,10 @@
       event.preventDefault();
       return;
     }
-    // Links that only exist for a script (Flask-Admin used javascript: URLs, which the
-    // policy blocks) must not jump to the top of the page.
-    if (target.closest('a[href="#"]')) {
+    // Links that only exist for a script: Flask-Admin's javascript:void(0) ones (the policy
+    // would block them, noisily) and our "#" ones must not navigate anywhere.
+    if (target.closest('a[href="#"], a[href^="javascript:"]')) {
       event.preventDefault();
     }
-  });
+  }, true);  // capture: runs before Bootstrap's handlers, which stop the event bubbling up
 })();
