@@ -14,7 +14,7 @@ def render_card(service: Any) -> str:
     lines = [
         service.name,
         service.phone or "",
-        getattr(service, "hours", None) or "",
+        service.hours or "",
         service.website or "",
         service.description or "",
     ]

@@ -62,6 +62,8 @@ class ServiceCard:
     is_24_hours: bool
     last_verified: date
     scope: Scope
+    # Opening hours in the directory's own words (e.g. "Open 24 hours"), shown as they are.
+    hours: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ _DETAILS = text(
     " UNION ALL SELECT 'a', service_id, scope, borough_code FROM service_area"
     " WHERE service_id IN :ids"
     " UNION ALL SELECT 'e', service_id, audiences, id FROM eligibility WHERE service_id IN :ids"
+    " UNION ALL SELECT 'o', service_id, description, id FROM schedule"
+    " WHERE service_id IN :ids AND description IS NOT NULL AND description <> ''"
     " UNION ALL SELECT 'h', service_id, id, id FROM schedule"
     " WHERE service_id IN :ids AND is_24_hours = true"
 ).bindparams(bindparam("ids", expanding=True))
@@ -274,6 +278,7 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
     areas: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     audiences: dict[str, str] = {}
     always_open: set[str] = set()
+    hours: dict[str, str] = {}
     for kind, service_id, v1, v2 in session.execute(_DETAILS, {"ids": ids}):
         if kind == "s":
             names[service_id] = (v1, v2)
@@ -287,6 +292,8 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
             areas[service_id].append((v1, v2))
         elif kind == "e":
             audiences[service_id] = v1 or ""
+        elif kind == "o":
+            hours.setdefault(service_id, v1)
         else:
             always_open.add(service_id)
     topic_order = {name: i for i, name in enumerate(TOPICS)}
@@ -309,6 +316,7 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
                 is_24_hours=service_id in always_open,
                 last_verified=date.fromisoformat(verified),
                 scope=hit.scope,
+                hours=hours.get(service_id),
             )
         )
     return cards

@@ -249,3 +249,9 @@ def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
         assert (indexed() == 0) == (round_number % 2 == 0), round_number
         del maker
         gc.collect()
+
+
+def test_cards_carry_opening_hours_in_the_directorys_words(loaded_session) -> None:
+    result = find_services(loaded_session, "stalking", "Lewisham")
+    helpline = next(c for c in result.services if c.name == "National Domestic Abuse Helpline")
+    assert helpline.hours == "Open 24 hours"
