@@ -185,6 +185,8 @@ def test_invalid_phone_is_refused(site, number):
     ("email", "not-an-email", "email"),
     ("maximum_age", "200", "between"),
     ("audiences", ["martians"], "not a valid choice"),
+    ("name", "   ", "This field is required"),
+    ("description", "\r\n ", "This field is required"),
 ])
 def test_other_fields_are_checked_like_an_import(site, field, value, reason):
     client = _staff(site)
