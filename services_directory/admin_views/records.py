@@ -11,10 +11,15 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired, Optional
 
 from services_directory.admin_views.auth import StaffOnly, staff_email
-from services_directory.admin_views.forms import SchemaCheck, StaffForm, strip_or_none
+from services_directory.admin_views.forms import (
+    SchemaCheck,
+    StaffForm,
+    clean_text,
+    strip_or_none,
+)
 from services_directory.audit import record_change, snapshot
 from services_directory.models import AuditLog, Organization
 from services_directory.tabular_schema import check_email, check_url
@@ -40,6 +45,7 @@ class OrganizationView(StaffOnly, ModelView):
     column_sortable_list = ("name",)
     form_columns = _ORGANIZATION_FIELDS
     form_args = {
+        "name": {"validators": [DataRequired()], "filters": [clean_text]},
         "website": {"validators": [Optional(), SchemaCheck(check_url)],
                     "filters": [strip_or_none]},
         "email": {"validators": [Optional(), SchemaCheck(check_email)],
@@ -57,8 +63,7 @@ class OrganizationView(StaffOnly, ModelView):
         before = snapshot(model)
         try:
             for name in _ORGANIZATION_FIELDS:
-                value = form[name].data
-                setattr(model, name, value.strip() if name == "name" else strip_or_none(value))
+                setattr(model, name, form[name].data)  # already cleaned by the fields' filters
             after = snapshot(model)
             if after == before:
                 self.session.rollback()

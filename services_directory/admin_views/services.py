@@ -344,12 +344,14 @@ class ServiceView(StaffOnly, ModelView):
         valid = super().validate_form(form)
         if request.method != "POST":
             return valid
-        if form.meta.csrf and csrf_failed(form):
+        if not hasattr(form, "version"):
+            return valid  # an action form: Flask-Admin reports its errors itself
+        if csrf_failed(form):  # hidden fields' errors are not shown next to them
             flash(FORM_EXPIRED, "error")
-        elif getattr(form, "version", None) is not None and form.version.errors:
+        elif form.version.errors:
             flash("This form is missing the service's version. Reload the page and edit again.",
                   "error")
-        if valid and hasattr(form, "minimum_age"):
+        if valid:
             low, high = form.minimum_age.data, form.maximum_age.data
             if low is not None and high is not None and low > high:
                 form.maximum_age.errors = [*form.maximum_age.errors,

@@ -1,0 +1,1 @@
+"""Package marker: ships these admin files in a wheel (see pyproject package-data)."""
