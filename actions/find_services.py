@@ -29,8 +29,15 @@ def place_from(tracker: Tracker) -> str | None:
     return tracker.get_slot("borough") or tracker.get_slot("location")
 
 
-def _join_choices(names: list[str]) -> str:
-    return ", ".join(names)
+_COUNT_NAMES = {2: "two", 3: "three", 4: "four"}
+
+
+def borough_choice_slots(names: list[str]) -> list[dict[str, Any]]:
+    """Slots that let utter_ask_which_borough offer one button per borough (up to four)."""
+    slots = [SlotSet("borough_choices", ", ".join(names)),
+             SlotSet("candidate_count", _COUNT_NAMES.get(len(names), "more"))]
+    slots += [SlotSet(f"candidate_{i}", name) for i, name in enumerate(names[:4], start=1)]
+    return slots
 
 
 class ActionFindServices(Action):
@@ -59,8 +66,7 @@ class ActionFindServices(Action):
             outcome = "listed_national"
         elif result.needs_borough_choice:
             names = [b.name for b in result.place.candidates]
-            return [*events, SlotSet("search_outcome", "choose_borough"),
-                    SlotSet("borough_choices", _join_choices(names))]
+            return [*events, *borough_choice_slots(names), SlotSet("search_outcome", "choose_borough")]
         elif result.outside_london:
             outcome = "outside_london"
         elif not result.place.candidates:

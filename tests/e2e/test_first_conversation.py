@@ -55,9 +55,13 @@ def test_a_friend_gets_the_supporter_answer(stack: Stack) -> None:
 def test_outward_code_spanning_boroughs_asks_which(stack: Stack) -> None:
     tab = new_tab_id()
     stack.web(tab, "where can i get help")
-    replies = " ".join(texts(stack.web(tab, "E1")))
-    assert "more than one borough" in replies, replies
-    assert "Tower Hamlets" in replies, replies
+    replies = stack.web(tab, "E1")
+    assert "more than one borough" in " ".join(texts(replies)), replies
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert "Tower Hamlets" in [b["title"] for b in buttons], replies
+    chosen = next(b for b in buttons if b["title"] == "Tower Hamlets")
+    listed = texts(stack.web(tab, chosen["payload"]))
+    assert "support for Tower Hamlets" in listed[0], listed
 
 
 def test_the_rasa_http_api_is_not_exposed(stack: Stack) -> None:
