@@ -15,7 +15,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -104,16 +103,6 @@ class OfferedButtons:
 
     def __contains__(self, key: str) -> bool:
         return key in self._offered
-
-
-async def forget_conversation(agent: Any, key: str) -> bool:
-    """Delete the conversation, even through the FailSafeTrackerStore Rasa's Agent wraps around
-    the configured store (that wrapper has no delete, so conversation.forget alone fails)."""
-    store = getattr(agent, "tracker_store", None)
-    inner = getattr(store, "_tracker_store", None)
-    if inner is not None and getattr(store, "delete", None) is None:
-        agent = SimpleNamespace(domain=getattr(agent, "domain", None), tracker_store=inner)
-    return await forget(agent, key)
 
 
 def response_texts(domain: Domain | None, name: str) -> set[str]:
@@ -271,14 +260,14 @@ class SmsInput(InputChannel):
         if keyword in OPT_OUT_KEYWORDS or opt_out_type.upper() == "STOP":
             # They asked Twilio for no more texts: keep nothing about them either.
             self.offered.forget(key)
-            await forget_conversation(agent, key)
+            await forget(agent, key)
             return []
         if keyword in OPT_IN_KEYWORDS or opt_out_type.upper() == "START":
             return []
         word = keyword.rstrip(".! ")
         if word in EXIT_KEYWORDS:
             self.offered.forget(key)
-            await forget_conversation(agent, key)
+            await forget(agent, key)
             return self._bodies(key, [response_text(domain, QUICK_EXIT_RESPONSE, "sms")],
                                 domain)
         if word in HELP_KEYWORDS:

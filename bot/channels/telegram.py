@@ -36,9 +36,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels.conversation import answer, conversation_key, response_text
+from bot.channels.conversation import answer, conversation_key, forget, response_text
 from bot.channels.input_guard import guard
-from bot.channels.sms import QUICK_EXIT_RESPONSE, emergency_first, forget_conversation, says
+from bot.channels.sms import QUICK_EXIT_RESPONSE, emergency_first, says
 from bot.channels.sms_text import split_to_fit
 from bot.settings import Settings
 
@@ -298,7 +298,7 @@ class TelegramInput(InputChannel):
                 return
             elif asked == "exit":
                 self.long_payloads.forget(key)
-                await forget_conversation(agent, key)
+                await forget(agent, key)
                 await self._send(chat.id, key,
                                  [response_text(domain, QUICK_EXIT_RESPONSE, self.name())],
                                  domain)
