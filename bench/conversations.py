@@ -11,61 +11,82 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What each message does, so the report can say which kind of reply costs what.
+GREETING = "greeting"
+SITUATION = "describing what is happening, or asking for help"
+PLACE = "giving a borough or postcode (directory search)"
+SAFE_CONTACT = "asking how to stay safe using the bot"
+DANGER = "danger now"
+THANKS = "thanks or goodbye"
+KINDS = (GREETING, SITUATION, PLACE, SAFE_CONTACT, DANGER, THANKS)
+
 
 @dataclass(frozen=True)
 class Conversation:
-    name: str
-    messages: tuple[str, ...]
+    """A name and its messages in order, each with its kind (one of KINDS)."""
 
+    name: str
+    steps: tuple[tuple[str, str], ...]
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.steps)
+
+
+def kind_of(text: str) -> str:
+    return next(kind for c in CONVERSATIONS for kind, t in c.steps if t == text)
+
+
+G, S, P, C, D, T = GREETING, SITUATION, PLACE, SAFE_CONTACT, DANGER, THANKS
 
 CONVERSATIONS: tuple[Conversation, ...] = (
     Conversation("control, borough, safe contact", (
-        "hi",
-        "my partner checks my phone all the time and wont let me see my friends",
-        "i live in lewisham",
-        "is it safe to use this on my phone?",
-        "thank you",
+        (G, "hi"),
+        (S, "my partner checks my phone all the time and wont let me see my friends"),
+        (P, "i live in lewisham"),
+        (C, "is it safe to use this on my phone?"),
+        (T, "thank you"),
     )),
     Conversation("physical abuse, borough", (
-        "hello",
-        "he hit me last night and i'm scared to go home",
-        "Hackney",
-        "thanks",
+        (G, "hello"),
+        (S, "he hit me last night and i'm scared to go home"),
+        (P, "Hackney"),
+        (T, "thanks"),
     )),
     Conversation("money, full postcode", (
-        "hi there",
-        "he takes all my wages and i have to ask him for bus fare",
-        "SW9 8PB",
-        "ok thank you",
+        (G, "hi there"),
+        (S, "he takes all my wages and i have to ask him for bus fare"),
+        (P, "SW9 8PB"),
+        (T, "ok thank you"),
     )),
     Conversation("following, borough, safe contact", (
-        "hey",
-        "my ex keeps turning up at my work and following me home",
-        "Croydon",
-        "what if he looks through my phone and sees this",
-        "thanks, bye",
+        (G, "hey"),
+        (S, "my ex keeps turning up at my work and following me home"),
+        (P, "Croydon"),
+        (C, "what if he looks through my phone and sees this"),
+        (T, "thanks, bye"),
     )),
     Conversation("danger", (
-        "hello",
-        "he's outside the door with a knife",
-        "thank you",
+        (G, "hello"),
+        (D, "he's outside the door with a knife"),
+        (T, "thank you"),
     )),
     Conversation("a friend asks", (
-        "my sister's boyfriend follows her home from work every day",
-        "she lives in camden",
-        "thanks for the help",
+        (S, "my sister's boyfriend follows her home from work every day"),
+        (P, "she lives in camden"),
+        (T, "thanks for the help"),
     )),
     Conversation("asks for help, postcode", (
-        "hi",
-        "where can i get help",
-        "N16 6AA",
-        "can he see that i've been on this site",
-        "thank you so much",
+        (G, "hi"),
+        (S, "where can i get help"),
+        (P, "N16 6AA"),
+        (C, "can he see that i've been on this site"),
+        (T, "thank you so much"),
     )),
     Conversation("family pressure, borough", (
-        "good evening",
-        "my family are making me marry a man i don't know",
-        "I'm in Newham",
-        "thanks",
+        (G, "good evening"),
+        (S, "my family are making me marry a man i don't know"),
+        (P, "I'm in Newham"),
+        (T, "thanks"),
     )),
 )

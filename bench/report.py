@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bench import notes
 from bench.common import percentile
-from bench.conversations import CONVERSATIONS
+from bench.conversations import CONVERSATIONS, KINDS, kind_of
 
 if TYPE_CHECKING:
     from bench.load import LevelResult
@@ -265,8 +265,8 @@ def section_floor(results: Results) -> list[str]:
         "unchanged and the policies' core fallback set to Rasa's own action, a domain with 3 "
         "intents, the location entity and 4 utter responses, 18 NLU examples and 3 rules "
         "(bench/floor.py). The same harness replays the same conversations against it; every "
-        "message gets one fixed response. It shows what Rasa alone costs per message with this pipeline: our ratio to "
-        "it is what our channel, dialogue, actions and directory add.",
+        "message gets one fixed response. It shows what Rasa alone costs per message with this "
+        "pipeline: our ratio to it is what our channel, dialogue, actions and directory add.",
         "",
         "| path | conversations | messages | p50 (ms) | p99 (ms) | max (ms) | msg/s | "
         "fallback replies | errors | load generator CPU | other processes' CPU |",
@@ -290,47 +290,43 @@ def section_floor(results: Results) -> list[str]:
     return [*lines, "", *breakdown(results)]
 
 
-LISTING_MIN_MESSAGES = 4  # a directory listing is an intro, several cards and an outro
-
-
 def breakdown(results: Results) -> list[str]:
-    """Where the time goes at 1 conversation: replies that list services against the rest."""
+    """Where the time goes at 1 conversation, by what the message asks the bot to do."""
     web, direct = _ours(results, "web front", 1), _ours(results, "Rasa web channel", 1)
     base = _floor(results, 1)
     if web is None or direct is None or base is None:
         return []
     paths = (web, direct, base)
 
-    def listing(text: str) -> bool:
-        return web.reply_sizes.get(text, 0) >= LISTING_MIN_MESSAGES
-
-    def p50(level: LevelResult, texts: list[str]) -> str:
+    def p50(level: LevelResult, texts: list[str]) -> float:
         values = [v for t in texts for v in level.by_message.get(t, [])]
-        return f"{_ms(percentile(values, 50) * 1000)} ms ({len(values)})" if values else "n/a"
+        return percentile(values, 50) * 1000 if values else float("nan")
 
     texts = list(dict.fromkeys(m for c in CONVERSATIONS for m in c.messages))
-    groups = (("replies listing services from the directory", [t for t in texts if listing(t)]),
-              ("all other replies", [t for t in texts if not listing(t)]))
-    lines = [
-        "Where the time goes at 1 conversation: p50 (and number of messages) by kind of reply. "
-        "The floor answers the same words with one fixed message.",
+    rows = []
+    for kind in KINDS:
+        group = [t for t in texts if kind_of(t) == kind]
+        ours_web, ours_direct, floor = (p50(level, group) for level in paths)
+        rows.append(f"| {kind} | {len(group)} | {_ms(ours_web)} ms | {_ms(ours_direct)} ms | "
+                    f"{_ms(floor)} ms | {ours_web / floor:.1f}x |")
+    return [
+        "Where the time goes at 1 conversation: p50 by what the message asks for. The floor "
+        "answers the same words with one fixed message.",
         "",
-        "| messages | (a) web front | (b) direct | floor |",
-        "|---|---:|---:|---:|",
-        *[f"| {name} | {' | '.join(p50(level, group) for level in paths)} |"
-          for name, group in groups],
+        "| message kind | distinct messages | (a) web front | (b) direct | floor | (a) / floor |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
         "",
         "<details><summary>p50 per message at 1 conversation</summary>",
         "",
         "| message | bot messages in reply | (a) web front | (b) direct | floor |",
         "|---|---:|---:|---:|---:|",
         *[f"| {t} | {web.reply_sizes.get(t, 0)} | "
-          f"{' | '.join(p50(level, [t]) for level in paths)} |" for t in texts],
+          f"{' | '.join(_ms(p50(level, [t])) + ' ms' for level in paths)} |" for t in texts],
         "",
         "</details>",
         "",
     ]
-    return lines
 
 
 def section_directory(results: Results) -> list[str]:
@@ -376,6 +372,7 @@ def section_nlu(results: Results) -> list[str]:
         f"{len(probe.parse_ms)} held-out texts after 20 warm-up parses): p50 "
         f"**{probe.p50_ms:.1f} ms**, p99 **{probe.p99_ms:.1f} ms**, max "
         f"{max(probe.parse_ms):.1f} ms. Loading the model took {probe.load_seconds:.1f} s.",
+        *_floor_parse(results),
         f"- Held-out evaluation: `bot.evaluation.evaluate(model)` in the same run "
         f"({probe.evaluation_seconds:.0f} s); its summary (the full report with per-intent "
         "scores is docs/nlu-evaluation.md, written by `make eval`):",
@@ -384,6 +381,23 @@ def section_nlu(results: Results) -> list[str]:
         "",
     ]
     return lines
+
+
+def _floor_parse(results: Results) -> list[str]:
+    """How much of the gap to the floor is the NLU model's size rather than our code."""
+    probe = results.probe
+    if probe is None or not probe.floor_parse_ms:
+        return []
+    ours, floor = percentile(probe.parse_ms, 50), percentile(probe.floor_parse_ms, 50)
+    line = (f"- The floor's model (same pipeline, trained on 18 examples of 3 intents) parses the "
+            f"same texts in p50 {floor:.1f} ms, p99 {percentile(probe.floor_parse_ms, 99):.1f} "
+            f"ms, {ours - floor:+.1f} ms from ours at p50")
+    direct, base = _ours(results, "Rasa web channel", 1), _floor(results, 1)
+    if direct is not None and base is not None and direct.p50_ms > base.p50_ms:
+        share = (ours - floor) / (direct.p50_ms - base.p50_ms)
+        line += (f": {share:.0%} of the p50 gap between (b) and the floor at 1 conversation "
+                 f"({direct.p50_ms - base.p50_ms:.1f} ms) is the NLU model's size alone")
+    return [line + "."]
 
 
 def section_memory(results: Results) -> list[str]:

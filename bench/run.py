@@ -8,6 +8,7 @@ people's processes is recorded per section so a noisy run says so in its own rep
 from __future__ import annotations
 
 import argparse
+import pickle
 import shlex
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 from bench.common import (
     LOGS,
+    OUT,
     ROOT,
     CpuSnapshot,
     Noise,
@@ -249,10 +251,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="report path (default docs/performance.md; --quick writes "
                              "bench/.out/performance-quick.md)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the report from the last full run's saved results, e.g. "
+                             "after editing bench/notes.py; measures nothing")
     args = parser.parse_args(argv)
     plan = Plan.make(args.quick)
-    out = args.out or (ROOT / "bench" / ".out" / "performance-quick.md" if args.quick
-                       else REPORT)
+    out = args.out or (OUT / "performance-quick.md" if args.quick else REPORT)
+    saved = OUT / ("results-quick.pickle" if args.quick else "results.pickle")
+    if args.render_only:
+        results = pickle.loads(saved.read_bytes())
+        out.write_text(render(results), encoding="utf-8")
+        print(f"rewrote {out.relative_to(ROOT)} from {saved.relative_to(ROOT)}")
+        return 0
     started = time.monotonic()
 
     from bot.training import ensure_model
@@ -267,9 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     results.directory = _section(results, "directory search", lambda: run_directory(plan))
     if plan.train_nlu:
         results.training = _section(results, "NLU training", time_training)
-    results.probe = _section(results, "NLU parse + evaluation", lambda: run_probe(model))
+    floor_model = results.floor.model if results.floor else None
+    results.probe = _section(results, "NLU parse + evaluation",
+                             lambda: run_probe(model, floor_model))
     results.total_seconds = time.monotonic() - started
     out.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_bytes(pickle.dumps(results))
     out.write_text(render(results), encoding="utf-8")
     print(f"\nwrote {out.relative_to(ROOT)} in {results.total_seconds / 60:.1f} min", flush=True)
     return 1 if results.failures else 0
