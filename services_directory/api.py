@@ -328,8 +328,12 @@ _DETAILS = (
 
 
 def list_services(session: Session, query: ListQuery) -> dict[str, Any]:
-    """One page of live services, local ones first when a place is given, then by name."""
-    conditions: list[ColumnElement] = [Service.deleted_at.is_(None)]
+    """One page of live services, local ones first when a place is given, then by name.
+
+    Only active services are listed, as in the bot's search: a resident should not be sent to a
+    service that has closed. A closed one is still readable by id, with its status.
+    """
+    conditions: list[ColumnElement] = [Service.deleted_at.is_(None), Service.status == "active"]
     order: list[Any] = []
     if query.taxonomy_term:
         conditions.append(_topic_filter(session, query.taxonomy_term))

@@ -14,7 +14,7 @@ from services_directory.models import Location, Service, ServiceAtLocation, utcn
 def _live_ids(site) -> set[str]:
     with site.sessions()() as session:
         return set(session.execute(
-            select(Service.id).where(Service.deleted_at.is_(None))).scalars())
+            select(Service.id).where(Service.deleted_at.is_(None), Service.status == "active")).scalars())
 
 
 def _all_pages(client, query: str = "", per_page: int = 100) -> list[dict]:
@@ -211,3 +211,11 @@ def test_database_down_is_503_json(make_site):
     assert response.status_code == 503
     assert "unavailable" in response.get_json()["error"]
 
+
+
+def test_closed_services_are_not_listed_but_readable_by_id(site):
+    client = site.client()
+    listed = {s["id"] for s in _all_pages(client)}
+    assert "svc-triborough-fgm-service" not in listed
+    one = client.get("/api/services/svc-triborough-fgm-service").get_json()
+    assert one["status"] == "inactive"
