@@ -482,6 +482,14 @@ def section_noise(results: Results) -> list[str]:
     return [*lines, ""]
 
 
+def _training_note(results: Results) -> str:
+    seconds = getattr(results, "model_trained_seconds", None)
+    if not seconds:
+        return ""
+    return (f", of which {seconds / 60:.1f} min trained the project's model first because the "
+            "data had changed (`make bench` trains it in its set-up step instead)")
+
+
 def render(results: Results) -> str:
     from bench.run import Plan
 
@@ -491,7 +499,7 @@ def render(results: Results) -> str:
         "# Performance",
         "",
         f"Made by `{results.command}` (`make bench`) on {results.started}; the whole run took "
-        f"{results.total_seconds / 60:.1f} min. To rerun: `make bench`, or "
+        f"{results.total_seconds / 60:.1f} min{_training_note(results)}. To rerun: `make bench`, or "
         "`.venv/bin/python -m bench` once `make setup` has run (`--quick` for a short smoke run "
         "that writes bench/.out/performance-quick.md instead of this file).",
         "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -116,6 +117,7 @@ class Results:
     probe: ProbeResult | None = None
     noise: list[Noise] = field(default_factory=list)
     total_seconds: float = 0.0
+    model_trained_seconds: float | None = None
     failures: list[str] = field(default_factory=list)
 
 
@@ -265,13 +267,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.monotonic()
 
-    from bot.training import ensure_model
+    # Stopped by SIGTERM (or SIGINT while started in the background, which ignores SIGINT):
+    # unwind through the `finally` blocks, which stop every server this run started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    from bot.training import ensure_model, model_path
 
-    model = ensure_model()
+    out_of_date = not model_path().exists()
+    training_started = time.monotonic()
+    model = ensure_model()  # trains only when the data changed; not part of any figure
+    trained_now = time.monotonic() - training_started if out_of_date else None
     results = Results(
         command=" ".join(["python -m bench", *map(shlex.quote, argv or sys.argv[1:])]).strip(),
         quick=plan.quick, started=time.strftime("%Y-%m-%d %H:%M %Z"), machine=machine(),
-        model=model)
+        model=model, model_trained_seconds=trained_now)
     results.stack = _section(results, "our stack", lambda: run_stack(model, plan))
     results.floor = _section(results, "floor", lambda: run_floor(plan))
     results.directory = _section(results, "directory search", lambda: run_directory(plan))
