@@ -161,8 +161,10 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
         ">= 0.98 (1.0 with backstop) |",
         f"| mean parse time | {parse_seconds * 1000:.1f} ms | | | |",
         "",
-        "A message the model is unsure about is classified `nlu_fallback` (the bot then asks a "
-        "short question with buttons); here that counts as an error.",
+        "\"Model alone\" is the trained pipeline with its fallback (and the danger-aware fallback, "
+        "which keeps an unsure danger guess as danger) but without the deterministic danger "
+        "backstop. A message the model is unsure about is classified `nlu_fallback` (the bot "
+        "then asks a short question with buttons); here that counts as an error.",
         "",
         "## Per intent (model + danger backstop)",
         "",

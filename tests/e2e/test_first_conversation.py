@@ -78,3 +78,17 @@ def test_message_text_never_reaches_the_logs(stack: Stack) -> None:
     logged = stack.log_path.read_text(errors="replace")
     assert "zanzibarquux" not in logged and "900123" not in logged
     assert tab not in logged
+
+
+def test_an_unclear_message_gets_a_question_with_topic_buttons_and_the_helpline(stack: Stack) -> None:
+    replies = stack.web(new_tab_id(), "the cat sat on the mat")
+    text = " ".join(texts(replies))
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert "0808 2000 247" in text, replies
+    assert len(buttons) >= 3 and all(b["payload"].startswith("/") for b in buttons), replies
+
+
+def test_safe_contact_advice_is_for_the_web(stack: Stack) -> None:
+    text = " ".join(texts(stack.web(new_tab_id(), "how do i delete my history so he doesnt see i was here")))
+    assert "private or incognito" in text, text
+    assert "ANI" in text, text

@@ -50,3 +50,27 @@ def test_none_is_not_danger() -> None:
 
 def test_normalisation_folds_case_width_and_invisible_characters() -> None:
     assert normalise_for_matching("ＨＥ\u200b IS  Here") == "he is here"
+
+
+def _message(intent: str, ranking: list[tuple[str, float]]):
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": "x"})
+    message.set("intent", {"name": intent, "confidence": 0.4})
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+def test_an_unsure_danger_guess_is_not_turned_into_a_question() -> None:
+    from bot.nlu.danger_first_fallback import DangerFirstFallback
+
+    component = DangerFirstFallback(min_confidence=0.2)
+    unsure_danger = _message("nlu_fallback", [("nlu_fallback", 0.4), ("immediate_danger", 0.38),
+                                              ("physical_abuse", 0.33)])
+    unsure_other = _message("nlu_fallback", [("nlu_fallback", 0.4), ("stalking", 0.38),
+                                             ("immediate_danger", 0.33)])
+    faint_danger = _message("nlu_fallback", [("nlu_fallback", 0.4), ("immediate_danger", 0.1)])
+    component.process([unsure_danger, unsure_other, faint_danger])
+    assert unsure_danger.get("intent")["name"] == "immediate_danger"
+    assert unsure_other.get("intent")["name"] == "nlu_fallback"
+    assert faint_danger.get("intent")["name"] == "nlu_fallback"
