@@ -86,6 +86,7 @@ def synthetic_rows(start: int, count: int, rng: random.Random) -> dict[type, lis
             "audience_restricted": restricted,
         })
         if rng.random() < 0.3:
+            # Synthetic rows only: 020 7946 0xxx is Ofcom's range reserved for drama, never a real line.
             rows[Phone].append({"id": f"p-{sid}", "service_id": sid, "number": "020 7946 0000",
                                 "type": "voice", "source": "bench", "last_verified": TODAY})
     return rows

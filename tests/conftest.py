@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,16 +73,10 @@ class Stack:
 
 
 def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited early while waiting for {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {seconds}s")
+    from bot.run import wait_until_up
+
+    if not wait_until_up(url, time.monotonic() + seconds, {"process": proc}):
+        raise RuntimeError(f"{url} did not come up in {seconds}s (or its process exited)")
 
 
 def new_tab_id() -> str:
