@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,7 +33,8 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         env_ttl = os.environ.get("SESSION_TTL_SECONDS", "").strip()
         self.ttl_seconds = int(ttl_seconds or (env_ttl if env_ttl.isdigit() else DEFAULT_TTL_SECONDS))
-        self._last_seen: dict[str, float] = {}
+        # Oldest first, so expiry stops at the first conversation that is still fresh.
+        self._last_seen: OrderedDict[str, float] = OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._expire_idle()
@@ -41,6 +43,7 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
             return
         await super().save(tracker)
         self._last_seen[tracker.sender_id] = time.monotonic()
+        self._last_seen.move_to_end(tracker.sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         self._expire_idle()
@@ -61,6 +64,9 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
 
     def _expire_idle(self) -> None:
         cutoff = time.monotonic() - self.ttl_seconds
-        for sender_id in [s for s, seen in self._last_seen.items() if seen < cutoff]:
-            self._last_seen.pop(sender_id, None)
+        while self._last_seen:
+            sender_id, seen = next(iter(self._last_seen.items()))
+            if seen >= cutoff:
+                break
+            self._last_seen.popitem(last=False)
             self.store.pop(sender_id, None)

@@ -63,3 +63,20 @@ def test_silent_conversations_expire(domain: Domain, monkeypatch: pytest.MonkeyP
         assert await store.retrieve("web-new") is not None
 
     asyncio.run(scenario())
+
+
+def test_a_conversation_that_speaks_again_is_kept(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ForgetfulTrackerStore(domain, ttl_seconds=60)
+    clock = [1000.0]
+    monkeypatch.setattr("bot.tracker_store.time.monotonic", lambda: clock[0])
+
+    async def scenario() -> None:
+        await store.save(tracker("web-a", "greet"))
+        await store.save(tracker("web-b", "greet"))
+        clock[0] += 50
+        await store.save(tracker("web-a", "stalking"))  # a speaks again; b stays silent
+        clock[0] += 20
+        assert await store.retrieve("web-a") is not None
+        assert await store.retrieve("web-b") is None
+
+    asyncio.run(scenario())
