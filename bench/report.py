@@ -27,6 +27,8 @@ GOAL_RATIO = 1.5
 GOAL_DIRECTORY_P99_MS = 5.0
 GOAL_TRAINING_SECONDS = 300.0
 GOAL_MACRO_F1 = 0.90
+GOAL_LOWEST_F1 = 0.75
+GOAL_DANGER_RECALL_MODEL = 0.98
 GOAL_COLD_START_SECONDS = 30.0
 GOAL_TOTAL_RSS = 1.5e9
 
@@ -73,13 +75,24 @@ def directory_p99(table: str, backend: str = "SQLite", size: str = "100,000") ->
     return None
 
 
+def evaluation_row(evaluation: str, measure: str) -> list[str] | None:
+    """The cells of one row of bot.evaluation's summary table: measure, model + backstop,
+    model alone, keyword baseline, goal."""
+    for line in evaluation.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] == measure:
+            return cells
+    return None
+
+
+def _number(cell: str) -> float:
+    return float(cell.split()[0])
+
+
 def macro_f1(evaluation: str) -> tuple[float, float] | None:
     """(model + backstop, keyword baseline) from bot.evaluation's summary table."""
-    for line in evaluation.splitlines():
-        if line.startswith("| macro-F1 |"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            return float(cells[1]), float(cells[3])
-    return None
+    cells = evaluation_row(evaluation, "macro-F1")
+    return (_number(cells[1]), _number(cells[3])) if cells else None
 
 
 def evaluation_summary(evaluation: str) -> list[str]:
@@ -137,6 +150,22 @@ def _f1(results: Results) -> tuple[str, bool] | None:
     return f"{scores[0]:.3f} (keyword baseline {scores[1]:.3f})", scores[0] >= GOAL_MACRO_F1
 
 
+def _lowest_f1(results: Results) -> tuple[str, bool] | None:
+    cells = evaluation_row(results.probe.evaluation, "lowest intent F1") if results.probe else None
+    if cells is None:
+        return None
+    return cells[1], _number(cells[1]) >= GOAL_LOWEST_F1
+
+
+def _danger_recall(results: Results) -> tuple[str, bool] | None:
+    cells = (evaluation_row(results.probe.evaluation, "immediate_danger recall")
+             if results.probe else None)
+    if cells is None:
+        return None
+    return (f"{cells[1]} with the backstop ({cells[2]} model alone)",
+            _number(cells[1]) >= 1.0 and _number(cells[2]) >= GOAL_DANGER_RECALL_MODEL)
+
+
 def _cold(results: Results) -> tuple[str, bool] | None:
     if results.stack is None:
         return None
@@ -168,6 +197,9 @@ GOALS: tuple[Goal, ...] = (
     Goal("directory_p99", "Directory search p99 < 5 ms at 100k services (SQLite)", _directory),
     Goal("nlu_training", "Full NLU training < 5 min", _training),
     Goal("macro_f1", "Held-out macro-F1 >= 0.90 (docs/nlu-evaluation.md)", _f1),
+    Goal("lowest_f1", "Held-out lowest intent F1 >= 0.75 (docs/nlu-evaluation.md)", _lowest_f1),
+    Goal("danger_recall", "immediate_danger recall 1.0 with the backstop, >= 0.98 model alone "
+         "(docs/nlu-evaluation.md)", _danger_recall),
     Goal("cold_start", "Cold start to first answer through the web front < 30 s", _cold),
     Goal("memory", "All three processes together < 1.5 GB RSS under load", _memory),
     Goal("refusal_flat", "100,000-character message refused, memory flat (rise < 10 MB)", _flat),
@@ -184,6 +216,8 @@ def goals_table(results: Results) -> list[str]:
             continue
         figure, met = outcome
         note = "" if met else notes.WHEN_MISSED.get(goal.id, "not yet reviewed")
+        if note and results.started != notes.REVIEWED_RUN:
+            note = f"(reviewed for the run of {notes.REVIEWED_RUN}) {note}"
         rows.append(f"| {goal.text} | {figure} | {'met' if met else '**missed**'} | {note} |")
     return rows
 
@@ -200,8 +234,9 @@ def _noisy(results: Results) -> list[str]:
     if worst.foreign_share > NOISY_SHARE:
         return [f"**The machine was noisy during this run**: other processes (other engineers' "
                 f"tests) used {_pct(overall)} of the CPU overall and {_pct(worst.foreign_share)} "
-                f"during \"{worst.section}\". Latency and training figures are pessimistic by "
-                "roughly that share; see [Noise](#noise)."]
+                f"during \"{worst.section}\". Figures that need both cores (latency and "
+                "throughput at 10 and 50 conversations, training time) are pessimistic; see "
+                "[Noise](#noise)."]
     return [f"The machine was quiet: other processes used {_pct(overall)} of the CPU overall "
             f"(at most {_pct(worst.foreign_share)}, during \"{worst.section}\")."]
 
@@ -499,7 +534,8 @@ def render(results: Results) -> str:
         "# Performance",
         "",
         f"Made by `{results.command}` (`make bench`) on {results.started}; the whole run took "
-        f"{results.total_seconds / 60:.1f} min{_training_note(results)}. To rerun: `make bench`, or "
+        f"{results.total_seconds / 60:.1f} min{_training_note(results)}. To rerun: "
+        "`make bench`, or "
         "`.venv/bin/python -m bench` once `make setup` has run (`--quick` for a short smoke run "
         "that writes bench/.out/performance-quick.md instead of this file).",
         "",
@@ -526,8 +562,11 @@ def render(results: Results) -> str:
         "",
     ]
     if notes.OBSERVATIONS:
-        lines += [f"### Reading the figures (notes from reviewing the run of "
-                  f"{notes.REVIEWED_RUN})", "", *[f"- {o}" for o in notes.OBSERVATIONS], ""]
+        reviewed = ("notes from reviewing this run" if results.started == notes.REVIEWED_RUN
+                    else f"notes written for the run of {notes.REVIEWED_RUN}, not this one: "
+                    "check them against the figures below")
+        lines += [f"### Reading the figures ({reviewed})", "",
+                  *[f"- {o}" for o in notes.OBSERVATIONS], ""]
     lines += [
         *section_latency(results, plan.level_seconds, plan.warmup_seconds),
         *section_floor(results),
