@@ -61,8 +61,8 @@ OBSERVATIONS: list[str] = [
     "bot's answer). Real people pause for tens of seconds between messages, so 50 virtual users "
     "stand for many more real conversations.",
     "Cold start met the goal by 0.2 s, in a section where others used 23% of the CPU "
-    "(40.8 s in an earlier run with about 60%). Most of it is Rasa loading the model: in the profile, TensorFlow tracing "
-    "the DIET graphs. Expect to miss 30 s on a busy or slower host.",
+    "(40.8 s in an earlier run with about 60%). Most of it is Rasa loading the model: in the "
+    "profile, TensorFlow tracing the DIET graphs. Expect to miss 30 s on a busy or slower host.",
     "Memory: Rasa is 1.27 GB of the 1.40 GB; stock Rasa with the same pipeline and a minimal "
     "model is 0.79 GB, so our model and code add about 0.5 GB. Load adds about 10 MB. The margin "
     "to 1.5 GB is about 100 MB.",
