@@ -15,17 +15,14 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
+from bot import rasa_runtime
 from bot.safety.danger import signals_danger
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_RESPONSE = "utter_service_unavailable"
 EMERGENCY_RESPONSE = "utter_emergency"
-# Custom actions whose silence would leave a person without the helpline; each records the
-# named slot when it succeeds.
-_ACTION_PROOF_SLOT = {"action_find_services": "search_outcome"}
 
 
 class ChannelCollector(CollectingOutputChannel):
@@ -93,6 +90,7 @@ async def answer(
 ) -> list[dict[str, Any]]:
     """Run the message through Rasa, but answer within `timeout` seconds whatever happens."""
     collector = output or ChannelCollector(channel)
+    rasa_runtime.clear_failure(sender_key)
     message = UserMessage(text, collector, sender_key, input_channel=channel)
     task = asyncio.ensure_future(on_new_message(message))
     domain = getattr(agent, "domain", None)
@@ -107,7 +105,7 @@ async def answer(
         logger.exception("message handling failed on %s; sent the fallback", channel)
         return fallback_messages(domain, channel, text)
     replies = list(collector.messages)
-    if not replies or await _custom_action_failed(agent, sender_key):
+    if not replies or rasa_runtime.took_failure(sender_key):
         replies += fallback_messages(domain, channel, "" if replies else text)
     return replies
 
@@ -115,29 +113,6 @@ async def answer(
 def _log_late_failure(task: asyncio.Future) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("late message handling failed: %s", type(task.exception()).__name__)
-
-
-async def _custom_action_failed(agent: Any, sender_key: str) -> bool:
-    """Rasa logs and carries on when the action server is down; we must notice and say so."""
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return False
-    tracker = await store.retrieve(sender_key)
-    if tracker is None:
-        return False
-    turn: list[Any] = []
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            break
-        turn.append(event)
-    turn.reverse()
-    for index, event in enumerate(turn):
-        if isinstance(event, ActionExecuted) and event.action_name in _ACTION_PROOF_SLOT:
-            slot = _ACTION_PROOF_SLOT[event.action_name]
-            following = turn[index + 1:]
-            if not any(isinstance(e, SlotSet) and e.key == slot for e in following):
-                return True
-    return False
 
 
 def _innermost_store(agent: Any) -> Any:

@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import rasa_runtime
 from bot.channels.conversation import (
     EMERGENCY_RESPONSE,
     answer,
@@ -182,6 +183,7 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
         # Secrets come from the environment only, never from credentials.yml.
         return cls(
             Settings.from_env(),

@@ -36,6 +36,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import rasa_runtime
 from bot.channels.conversation import answer, conversation_key, forget, response_text
 from bot.channels.input_guard import guard
 from bot.channels.sms import QUICK_EXIT_RESPONSE, emergency_first, says
@@ -184,6 +185,7 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
         # Secrets come from the environment only, never from credentials.yml.
         return cls(
             Settings.from_env(),

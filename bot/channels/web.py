@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_runtime
 from bot.channels.conversation import answer, conversation_key, forget
 from bot.channels.input_guard import guard
 from bot.settings import Settings
@@ -35,6 +36,7 @@ class WebInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
         return cls(Settings.from_env())
 
     def __init__(self, settings: Settings) -> None:
