@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 from flask import Flask
@@ -33,5 +34,8 @@ def serve(*, extra_setup: Callable[[Flask], None] | None = None) -> None:
     config = WebfrontConfig.from_env()
     app = create_app(extra_setup=extra_setup, webfront=config)
     logging.getLogger(__name__).info("web front on http://%s:%s/", config.host, config.port)
-    waitress_serve(app, host=config.host, port=config.port,
+    # Each chat request waits on Rasa; waitress's default of 4 threads queued messages in front
+    # of an idle Rasa under load (docs/performance.md). WEBFRONT_THREADS overrides.
+    threads = max(1, int(os.environ.get("WEBFRONT_THREADS", "16") or 16))
+    waitress_serve(app, host=config.host, port=config.port, threads=threads,
                    max_request_body_size=WAITRESS_MAX_BODY_BYTES, ident="")
