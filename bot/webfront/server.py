@@ -36,6 +36,7 @@ def serve(*, extra_setup: Callable[[Flask], None] | None = None) -> None:
     logging.getLogger(__name__).info("web front on http://%s:%s/", config.host, config.port)
     # Each chat request waits on Rasa; waitress's default of 4 threads queued messages in front
     # of an idle Rasa under load (docs/performance.md). WEBFRONT_THREADS overrides.
-    threads = max(1, int(os.environ.get("WEBFRONT_THREADS", "16") or 16))
+    raw_threads = os.environ.get("WEBFRONT_THREADS", "").strip()
+    threads = int(raw_threads) if raw_threads.isdigit() and int(raw_threads) > 0 else 16
     waitress_serve(app, host=config.host, port=config.port, threads=threads,
                    max_request_body_size=WAITRESS_MAX_BODY_BYTES, ident="")
