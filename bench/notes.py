@@ -8,68 +8,56 @@ and the report says so when the notes were written for an earlier run than the o
 
 from __future__ import annotations
 
-REVIEWED_RUN = "2026-11-22 16:45 UTC"
+REVIEWED_RUN = "2026-11-22 17:03 UTC"
 
 _RATIO = (
-    "Rasa's handling of our custom actions, not the directory or the web front, makes the "
-    "gap (section 2, by message kind): replies with no custom action are 1.5-1.9x the floor, "
-    "replies that call action_find_services once about 3.8x, replies listing services (two "
-    "custom actions) about 6.6x. The action server answers in about 2 ms a call (cProfile) and "
-    "the web front adds about 1 ms. Rasa 3.6 checks every action server response with "
-    "`jsonschema.validate`, which re-validates the schema itself each time: 19 ms a call on "
-    "this machine, 0.3 ms with a validator built once. The p50 itself falls among replies with "
-    "no custom action (thanks, safe contact), 8-11 ms above the floor: about 3 ms is our larger "
-    "NLU model (section 4), the rest per-turn dialogue work, including a second read and "
-    "deserialisation of the tracker in bot/channels/conversation.py `_custom_action_failed` "
-    "(about 5% of Rasa's time in the profile). To close it: build the validator once (a small "
-    "patch of `RemoteAction._validate_action_result`), which mostly helps p99, the mean and "
-    "throughput; skip the second tracker read when the turn ran no custom action; then profile "
-    "the prediction loop again. The validator fix alone will not move p50 under 1.5x."
+    "At 1 conversation our reply is 19.6 ms straight to Rasa and 24.0 ms through the web front, "
+    "against 10.6 ms for stock Rasa answering the same words with one fixed message. Section 2 "
+    "by message kind: greetings, thanks and danger (no custom action) are 1.3-1.6x the floor "
+    "directly, describing abuse about 2x (one custom action, action_find_services, which asks "
+    "where), giving a place about 3x (two custom actions and a directory search). Since the "
+    "previous run Rasa's per-call JSON-schema check is compiled once and the second tracker read "
+    "per message is gone (bot/rasa_runtime.py), which took throughput from 29 to 54 msg/s and p99 "
+    "at 10 conversations from 918 to 372 ms (direct). What is left per custom action is the HTTP "
+    "round trip to the action server, serialising the whole tracker into the request (Rasa sends "
+    "every event each call) and replaying its events, plus about 3 ms of our larger NLU model. "
+    "The web front adds about 4 ms (Flask, waitress, a second HTTP hop). To close it: answer the "
+    "place question and list services in one custom action instead of two, run the directory "
+    "search in-process for the web channel, and send the action server only the slots it needs "
+    "(Rasa 3.6 cannot trim the tracker it sends, so that needs a custom action executor)."
 )
 
 WHEN_MISSED: dict[str, str] = {
     "ratio_web": _RATIO,
-    "ratio_direct": "As above: the web front costs about 1 ms at 1 conversation, so (a) and (b) "
-                    "miss for the same reasons.",
-    "lowest_f1": "coercive_control is 0.73: of 15 held-out examples, 2 were read as stalking "
-                 "and 1 each as tech_abuse and sexual_violence. The model was retrained today "
-                 "after data edits by others (the earlier model's lowest was 0.80, out_of_scope). "
-                 "To close it: more coercive_control training examples about isolation, rules "
-                 "and monitoring that are not about following or phones, then `make eval`.",
-    "danger_recall": "The classifier alone missed 1 of the 30 held-out danger messages; the "
-                     "backstop, which always runs, caught it, so the person still got 999 "
-                     "first. To close it: add phrasings like the missed one (parse the held-out "
-                     "set and compare `classifier_intent`) to data/nlu/immediate_danger.yml.",
+    "ratio_direct": "As above, without the web front's ~4 ms: 1.84x.",
+    "p99_web": "Directly, Rasa's p99 at 10 conversations is 372 ms; through the web front it is "
+               "755 ms. This run already used 16 waitress threads, so it is not a queue in front of "
+               "Rasa: the web front's own work per message (Flask, JSON both ways, a second HTTP "
+               "hop to Rasa) runs on the same 2 cores as Rasa and the action server, and at 10 "
+               "virtual people with no think time the three compete for CPU. To close it: let the "
+               "reverse proxy send /api/chat straight to Rasa's web channel (the web front then "
+               "serves only the page, admin and API), or make the proxy path async; then measure.",
+    "lowest_f1": "See docs/nlu-evaluation.md for the confusions.",
+    "danger_recall": "The deterministic backstop always runs, so a person still gets 999 first; "
+                     "see docs/nlu-evaluation.md for the message the classifier missed.",
 }
 
 OBSERVATIONS: list[str] = [
-    "Noise: the web front levels ran on a quiet machine (0% other CPU); the direct levels had "
-    "12-50%, the floor 39-50%, directory search 61% and NLU training 49%. At 1 conversation the "
-    "bot uses one core, so p50 there barely moves with noise (the floor was 11.1 ms here, "
-    "9.2 ms in an earlier run with 56% other CPU); figures at 10 and 50 conversations and the "
-    "training time are pessimistic.",
-    "Throughput is about one core's worth: Rasa handles messages in one asyncio process, so "
-    "messages per second is close to 1 / the mean CPU per message (about 29 msg/s for a mean "
-    "reply of 34 ms; the floor 89-94 msg/s for 11 ms) and stays flat from 10 to 50 "
-    "conversations, where more concurrency only adds queueing. Building the jsonschema "
-    "validator once would save about 11 ms of that mean (about 0.6 custom action calls per "
-    "message x 19 ms), roughly 40-45 msg/s: an estimate, to be measured.",
-    "At 50 conversations with no think time, no reply through the web front was a fallback but "
-    "p99 was 2.6 s: waitress's 4 threads let at most 4 messages into Rasa at once and the rest "
-    "wait in waitress's queue, which the 3 s Rasa timeout does not cover. Sent straight to the "
-    "Rasa channel, 155 of 602 replies (26%) were the 1.8 s fallback (helpline and 999, not the "
-    "bot's answer). Real people pause for tens of seconds between messages, so 50 virtual users "
-    "stand for many more real conversations.",
-    "Cold start met the goal by 0.2 s, in a section where others used 23% of the CPU "
-    "(40.8 s in an earlier run with about 60%). Most of it is Rasa loading the model: in the "
-    "profile, TensorFlow tracing the DIET graphs. Expect to miss 30 s on a busy or slower host.",
+    "Noise: this run had the machine to itself for the reply levels, the floor and NLU "
+    "(0% other CPU); the directory section saw 20% (its PostgreSQL server counts as other).",
+    "Throughput: Rasa handles messages in one asyncio process, so messages per second is about "
+    "1 / the mean CPU per message: 54-59 msg/s for us at 10-50 conversations (goal 40), 93-98 for "
+    "the floor. More concurrency only adds queueing: p50 at 50 conversations is 656 ms direct.",
+    "At 50 conversations with no think time no reply was a fallback on either path (p99 1.3 s "
+    "through the web front, 1.8 s direct). Real people pause for tens of seconds between "
+    "messages, so 50 virtual users stand for many more real conversations.",
+    "Cold start 29.4 s, within the goal by 0.6 s: most of it is Rasa loading the model "
+    "(TensorFlow tracing the DIET graphs). Expect to miss 30 s on a busier or slower host.",
     "Memory: Rasa is 1.27 GB of the 1.40 GB; stock Rasa with the same pipeline and a minimal "
-    "model is 0.79 GB, so our model and code add about 0.5 GB. Load adds about 10 MB. The margin "
+    "model is 0.80 GB, so our model and code add about 0.5 GB. Load adds about 10 MB; the margin "
     "to 1.5 GB is about 100 MB.",
     "The 100,000-character message is refused by the web front in 1.5 ms (HTTP 413) and by "
-    "Rasa's channel in about 20 ms, with no change in either process's RSS.",
-    "Directory search: SQLite p99 1.46 ms at 100k services and PostgreSQL 4.60 ms, both under "
-    "5 ms. In the earlier, noisier runs SQLite's wall-clock p99 was 5.6-6.9 ms while its CPU "
-    "p99 (the script's last column) stayed about 1.4 ms: on this shared machine the wall-clock "
-    "p99 measures the neighbours as much as the search.",
+    "Rasa's channel in about 15 ms, with no change in either process's RSS.",
+    "Directory search: SQLite p99 1.45 ms at 100k services, PostgreSQL 5.86 ms (PostgreSQL "
+    "re-plans the combined query each call; prepared statements would help). The goal is for SQLite.",
 ]

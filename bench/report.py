@@ -31,6 +31,8 @@ GOAL_LOWEST_F1 = 0.75
 GOAL_DANGER_RECALL_MODEL = 0.98
 GOAL_COLD_START_SECONDS = 30.0
 GOAL_TOTAL_RSS = 1.5e9
+GOAL_P99_AT_10_MS = 500.0
+GOAL_THROUGHPUT = 40.0
 
 
 def _ms(value: float) -> str:
@@ -129,6 +131,25 @@ def _ratio_goal(path: str) -> Callable[[Results], tuple[str, bool] | None]:
     return measure
 
 
+def _p99_goal(path: str) -> Callable[[Results], tuple[str, bool] | None]:
+    def measure(results: Results) -> tuple[str, bool] | None:
+        level = _ours(results, path, 10)
+        if level is None or not level.count:
+            return None
+        return f"{_ms(level.p99_ms)} ms", level.p99_ms < GOAL_P99_AT_10_MS
+    return measure
+
+
+def _throughput_goal(path: str) -> Callable[[Results], tuple[str, bool] | None]:
+    def measure(results: Results) -> tuple[str, bool] | None:
+        levels = [_ours(results, path, n) for n in (10, 50)]
+        best = max((lv.throughput for lv in levels if lv is not None and lv.count), default=None)
+        if best is None:
+            return None
+        return f"{best:.1f} msg/s (best of 10 and 50 conversations)", best >= GOAL_THROUGHPUT
+    return measure
+
+
 def _directory(results: Results) -> tuple[str, bool] | None:
     if results.directory is None:
         return None
@@ -194,6 +215,11 @@ GOALS: tuple[Goal, ...] = (
          "floor", _ratio_goal("web front")),
     Goal("ratio_direct", f"Reply p50 at 1 conversation, Rasa web channel directly, within "
          f"{GOAL_RATIO}x the floor", _ratio_goal("Rasa web channel")),
+    Goal("p99_web", "Reply p99 < 500 ms at 10 conversations, web front path", _p99_goal("web front")),
+    Goal("p99_direct", "Reply p99 < 500 ms at 10 conversations, Rasa web channel directly",
+         _p99_goal("Rasa web channel")),
+    Goal("throughput_web", "At least 40 messages per second on 2 cores, web front path",
+         _throughput_goal("web front")),
     Goal("directory_p99", "Directory search p99 < 5 ms at 100k services (SQLite)", _directory),
     Goal("nlu_training", "Full NLU training < 5 min", _training),
     Goal("macro_f1", "Held-out macro-F1 >= 0.90 (docs/nlu-evaluation.md)", _f1),
