@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -53,6 +54,11 @@ class Stack:
         headers = {"X-Twilio-Signature": signature if sign else "forged"}
         return requests.post(f"{self.rasa_url}/webhooks/sms/webhook", data=form, headers=headers, timeout=30)
 
+    def telegram(self, update: dict, *, secret: str | None = None) -> requests.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret or self.env["TELEGRAM_SECRET_TOKEN"]}
+        return requests.post(f"{self.rasa_url}/webhooks/telegram/webhook", json=update,
+                             headers=headers, timeout=30)
+
     def forget(self, sender: str) -> dict:
         reply = requests.post(
             f"{self.rasa_url}/webhooks/web/forget", json={"sender": sender},
@@ -78,6 +84,7 @@ class Stack:
     rasa_port: int = 0
     action_port: int = 0
     log_path: Path | None = None
+    telegram_api: Any = None
     _log: object = None
 
 
@@ -115,12 +122,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # SMS on, with a test auth token: requests are signed with twilio's RequestValidator.
     env["TWILIO_AUTH_TOKEN"] = secrets.token_hex(16)
     env["SMS_PUBLIC_URL"] = "https://bot.example.test/webhooks/sms/webhook"
-    env.pop("TELEGRAM_BOT_TOKEN", None)
+    # Telegram on, replying to a fake Bot API on loopback (the network replaced at the edge).
+    from tests.channels.channel_harness import fake_bot_api
+
+    telegram_api_context = fake_bot_api()
+    telegram_api = telegram_api_context.__enter__()
+    env["TELEGRAM_BOT_TOKEN"] = "123456:" + secrets.token_hex(16)
+    env["TELEGRAM_SECRET_TOKEN"] = secrets.token_hex(16)
+    env["TELEGRAM_API_URL"] = telegram_api.api_url
     subprocess.run([sys.executable, "-m", "bot.cli", "directory", "init"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}",
                   action_url=f"http://127.0.0.1:{action_port}", token=env["WEBFRONT_TOKEN"],
                   env=env, rasa_port=rasa_port, action_port=action_port)
+    stack.telegram_api = telegram_api
     stack.log_path = tmp / "stack.log"
     stack._log = open(stack.log_path, "wb")  # noqa: SIM115 - closed at teardown
     try:
@@ -133,3 +148,4 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         for name in list(stack.procs):
             stack.stop(name)
         stack._log.close()
+        telegram_api_context.__exit__(None, None, None)
