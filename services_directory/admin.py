@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, request
 from flask_admin import Admin
 from sqlalchemy.orm import scoped_session
 
-from bot.webfront.rate_limit import SlidingWindowLimiter
+from bot.rate_limit import SlidingWindowLimiter
 from services_directory.admin_views.auth import (
     STATE_KEY,
     AdminState,

@@ -34,8 +34,9 @@ from bot.channels.conversation import (
     forget,
     response_text,
 )
-from bot.channels.input_guard import guard
+from bot.channels.input_guard import REFUSED_RATE, guard
 from bot.channels.sms_text import button_lines, sms_bodies, to_plain
+from bot.rate_limit import SlidingWindowLimiter
 from bot.safety.danger import signals_danger
 from bot.settings import Settings
 
@@ -200,6 +201,7 @@ class SmsInput(InputChannel):
         if missing:
             logger.warning("sms channel disabled: %s not set", " and ".join(missing))
         self.offered = OfferedButtons(settings.session_ttl_seconds)
+        self.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
         self._warn_forged = _Throttled("sms webhook refused a request without a valid "
                                        "Twilio signature (check SMS_PUBLIC_URL)")
 
@@ -283,7 +285,9 @@ class SmsInput(InputChannel):
             payload = self.offered.payload(key, int(choice))
             if payload:
                 text = payload
-        guarded = guard(text, self.settings.max_message_chars)
+        # Danger is never rate-limited; anything else over the limit gets the "please wait" reply.
+        allowed = signals_danger(text) or self.limiter.allow(key)
+        guarded = guard(text if allowed else REFUSED_RATE, self.settings.max_message_chars)
         replies = await answer(
             on_new_message,
             agent=agent,

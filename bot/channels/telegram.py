@@ -38,9 +38,11 @@ from telegram.request import HTTPXRequest
 
 from bot import rasa_runtime
 from bot.channels.conversation import answer, conversation_key, forget, response_text
-from bot.channels.input_guard import guard
+from bot.channels.input_guard import REFUSED_RATE, guard
 from bot.channels.sms import QUICK_EXIT_RESPONSE, emergency_first, says
 from bot.channels.sms_text import split_to_fit
+from bot.rate_limit import SlidingWindowLimiter
+from bot.safety.danger import signals_danger
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -197,6 +199,7 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: Settings, bot_token: str = "", secret_token: str = "",
                  api_url: str = DEFAULT_API_URL) -> None:
         self.settings = settings
+        self.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
         self.bot_token = bot_token
         self.secret_token = secret_token
         self.api_url = api_url
@@ -305,7 +308,9 @@ class TelegramInput(InputChannel):
                                  [response_text(domain, QUICK_EXIT_RESPONSE, self.name())],
                                  domain)
                 return
-        guarded = guard(text, self.settings.max_message_chars)
+        # Danger is never rate-limited; anything else over the limit gets the "please wait" reply.
+        allowed = signals_danger(text) or self.limiter.allow(key)
+        guarded = guard(text if allowed else REFUSED_RATE, self.settings.max_message_chars)
         replies = await answer(
             on_new_message,
             agent=agent,

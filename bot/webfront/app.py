@@ -8,12 +8,12 @@ from collections.abc import Callable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.api import api
 from bot.webfront.config import WebfrontConfig
 from bot.webfront.pages import pages
 from bot.webfront.rasa_client import RasaClient
-from bot.webfront.rate_limit import SlidingWindowLimiter
 from bot.webfront.responses import REFUSED_TOO_LONG, UNAVAILABLE, DomainResponses
 from bot.webfront.security import add_security_headers
 from bot.webfront.state import EXTENSION_KEY, WebfrontState

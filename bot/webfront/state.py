@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.config import WebfrontConfig
 from bot.webfront.rasa_client import RasaClient
-from bot.webfront.rate_limit import SlidingWindowLimiter
 from bot.webfront.responses import DomainResponses
 
 EXTENSION_KEY = "signpost_webfront"

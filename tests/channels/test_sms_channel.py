@@ -347,3 +347,16 @@ def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
     run(scenario, channel=channel)
     monkeypatch.delenv("SMS_PUBLIC_URL")
     assert not SmsInput.from_credentials(None).enabled
+
+
+def test_over_the_rate_limit_rasa_gets_the_wait_marker_but_danger_always_passes():
+    from bot.channels.input_guard import REFUSED_RATE
+
+    async def scenario(sms: Sms) -> None:
+        await sms.text("hello")
+        await sms.text("my ex follows me")
+        await sms.text("what can i do about it")  # third message in the minute: over the limit
+        await sms.text("he has a knife")  # danger is never held back
+        assert sms.rasa.texts == ["hello", "my ex follows me", REFUSED_RATE, "he has a knife"]
+
+    run(scenario, rate_limit_per_minute=2)

@@ -13,8 +13,8 @@ import pytest
 import requests
 from conftest import DOMAIN_FILE, TOKEN, domain_text, free_port
 
+from bot.rate_limit import SlidingWindowLimiter
 from bot.webfront.config import DEFAULT_EXIT_URL, WebfrontConfig, safe_exit_url
-from bot.webfront.rate_limit import SlidingWindowLimiter
 from bot.webfront.responses import LAST_RESORT, DomainResponses, pick_text
 
 ROOT = Path(__file__).resolve().parents[2]
