@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session
 from werkzeug.wrappers import Response
 
-from bot.webfront.rate_limit import SlidingWindowLimiter
+from bot.rate_limit import SlidingWindowLimiter
 from services_directory.admin_views.config import AdminConfig
 from services_directory.admin_views.forms import FORM_EXPIRED, LoginForm, LogoutForm, csrf_failed
 from services_directory.models import Service, StaffAccount
