@@ -8,11 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-ABUSE_TOPICS = frozenset({
-    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
-    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
-    "trafficking_exploitation", "perpetrator_help",
-})
+from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
+
+ABUSE_TOPICS = frozenset(TOPICS) - {GENERAL_TOPIC}  # the abuse intents, named like the topics
 
 
 def likely_topic(intent_ranking: list[dict[str, Any]]) -> str | None:

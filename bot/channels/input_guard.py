@@ -13,14 +13,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
+
 # Payloads the bot itself offers on buttons: "/intent" for a known intent, optionally with a
 # location entity, e.g. /inform_location{"location": "Hackney"}.
-BUTTON_INTENTS = frozenset({
-    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
-    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
-    "trafficking_exploitation", "perpetrator_help", "find_support", "inform_location",
-    "safe_contact", "quick_exit", "affirm", "deny",
-})
+BUTTON_INTENTS = (frozenset(TOPICS) - {GENERAL_TOPIC}) | {
+    "find_support", "inform_location", "safe_contact", "quick_exit", "affirm", "deny",
+}
 _PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]+)(?P<entities>\{"location": ?"[A-Za-z &\'-]{1,40}"\})?$')
 
 REFUSED_TOO_LONG = '/nlu_fallback{"refused_too_long": "yes"}'
