@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: float, cast: type = float) -> Any:
+    """A bad or missing value falls back to the default rather than stopping the bot."""
     raw = os.environ.get(name, "").strip()
     try:
-        return int(raw) if raw else default
-    except ValueError:
-        return default
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
+        return cast(raw) if raw else default
     except ValueError:
         return default
 
@@ -38,11 +32,11 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            session_ttl_seconds=_int("SESSION_TTL_SECONDS", 1800),
-            max_message_chars=_int("MAX_MESSAGE_CHARS", 1000),
-            reply_timeout_seconds=_float("REPLY_TIMEOUT_SECONDS", 1.8),
+            session_ttl_seconds=_number("SESSION_TTL_SECONDS", 1800, int),
+            max_message_chars=_number("MAX_MESSAGE_CHARS", 1000, int),
+            reply_timeout_seconds=_number("REPLY_TIMEOUT_SECONDS", 1.8),
             sender_hash_key=os.environ.get("SENDER_HASH_KEY", "").encode() or os.urandom(32),
             webfront_token=os.environ.get("WEBFRONT_TOKEN", ""),
             rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 20),
+            rate_limit_per_minute=_number("RATE_LIMIT_PER_MINUTE", 20, int),
         )
