@@ -86,8 +86,9 @@ def synthetic_rows(start: int, count: int, rng: random.Random) -> dict[type, lis
             "audience_restricted": restricted,
         })
         if rng.random() < 0.3:
-            # Synthetic rows only: 020 7946 0xxx is Ofcom's range reserved for drama, never a real line.
-            rows[Phone].append({"id": f"p-{sid}", "service_id": sid, "number": "020 7946 0000",
+            # Synthetic rows only, in a throwaway benchmark database: the national helpline's number
+            # (shared/reference/national-support.md), so no unlisted number appears anywhere.
+            rows[Phone].append({"id": f"p-{sid}", "service_id": sid, "number": "0808 2000 247",
                                 "type": "voice", "source": "bench", "last_verified": TODAY})
     return rows
 
