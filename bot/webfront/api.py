@@ -1,7 +1,8 @@
 """The two calls the page makes: send a message, and forget the conversation.
 
 Whatever goes wrong, a person gets words back: Rasa's reply, or the emergency advice (when the
-message signals danger) followed by the helpline. Message text and tab ids are never logged.
+message signals danger) followed by the helpline. A malformed request gets a 4xx and the same
+kind of words as JSON, never a 500 or a trace. Message text and tab ids are never logged.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from bot.channels.input_guard import REFUSED_RATE, guard
 from bot.safety.danger import signals_danger
-from bot.webfront.responses import EMERGENCY, UNAVAILABLE
-from bot.webfront.state import state, valid_sender
+from bot.webfront.parsing import BodyError, is_json_type, parse_object
+from bot.webfront.responses import EMERGENCY, REFUSED_RATE_RESPONSE, UNAVAILABLE
+from bot.webfront.state import client_address, state, valid_sender
 
 logger = logging.getLogger(__name__)
 
@@ -28,31 +30,61 @@ def refuse_other_sites() -> None:
         abort(403)
 
 
+def say(*names: str, danger: bool = False) -> list[dict[str, Any]]:
+    """Replies in domain.yml's words; the emergency advice first when the message signals danger."""
+    responses = state().responses
+    return [{"text": responses.text(name)} for name in ((EMERGENCY,) if danger else ()) + names]
+
+
+def refuse(status: int, *names: str, danger: bool = False) -> tuple[Response, int]:
+    return jsonify(say(*names, danger=danger)), status
+
+
 def fallback(user_text: str) -> list[dict[str, Any]]:
     """Danger first, then the helpline: what a person gets when the bot cannot answer."""
     if user_text.strip(" .!").lower() == "exit":
         # The bot's greeting promises that typing exit leaves; that must hold with Rasa down.
         return [{"quick_exit": True}]
-    responses = state().responses
-    messages = []
-    if signals_danger(user_text):
-        messages.append({"text": responses.text(EMERGENCY)})
-    messages.append({"text": responses.text(UNAVAILABLE)})
-    return messages
+    return say(UNAVAILABLE, danger=signals_danger(user_text))
+
+
+def _body(*, any_type: bool = False) -> dict[str, Any]:
+    """The request's JSON object, or BodyError. The page always sends application/json;
+    sendBeacon (forget) can only send text/plain, hence `any_type`."""
+    if not any_type and not is_json_type(request.content_type):
+        raise BodyError("send the message as application/json", 415)
+    return parse_object(request.get_data(cache=False))
 
 
 @api.post("/chat")
 def chat() -> tuple[Response, int] | Response:
     current = state()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(error="expected a JSON object"), 400
+    try:
+        body = _body()
+    except BodyError as error:
+        return refuse(error.status, UNAVAILABLE)
     sender = body.get("sender")
     if not valid_sender(sender):
-        return jsonify(error="bad sender"), 400
+        return refuse(400, UNAVAILABLE)
     raw = body.get("message")
     user_text = raw if isinstance(raw, str) else ""
+    danger = signals_danger(user_text)
 
+    address = client_address()
+    limits = current.address_limits
+    # Danger is never held back by the per-address rate; it still counts toward it.
+    if not limits.rate.allow(address) and not danger:
+        logger.info("refused: address over its rate")
+        return refuse(429, REFUSED_RATE_RESPONSE)
+    with limits.in_flight.slot(address) as admitted:
+        if not admitted:
+            logger.info("refused: no free slot for this address or in all")
+            return refuse(429, UNAVAILABLE, danger=danger)
+        return _answer(sender, raw, user_text, danger)
+
+
+def _answer(sender: str, raw: Any, user_text: str, danger: bool) -> Response:
+    current = state()
     if current.limiter.allow(sender):
         guarded = guard(raw, current.settings.max_message_chars)
         text, refused = guarded.text, guarded.refused
@@ -63,20 +95,24 @@ def chat() -> tuple[Response, int] | Response:
     if not replies:
         logger.info("answered with the fallback")
         return jsonify(fallback(user_text))
-    if refused and signals_danger(user_text):
+    if refused and danger:
         # Rasa never read these words, so its own danger check could not run on them.
         replies.insert(0, {"text": current.responses.text(EMERGENCY)})
     return jsonify(replies)
 
 
 @api.post("/forget")
-def forget() -> tuple[str, int]:
-    """Always quick and always 204: the page is already leaving and cannot wait or retry."""
-    # sendBeacon posts text/plain, so the body is read as JSON whatever its declared type.
-    body = request.get_json(force=True, silent=True)
-    sender = body.get("sender") if isinstance(body, dict) else None
-    if valid_sender(sender):
-        current = state()
-        current.limiter.forget(sender)
-        current.rasa.forget(sender)
+def forget() -> tuple[str | Response, int]:
+    """Quick, and 204 whenever there was a conversation to name: the page is already leaving
+    and cannot wait or retry. Rasa being down is not the caller's fault, so still 204."""
+    try:
+        body = _body(any_type=True)
+    except BodyError as error:
+        return refuse(error.status, UNAVAILABLE)
+    sender = body.get("sender")
+    if not valid_sender(sender):
+        return refuse(400, UNAVAILABLE)
+    current = state()
+    current.limiter.forget(sender)
+    current.rasa.forget(sender)
     return "", 204

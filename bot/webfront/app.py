@@ -12,13 +12,20 @@ from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.api import api
 from bot.webfront.config import WebfrontConfig
+from bot.webfront.fallback_channels import fallback_channels
+from bot.webfront.limits import AddressLimits
 from bot.webfront.pages import pages
+from bot.webfront.proxy import ProxyTrust, parse_networks
 from bot.webfront.rasa_client import RasaClient
 from bot.webfront.responses import REFUSED_TOO_LONG, UNAVAILABLE, DomainResponses
 from bot.webfront.security import add_security_headers
 from bot.webfront.state import EXTENSION_KEY, WebfrontState
+from bot.webfront.transport import SecureTransport
 
 logger = logging.getLogger(__name__)
+
+# The web front's own calls answer with a list of messages, which the page shows as replies.
+MESSAGE_PATHS = ("/api/chat", "/api/forget")
 
 
 def create_app(
@@ -38,6 +45,7 @@ def create_app(
     app = Flask(__name__)
     # Bodies are refused before they are read or parsed: a huge message is the cheapest attack.
     app.config["MAX_CONTENT_LENGTH"] = webfront.max_body_bytes
+    trust = ProxyTrust(parse_networks(webfront.trusted_proxies))
     app.extensions[EXTENSION_KEY] = WebfrontState(
         settings=settings,
         config=webfront,
@@ -46,36 +54,43 @@ def create_app(
                         timeout=webfront.rasa_timeout_seconds,
                         forget_timeout=webfront.forget_timeout_seconds),
         limiter=SlidingWindowLimiter(settings.rate_limit_per_minute),
+        trust=trust,
+        address_limits=AddressLimits(webfront.address_rate_per_minute, webfront.total_in_flight,
+                                     webfront.address_in_flight),
     )
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.register_blueprint(fallback_channels)
     app.after_request(add_security_headers)
     _register_error_handlers(app)
+    app.wsgi_app = SecureTransport(app.wsgi_app, trust, webfront.hsts_seconds)  # type: ignore[method-assign]
     if extra_setup is not None:
         extra_setup(app)
     return app
 
 
 def _register_error_handlers(app: Flask) -> None:
-    def responses() -> DomainResponses:
-        return app.extensions[EXTENSION_KEY].responses
+    """Every error is JSON in kind words: a list of messages on the chat's own paths (the page
+    shows them like any reply), an object with the reason elsewhere."""
+
+    def kind(name: str, status: int, reason: str) -> tuple[Response, int]:
+        text = app.extensions[EXTENSION_KEY].responses.text(name)
+        if request.path in MESSAGE_PATHS:
+            return jsonify([{"text": text}]), status
+        return jsonify(error=reason, text=text), status
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_: RequestEntityTooLarge) -> tuple[Response, int]:
-        # The page shows this like any reply: a kind message, not an error.
-        return jsonify([{"text": responses().text(REFUSED_TOO_LONG)}]), 413
+        return kind(REFUSED_TOO_LONG, 413, "the request body is too large")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
-        code = error.code or 500
-        if request.path.startswith("/api/"):
-            return jsonify(error=error.name), code
-        return error.name, code
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        code = error.code or 400
+        return kind(UNAVAILABLE, code, (error.name or "error").lower())
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[Response | str, int]:
-        # Only the type: an exception's text can carry what the person wrote.
+    def unexpected(error: Exception) -> tuple[Response, int]:
+        # Only the type: an exception's text can carry what the person wrote. A 503, not a
+        # 500: nothing the person did caused it, and trying again may well work.
         logger.error("unhandled %s on %s", type(error).__name__, request.path)
-        if request.path == "/api/chat":
-            return jsonify([{"text": responses().text(UNAVAILABLE)}]), 500
-        return "Something went wrong", 500
+        return kind(UNAVAILABLE, 503, "temporarily unavailable")

@@ -23,6 +23,14 @@ def _port(raw: str, default: int) -> int:
     return port if 0 < port < 65536 else default
 
 
+def _count(raw: str, default: int, minimum: int = 1) -> int:
+    """A bad value falls back to the default rather than stopping the web front."""
+    raw = raw.strip()
+    if not raw.isdigit() or int(raw) < minimum:
+        return default
+    return int(raw)
+
+
 def safe_exit_url(raw: str) -> str:
     """Quick exit must always land somewhere real: anything but an absolute http(s) URL is
     replaced by the default, so a typo cannot leave someone on a blank or broken page."""
@@ -47,6 +55,23 @@ class WebfrontConfig:
     # below what hurts the server.
     max_body_bytes: int = 16 * 1024
     domain_file: Path = DEFAULT_DOMAIN_FILE
+    # Each chat request waits on Rasa; waitress's default of 4 threads queued messages in front
+    # of an idle Rasa under load (docs/performance.md).
+    threads: int = 16
+    # Open connections waitress keeps (each a descriptor, not a thread), and how long an idle
+    # or half-sent one may stay: at the old 100 a few scripts could fill them all.
+    connection_limit: int = 2000
+    idle_timeout_seconds: int = 10
+    # Only these peers' X-Forwarded-For / X-Forwarded-Proto are believed (bot.webfront.proxy).
+    trusted_proxies: tuple[str, ...] = ()
+    # Per client address, besides the per-conversation limit: a shelter or a college shares
+    # one address, so this is several people's worth. Danger is never held back by it.
+    address_rate_per_minute: int = 120
+    # Chat requests waiting on Rasa at once, per address and in all: one address cannot take
+    # every slot, and when all are taken people get 999 and the helpline at once, not a queue.
+    address_in_flight: int = 4
+    total_in_flight: int = 12
+    hsts_seconds: int = 31_536_000
 
     @classmethod
     def from_env(cls) -> WebfrontConfig:
@@ -56,4 +81,12 @@ class WebfrontConfig:
             port=_port(env.get("WEBFRONT_PORT", ""), 8080),
             exit_url=safe_exit_url(env.get("EXIT_URL", "")),
             domain_file=Path(env.get("DOMAIN_FILE", "").strip() or DEFAULT_DOMAIN_FILE),
+            threads=_count(env.get("WEBFRONT_THREADS", ""), 16),
+            connection_limit=_count(env.get("WEBFRONT_CONNECTION_LIMIT", ""), 2000, 10),
+            idle_timeout_seconds=_count(env.get("WEBFRONT_IDLE_TIMEOUT_SECONDS", ""), 10),
+            trusted_proxies=tuple(item.strip() for item in
+                                  env.get("WEBFRONT_TRUSTED_PROXIES", "").split(",") if item.strip()),
+            address_rate_per_minute=_count(env.get("ADDRESS_RATE_LIMIT_PER_MINUTE", ""), 120, 0),
+            address_in_flight=_count(env.get("ADDRESS_MAX_IN_FLIGHT", ""), 4),
+            total_in_flight=_count(env.get("MAX_IN_FLIGHT", ""), 12),
         )

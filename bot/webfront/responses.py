@@ -19,6 +19,7 @@ CHANNEL = "web"
 EMERGENCY = "utter_emergency"
 UNAVAILABLE = "utter_service_unavailable"
 REFUSED_TOO_LONG = "utter_refused_too_long"
+REFUSED_RATE_RESPONSE = "utter_refused_rate"
 
 # Only if domain.yml itself cannot be read: the two facts nobody may ever be denied.
 LAST_RESORT = ("In danger now: call 999. National Domestic Abuse Helpline: 0808 2000 247, "
@@ -62,5 +63,5 @@ class DomainResponses:
                 self._responses = responses
             return self._responses
 
-    def text(self, name: str) -> str:
-        return pick_text(self._load().get(name)) or LAST_RESORT
+    def text(self, name: str, channel: str = CHANNEL) -> str:
+        return pick_text(self._load().get(name), channel) or LAST_RESORT

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, request
 
 from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.config import WebfrontConfig
+from bot.webfront.limits import AddressLimits
+from bot.webfront.proxy import ProxyTrust
 from bot.webfront.rasa_client import RasaClient
 from bot.webfront.responses import DomainResponses
 
@@ -29,7 +31,13 @@ class WebfrontState:
     responses: DomainResponses
     rasa: RasaClient
     limiter: SlidingWindowLimiter
+    trust: ProxyTrust
+    address_limits: AddressLimits
 
 
 def state() -> WebfrontState:
     return current_app.extensions[EXTENSION_KEY]
+
+
+def client_address() -> str:
+    return state().trust.client_address(request.environ)

@@ -244,7 +244,8 @@ def test_a_bad_sender_is_refused_and_nothing_is_forwarded(client, fake_rasa, bod
 def test_a_non_json_post_is_refused(client, fake_rasa):
     reply = client.post("/api/chat", data="sender=abc&message=hi",
                         content_type="application/x-www-form-urlencoded")
-    assert reply.status_code == 400
+    assert reply.status_code == 415
+    assert reply.get_json() == [{"text": domain_text("utter_service_unavailable")}]
     assert fake_rasa.calls == []
 
 
@@ -350,7 +351,7 @@ def test_an_unexpected_error_still_gives_words_and_no_trace(make_app, fake_rasa,
 
     monkeypatch.setattr(state.rasa, "chat", explode)
     reply = chat(app.test_client(), "hello")
-    assert reply.status_code == 500
+    assert reply.status_code == 503
     assert reply.get_json() == [{"text": domain_text("utter_service_unavailable")}]
     assert "Traceback" not in reply.get_data(as_text=True)
 
@@ -390,9 +391,11 @@ def test_forget_is_quick_even_when_rasa_is_down(make_app):
     assert time.monotonic() - started < 1.5
 
 
-def test_forget_with_a_bad_sender_is_quietly_ignored(client, fake_rasa):
-    assert client.post("/api/forget", json={"sender": "x"}).status_code == 204
-    assert client.post("/api/forget", data="junk").status_code == 204
+def test_forget_with_a_bad_sender_or_body_is_refused_kindly_and_forwards_nothing(client, fake_rasa):
+    for reply in (client.post("/api/forget", json={"sender": "x"}),
+                  client.post("/api/forget", data="junk")):
+        assert reply.status_code == 400
+        assert reply.get_json() == [{"text": domain_text("utter_service_unavailable")}]
     assert fake_rasa.calls == []
 
 
