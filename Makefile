@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint validate pytest rasa-test eval bench setup install spacy directory model system-packages clean
+.PHONY: help run test lint validate pytest rasa-test eval bench setup install spacy places directory model system-packages clean
 
 help:
 	@echo "make run   - set up everything needed and start the assistant (web chat, channels, actions, admin)"
@@ -31,13 +31,18 @@ var/spacy/en_signpost/meta.json: bot/spacy_pipeline.py services_directory/boroug
 
 spacy: var/spacy/en_signpost/meta.json
 
+var/uk_places.txt: services_directory/uk_places.py services_directory/boroughs.py | install
+	$(PY) -m services_directory.uk_places
+
+places: var/uk_places.txt
+
 directory: install
 	$(PY) -m bot.cli directory init
 
 model: spacy
 	$(PY) -m bot.training ensure
 
-setup: install spacy directory model
+setup: install spacy places directory model
 
 system-packages:
 	@scripts/install-system-packages.sh

@@ -6,6 +6,7 @@ conversations and a new engine per message would waste connections.
 
 from __future__ import annotations
 
+import inspect
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,15 @@ def _sessions() -> Any:
     return session_factory(make_engine(database_url()))
 
 
-def search(topic: str | None, place: str | None, audience: str | None = None) -> SearchResult:
+@lru_cache(maxsize=1)
+def _takes_asker() -> bool:
+    return "asker" in inspect.signature(find_services).parameters
+
+
+def search(topic: str | None, place: str | None, asker: Any = None,
+           audience: str | None = None) -> SearchResult:
+    """Search for `topic` near `place`, fitted to who is asking (services_directory.asker)."""
     with _sessions()() as session:
+        if asker is not None and _takes_asker():
+            return find_services(session, topic=topic, place=place, asker=asker, limit=5)
         return find_services(session, topic=topic, place=place, audience=audience, limit=5)

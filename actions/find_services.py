@@ -1,4 +1,9 @@
-"""action_find_services: look up services for the topic and place, record what was found."""
+"""action_find_services: look up the services that fit the person, record what was found.
+
+The specialist line for the topic is given straight away; a place is offered, never
+required. A place outside London gets the national lines; an unknown place gets the helpline
+and a chance to try again. The same list is not sent twice in a row.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,22 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_client
+from actions.asker import asker_fields, asker_from, legacy_audience
 from actions.service_cards import render_card
+from services_directory.uk_places import outside_london_place
+from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
 
 logger = logging.getLogger(__name__)
 
 LOCATION_ENTITY = "location"
 RULER_EXTRACTOR = "SpacyEntityExtractor"
+# Questions whose best services sit under a topic of their own, when the directory has it.
+QUESTION_TOPICS = {
+    "ask_housing": "housing",
+    "self_harm": "crisis",
+    "ask_immigration": "immigration",
+    "ask_law": "legal",
+}
 
 
 def place_from(tracker: Tracker) -> str | None:
@@ -29,6 +44,14 @@ def place_from(tracker: Tracker) -> str | None:
     return tracker.get_slot("borough") or tracker.get_slot("location")
 
 
+def search_topic(intent: str | None, tracker: Tracker) -> str:
+    wanted = QUESTION_TOPICS.get(intent or "")
+    if wanted in TOPICS:
+        return wanted
+    topic = tracker.get_slot("topic")
+    return topic if topic in TOPICS else GENERAL_TOPIC
+
+
 _COUNT_NAMES = {2: "two", 3: "three", 4: "four"}
 
 
@@ -40,6 +63,11 @@ def borough_choice_slots(names: list[str]) -> list[dict[str, Any]]:
     return slots
 
 
+def listing_key(topic: str, area: str, tracker: Tracker) -> str:
+    person = ",".join(f"{k}={v}" for k, v in sorted(asker_fields(tracker).items()) if v)
+    return f"{topic}|{area}|{person}"
+
+
 class ActionFindServices(Action):
     def name(self) -> str:
         return "action_find_services"
@@ -48,32 +76,37 @@ class ActionFindServices(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = tracker.get_slot("topic")
+        topic = search_topic(intent, tracker)
         place = place_from(tracker)
-        declined = intent == "deny" and tracker.get_slot("asked_location")
-
-        if not place and not declined:
-            return [SlotSet("search_outcome", "ask_location"), SlotSet("asked_location", True)]
-
         try:
-            result = directory_client.search(topic, None if declined else place)
+            result = directory_client.search(topic, place, asker_from(tracker),
+                                             audience=legacy_audience(tracker))
         except Exception:
             logger.exception("directory search failed")
-            return [SlotSet("search_outcome", "unavailable"), SlotSet("asked_location", False)]
+            return [SlotSet("search_outcome", "unavailable")]
 
         events: list[dict[str, Any]] = [SlotSet("asked_location", False)]
-        if declined:
-            outcome = "listed_national"
+        area = "national"
+        if not place:
+            outcome = "offer_location"
+            events = [SlotSet("asked_location", True)]
         elif result.needs_borough_choice:
             names = [b.name for b in result.place.candidates]
             return [*events, *borough_choice_slots(names), SlotSet("search_outcome", "choose_borough")]
-        elif result.outside_london:
+        elif result.outside_london or (not result.place.candidates and outside_london_place(place)):
             outcome = "outside_london"
+            events.append(SlotSet("borough", None))
+            area = "outside_london"
         elif not result.place.candidates:
-            return [*events, SlotSet("search_outcome", "unknown_place")]
+            return [*events, SlotSet("location", None), SlotSet("search_outcome", "unknown_place")]
         else:
             outcome = "listed"
             borough = result.place.candidates[0].name
+            area = borough
             events += [SlotSet("borough", borough), SlotSet("area_label", borough)]
+        key = listing_key(topic, area, tracker)
+        if key == tracker.get_slot("listed_for") and intent != "inform_location":
+            return [SlotSet("search_outcome", "already_listed")]
         cards = [render_card(s) for s in result.services]
-        return [*events, SlotSet("service_cards", cards), SlotSet("search_outcome", outcome)]
+        return [*events, SlotSet("service_cards", cards), SlotSet("listed_for", key),
+                SlotSet("search_outcome", outcome)]

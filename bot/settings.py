@@ -28,6 +28,9 @@ class Settings:
     webfront_token: str
     rasa_url: str
     rate_limit_per_minute: int
+    # Every conversation together, per channel and process: a flood from many senders cannot
+    # starve the rest. Danger is never held back by either limit.
+    overall_rate_limit_per_minute: int = 1200
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +42,5 @@ class Settings:
             webfront_token=os.environ.get("WEBFRONT_TOKEN", ""),
             rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rate_limit_per_minute=_number("RATE_LIMIT_PER_MINUTE", 20, int),
+            overall_rate_limit_per_minute=_number("OVERALL_RATE_LIMIT_PER_MINUTE", 1200, int),
         )

@@ -23,7 +23,7 @@ class Borough:
 BOROUGHS: tuple[Borough, ...] = (
     Borough("E09000001", "City of London", ("city of london corporation", "square mile"),
             ("barbican", "moorgate")),
-    Borough("E09000002", "Barking and Dagenham", ("barking & dagenham", "dagenham", "lbbd"),
+    Borough("E09000002", "Barking and Dagenham", ("barking & dagenham", "barking", "dagenham", "lbbd"),
             ("becontree", "chadwell heath", "marks gate")),
     Borough("E09000003", "Barnet", ("barnet council",),
             ("finchley", "hendon", "edgware", "golders green", "mill hill", "colindale", "high barnet",

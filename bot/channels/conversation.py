@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -18,11 +18,14 @@ from rasa.shared.core.domain import Domain
 
 from bot import rasa_runtime
 from bot.safety.danger import signals_danger
+from bot.safety.self_harm import signals_self_harm
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_RESPONSE = "utter_service_unavailable"
 EMERGENCY_RESPONSE = "utter_emergency"
+SELF_HARM_RESPONSE = "utter_self_harm_support"
+QUICK_EXIT_RESPONSE = "utter_quick_exit"
 
 
 class ChannelCollector(CollectingOutputChannel):
@@ -74,8 +77,47 @@ def fallback_messages(domain: Domain | None, channel: str, user_text: str) -> li
     messages = []
     if signals_danger(user_text):
         messages.append(response_text(domain, EMERGENCY_RESPONSE, channel))
+    elif signals_self_harm(user_text):
+        messages.append(response_text(domain, SELF_HARM_RESPONSE, channel))
     messages.append(response_text(domain, UNAVAILABLE_RESPONSE, channel))
     return messages
+
+
+def response_texts(domain: Domain | None, name: str) -> set[str]:
+    """Every unconditional wording of a response, also as Rasa's paragraph-split parts."""
+    texts: set[str] = set()
+    for variant in (domain.responses.get(name) if domain else None) or []:
+        text = str(variant.get("text") or "").strip()
+        if text:
+            texts.add(text)
+            texts.update(part.strip() for part in text.split("\n\n") if part.strip())
+    return texts
+
+
+def says(domain: Domain | None, name: str, messages: Iterable[dict[str, Any]]) -> bool:
+    """Whether the bot's reply contains the given response, in any channel's wording."""
+    wordings = response_texts(domain, name)
+    return any(str(m.get("text") or "").strip() in wordings for m in messages)
+
+
+def urgent_first(domain: Domain | None, channel: str, messages: Sequence[dict[str, Any]], *,
+                 danger: bool = False, self_harm: bool = False) -> list[dict[str, Any]]:
+    """The emergency reply (or suicide support) first, added when a check saw what Rasa missed.
+
+    It may be the only part of the reply that is read, so it leads whatever else was said:
+    a refusal, a fallback, or an answer about something else.
+    """
+    lead_name = None
+    if danger or says(domain, EMERGENCY_RESPONSE, messages):
+        lead_name = EMERGENCY_RESPONSE
+    elif self_harm or says(domain, SELF_HARM_RESPONSE, messages):
+        lead_name = SELF_HARM_RESPONSE
+    if lead_name is None:
+        return list(messages)
+    wordings = response_texts(domain, lead_name)
+    leading = [m for m in messages if str(m.get("text") or "").strip() in wordings]
+    rest = [m for m in messages if m not in leading]
+    return (leading or [response_text(domain, lead_name, channel)]) + rest
 
 
 async def answer(

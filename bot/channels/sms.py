@@ -29,21 +29,21 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot import rasa_runtime
 from bot.channels.conversation import (
     EMERGENCY_RESPONSE,
-    answer,
+    QUICK_EXIT_RESPONSE,
     conversation_key,
-    forget,
     response_text,
+    says,
+    urgent_first,
 )
-from bot.channels.input_guard import REFUSED_RATE, guard
+from bot.channels.pipeline import MessagePipeline
+from bot.channels.replay import RecentIds
 from bot.channels.sms_text import button_lines, sms_bodies, to_plain
-from bot.rate_limit import SlidingWindowLimiter
 from bot.safety.danger import signals_danger
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-QUICK_EXIT_RESPONSE = "utter_quick_exit"
 HELP_RESPONSE = "utter_greet"
 
 # Twilio answers these itself (opt-out / opt-in); a reply from us would be blocked or confusing.
@@ -105,31 +105,6 @@ class OfferedButtons:
 
     def __contains__(self, key: str) -> bool:
         return key in self._offered
-
-
-def response_texts(domain: Domain | None, name: str) -> set[str]:
-    """Every unconditional wording of a response, also as Rasa's paragraph-split parts."""
-    texts: set[str] = set()
-    for variant in (domain.responses.get(name) if domain else None) or []:
-        text = str(variant.get("text") or "").strip()
-        if text:
-            texts.add(text)
-            texts.update(part.strip() for part in text.split("\n\n") if part.strip())
-    return texts
-
-
-def says(domain: Domain | None, name: str, messages: Iterable[dict[str, Any]]) -> bool:
-    """Whether the bot's reply contains the given response, in any channel's wording."""
-    wordings = response_texts(domain, name)
-    return any(str(m.get("text") or "").strip() in wordings for m in messages)
-
-
-def emergency_first(domain: Domain | None, messages: Sequence[dict[str, Any]]
-                    ) -> list[dict[str, Any]]:
-    """Put the emergency response before anything else: it may be the only part read."""
-    wordings = response_texts(domain, EMERGENCY_RESPONSE)
-    urgent = [m for m in messages if str(m.get("text") or "").strip() in wordings]
-    return urgent + [m for m in messages if m not in urgent]
 
 
 def render(messages: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
@@ -201,7 +176,10 @@ class SmsInput(InputChannel):
         if missing:
             logger.warning("sms channel disabled: %s not set", " and ".join(missing))
         self.offered = OfferedButtons(settings.session_ttl_seconds)
-        self.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+        self.pipeline = MessagePipeline("sms", settings, SmsCollector,
+                                        forget_hooks=[self.offered.forget])
+        # Twilio retries a webhook it thinks failed, with the same MessageSid: answer once.
+        self.seen = RecentIds()
         self._warn_forged = _Throttled("sms webhook refused a request without a valid "
                                        "Twilio signature (check SMS_PUBLIC_URL)")
 
@@ -248,6 +226,9 @@ class SmsInput(InputChannel):
             sender, body = form.get("From"), form.get("Body")
             if not sender or body is None or not body.strip():
                 return response.text("", status=400)
+            message_sid = form.get("MessageSid") or form.get("SmsSid") or ""
+            if message_sid and not self.seen.first_time(message_sid):
+                return twiml([])
             key = conversation_key(self.settings.sender_hash_key, self.name(), sender)
             replies = await self._handle(on_new_message, request.app.ctx.agent, key, body,
                                          form.get("OptOutType", ""))
@@ -263,17 +244,14 @@ class SmsInput(InputChannel):
         keyword = text.upper()
         if keyword in OPT_OUT_KEYWORDS or opt_out_type.upper() == "STOP":
             # They asked Twilio for no more texts: keep nothing about them either.
-            self.offered.forget(key)
-            await forget(agent, key)
+            await self.pipeline.forget(agent, key)
             return []
         if keyword in OPT_IN_KEYWORDS or opt_out_type.upper() == "START":
             return []
         word = keyword.rstrip(".! ")
         if word in EXIT_KEYWORDS:
-            self.offered.forget(key)
-            await forget(agent, key)
-            return self._bodies(key, [response_text(domain, QUICK_EXIT_RESPONSE, "sms")],
-                                domain)
+            outcome = await self.pipeline.leave(agent, key)
+            return self._bodies(key, outcome.messages, domain)
         if word in HELP_KEYWORDS:
             # A bare "HELP" is also how someone in danger might text: the danger rules say so,
             # and then the emergency response leads.
@@ -285,23 +263,12 @@ class SmsInput(InputChannel):
             payload = self.offered.payload(key, int(choice))
             if payload:
                 text = payload
-        # Danger is never rate-limited; anything else over the limit gets the "please wait" reply.
-        allowed = signals_danger(text) or self.limiter.allow(key)
-        guarded = guard(text if allowed else REFUSED_RATE, self.settings.max_message_chars)
-        replies = await answer(
-            on_new_message,
-            agent=agent,
-            channel=self.name(),
-            sender_key=key,
-            text=guarded.text,
-            timeout=self.settings.reply_timeout_seconds,
-            output=SmsCollector(),
-        )
-        return self._bodies(key, replies, domain)
+        outcome = await self.pipeline.handle(on_new_message, agent, key, text)
+        return self._bodies(key, outcome.messages, domain)
 
     def _bodies(self, key: str, messages: Sequence[dict[str, Any]], domain: Domain | None,
                 keep_offered: bool = False) -> list[str]:
-        blocks, payloads = render(emergency_first(domain, messages))
+        blocks, payloads = render(urgent_first(domain, "sms", messages))
         if says(domain, QUICK_EXIT_RESPONSE, messages):
             self.offered.forget(key)
         elif not keep_offered:

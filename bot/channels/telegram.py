@@ -37,12 +37,16 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import rasa_runtime
-from bot.channels.conversation import answer, conversation_key, forget, response_text
-from bot.channels.input_guard import REFUSED_RATE, guard
-from bot.channels.sms import QUICK_EXIT_RESPONSE, emergency_first, says
+from bot.channels.conversation import (
+    QUICK_EXIT_RESPONSE,
+    conversation_key,
+    response_text,
+    says,
+    urgent_first,
+)
+from bot.channels.pipeline import MessagePipeline
+from bot.channels.replay import RecentIds
 from bot.channels.sms_text import split_to_fit
-from bot.rate_limit import SlidingWindowLimiter
-from bot.safety.danger import signals_danger
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -55,7 +59,6 @@ START_TEXT = "hello"  # /start is a greeting to the NLU
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_CALLBACK_BYTES = 64
 MAX_TEXT_UNITS = 4096  # UTF-16 code units per message
-MAX_REMEMBERED_UPDATES = 4096
 _TOKEN_PREFIX = "#"
 
 
@@ -65,23 +68,6 @@ class TelegramCollector(CollectingOutputChannel):
     @classmethod
     def name(cls) -> str:
         return "telegram"
-
-
-class RecentIds:
-    """Update ids already handled: Telegram redelivers an update it thinks went unanswered."""
-
-    def __init__(self, size: int = MAX_REMEMBERED_UPDATES) -> None:
-        self.size = size
-        self._ids: OrderedDict[int, None] = OrderedDict()
-
-    def first_time(self, update_id: int) -> bool:
-        """Record the id; False when it was already seen."""
-        if update_id in self._ids:
-            return False
-        self._ids[update_id] = None
-        while len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
 
 
 class LongPayloads:
@@ -199,7 +185,6 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: Settings, bot_token: str = "", secret_token: str = "",
                  api_url: str = DEFAULT_API_URL) -> None:
         self.settings = settings
-        self.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
         self.bot_token = bot_token
         self.secret_token = secret_token
         self.api_url = api_url
@@ -216,6 +201,8 @@ class TelegramInput(InputChannel):
             redact_token_in_logs(bot_token)
         self.seen = RecentIds()
         self.long_payloads = LongPayloads(settings.session_ttl_seconds)
+        self.pipeline = MessagePipeline("telegram", settings, TelegramCollector,
+                                        forget_hooks=[self.long_payloads.forget])
         self._bot: Bot | None = None
         self._requests: list[HTTPXRequest] = []
 
@@ -302,25 +289,11 @@ class TelegramInput(InputChannel):
                                                 for name in HELP_RESPONSES], domain)
                 return
             elif asked == "exit":
-                self.long_payloads.forget(key)
-                await forget(agent, key)
-                await self._send(chat.id, key,
-                                 [response_text(domain, QUICK_EXIT_RESPONSE, self.name())],
-                                 domain)
+                outcome = await self.pipeline.leave(agent, key)
+                await self._send(chat.id, key, outcome.messages, domain)
                 return
-        # Danger is never rate-limited; anything else over the limit gets the "please wait" reply.
-        allowed = signals_danger(text) or self.limiter.allow(key)
-        guarded = guard(text if allowed else REFUSED_RATE, self.settings.max_message_chars)
-        replies = await answer(
-            on_new_message,
-            agent=agent,
-            channel=self.name(),
-            sender_key=key,
-            text=guarded.text,
-            timeout=self.settings.reply_timeout_seconds,
-            output=TelegramCollector(),
-        )
-        await self._send(chat.id, key, replies, domain)
+        outcome = await self.pipeline.handle(on_new_message, agent, key, text)
+        await self._send(chat.id, key, outcome.messages, domain)
 
     async def _acknowledge(self, query: CallbackQuery) -> None:
         """Stop the button's spinner; the answer itself comes as a message."""
@@ -364,7 +337,7 @@ class TelegramInput(InputChannel):
         if says(domain, QUICK_EXIT_RESPONSE, messages):
             self.long_payloads.forget(key)
         bot = self.bot()
-        for message in emergency_first(domain, messages):
+        for message in urgent_first(domain, self.name(), messages):
             text = str(message.get("text") or "").strip()
             if not text:
                 continue

@@ -19,8 +19,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_runtime
-from bot.channels.conversation import answer, conversation_key, forget
-from bot.channels.input_guard import guard
+from bot.channels.conversation import ChannelCollector, conversation_key
+from bot.channels.pipeline import MessagePipeline
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class WebInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.pipeline = MessagePipeline("web", settings, lambda: ChannelCollector("web"))
         if not settings.webfront_token:
             logger.warning("web channel disabled: WEBFRONT_TOKEN is not set")
 
@@ -72,16 +73,9 @@ class WebInput(InputChannel):
             sender = self._sender(request)
             if sender is None:
                 return response.json({"error": "bad sender"}, status=400)
-            guarded = guard(request.json.get("message"), self.settings.max_message_chars)
-            replies = await answer(
-                on_new_message,
-                agent=request.app.ctx.agent,
-                channel=self.name(),
-                sender_key=sender,
-                text=guarded.text,
-                timeout=self.settings.reply_timeout_seconds,
-            )
-            return response.json([_public(m) for m in replies])
+            outcome = await self.pipeline.handle(on_new_message, request.app.ctx.agent, sender,
+                                                 request.json.get("message"))
+            return response.json([_public(m) for m in outcome.messages])
 
         @web.route("/forget", methods=["POST"])
         async def forget_conversation(request: Request) -> HTTPResponse:
@@ -90,7 +84,7 @@ class WebInput(InputChannel):
             sender = self._sender(request)
             if sender is None:
                 return response.json({"error": "bad sender"}, status=400)
-            existed = await forget(request.app.ctx.agent, sender)
+            existed = await self.pipeline.forget_conversation(request.app.ctx.agent, sender)
             return response.json({"forgotten": existed})
 
         return web

@@ -61,9 +61,9 @@ def _script(text: str) -> tuple[str, list[str | dict[str, Any]]]:
     if text == "hello":
         return "greet", ["utter_greet", "utter_clarify"]
     if text == "/coercive_control":
-        return "coercive_control", ["utter_ask_location"]
+        return "coercive_control", ["utter_offer_location"]
     if text == "/find_support":
-        return "find_support", ["utter_ask_location"]
+        return "find_support", ["utter_offer_location"]
     if text == "/safe_contact":
         return "safe_contact", ["utter_safe_contact"]
     if text.startswith("/inform_location"):
@@ -81,7 +81,7 @@ def _script(text: str) -> tuple[str, list[str | dict[str, Any]]]:
         return "greet", [{"text": "**Hello** \U0001f44b\U0001f3fd you are *not* alone \u2764\ufe0f "
                                   "\u2013 call 0808 2000 247 \U0001f4de"}]
     if text == LONG_PAYLOAD_TEXT:
-        return "find_support", [{"text": text_of("utter_ask_location", "telegram"),
+        return "find_support", [{"text": text_of("utter_offer_location", "telegram"),
                                  "buttons": [{"title": "Kensington", "payload": LONG_PAYLOAD},
                                              {"title": "Finding support",
                                               "payload": "/find_support"}]}]

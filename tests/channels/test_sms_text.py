@@ -7,7 +7,8 @@ from channel_harness import domain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.sms import OfferedButtons, emergency_first, render
+from bot.channels.conversation import urgent_first
+from bot.channels.sms import OfferedButtons, render
 from bot.channels.sms_text import (
     GSM7_BASIC,
     GSM7_EXTENDED,
@@ -124,8 +125,8 @@ def test_emergency_first_moves_only_the_emergency():
     for variant in loaded.responses["utter_emergency"]:
         emergency = {"text": variant["text"]}
         others = [{"text": "one"}, {"text": "two"}]
-        assert emergency_first(loaded, [*others, emergency]) == [emergency, *others]
-        assert emergency_first(loaded, others) == others
+        assert urgent_first(loaded, "sms", [*others, emergency]) == [emergency, *others]
+        assert urgent_first(loaded, "sms", others) == others
 
 
 def test_offered_choices_expire_and_are_bounded():

@@ -171,7 +171,7 @@ def test_a_button_press_sends_its_payload_and_is_acknowledged(bot_api: FakeBotAp
         assert tg.rasa.texts == ["/find_support"]
         assert [c.params["callback_query_id"] for c in tg.api.of("answerCallbackQuery")] == [
             press["callback_query"]["id"]]
-        assert sent[0]["text"] == text_of("utter_ask_location", "telegram")
+        assert sent[0]["text"] == text_of("utter_offer_location", "telegram")
 
     run(bot_api, scenario)
 

@@ -1,0 +1,103 @@
+"""action_plan_reply: choose what this message needs, in the order it needs it.
+
+It chooses and never words: an urgent note first when the words call for one (suicide, a
+recent sexual assault, a high-risk sign), then which variant of `utter_reply` answers the
+message for the person speaking. The rules in data/rules/answer_person.yml say the rest:
+urgent note, then the reply, then the services that fit the person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+ABUSE_TOPICS = (
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation",
+)
+QUESTION_REPLIES: dict[str, str] = {
+    "ask_number": "answer_number",
+    "ask_privacy": "answer_privacy",
+    "ask_housing": "answer_housing",
+    "ask_leaving": "answer_leaving",
+    "ask_money": "answer_money",
+    "ask_immigration": "answer_immigration",
+    "ask_children": "answer_children",
+    "ask_law": "answer_law",
+    "ask_evidence": "answer_evidence",
+    "ask_how_to_help": "answer_how_to_help",
+    "find_support": "answer_next_steps",
+    "self_harm": "after_self_harm",
+}
+# Most serious first: only one urgent note leads a reply.
+RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk", "pregnancy",
+                   "separation")
+_PAID_CARER = re.compile(r"\b(carer|care worker|care assistant|support worker|home help|care home)\b",
+                         re.IGNORECASE)
+
+
+def entity_values(tracker: Tracker, name: str) -> list[str]:
+    return [str(e.get("value")) for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == name and e.get("value")]
+
+
+def choose_reply(intent: str | None, tracker: Tracker) -> str:
+    """The utter_reply variant for this message."""
+    text = tracker.latest_message.get("text") or ""
+    topic = tracker.get_slot("topic")
+    under_18 = tracker.get_slot("age_group") == "under_18"
+    if under_18 and intent in ("ask_law", "forced_marriage") and (
+            topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
+        return "answer_marriage_under_18"
+    if intent in QUESTION_REPLIES:
+        return QUESTION_REPLIES[intent]
+    if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
+        return "explain_own_behaviour"
+    if intent in ABUSE_TOPICS:
+        if _PAID_CARER.search(text) and tracker.get_slot("speaker") != "other":
+            return "explain_carer_abuse"
+        return f"explain_{intent}"
+    return "answer_next_steps"
+
+
+def choose_urgent_note(tracker: Tracker) -> str | None:
+    """The response that must come before the reply, if any."""
+    if tracker.get_slot("speaker") == "own_behaviour":
+        return None
+    urgency = set(entity_values(tracker, "urgency"))
+    if "suicide" in urgency:
+        return "utter_self_harm_support"
+    if "recent_sexual_assault" in urgency:
+        return "utter_recent_sexual_assault"
+    signs = set(entity_values(tracker, "risk_sign"))
+    for sign in RISK_SIGN_ORDER:
+        if sign in signs:
+            return f"utter_high_risk_{sign}"
+    return None
+
+
+def notes_given(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot("urgent_notes_given") or [])
+
+
+class ActionPlanReply(Action):
+    def name(self) -> str:
+        return "action_plan_reply"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[dict[str, Any]] = [SlotSet("reply", choose_reply(intent, tracker))]
+        note = choose_urgent_note(tracker)
+        given = notes_given(tracker)
+        # The same high-risk note once per conversation is enough; suicide and a recent
+        # assault are said every time they come up.
+        if note and (note not in given or not note.startswith("utter_high_risk")):
+            events += [SlotSet("urgent_notes_given", [*given, note]), FollowupAction(note)]
+        return events

@@ -1,0 +1,71 @@
+"""Reads the person-level facts of a message into entities, and corrects intents that would
+mistreat the person.
+
+Runs last in the NLU pipeline, after the danger backstop. It adds entities that fill slots:
+`speaker` (self / other / own_behaviour), `urgency` (danger_now, high_risk, suicide,
+recent_sexual_assault), `risk_sign`, the audience facts (`gender`, `age_group`, `lgbt_plus`,
+`deaf`, `disabled`, `limited_english`, `nrpf`) and `place_scope` for a UK place outside
+London. It overrides the intent only where the words are unambiguous and a wrong intent would
+harm: leaving the page, suicide, abuse described as one's own behaviour when the person never
+said they harm anyone (and the reverse), and a bare place name the classifier did not place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.understanding.reading import PersonReading, read_person
+
+EXTRACTOR = "PersonAxes"
+CLASSIFIER_INTENT = "classifier_intent"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class PersonAxes(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PersonAxes:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue  # a button the bot offered: its payload already says what it means
+            intent = message.get(INTENT) or {}
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            has_location = any(e.get("entity") == "location" for e in message.get(ENTITIES) or [])
+            reading = read_person(text, intent.get("name"), ranking, has_location=has_location)
+            self._add_entities(message, text, reading)
+            if reading.intent and reading.intent != intent.get("name"):
+                if message.get(CLASSIFIER_INTENT) is None:
+                    message.set(CLASSIFIER_INTENT, intent, add_to_output=True)
+                override = {"name": reading.intent, "confidence": 1.0}
+                message.set(INTENT, override, add_to_output=True)
+                rest = [r for r in ranking if r.get("name") != reading.intent]
+                message.set(INTENT_RANKING_KEY, [override, *rest], add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _add_entities(message: Message, text: str, reading: PersonReading) -> None:
+        entities = [e for e in message.get(ENTITIES) or []
+                    if e.get("entity") not in reading.ENTITY_NAMES]
+        for name, value in reading.entities():
+            entities.append({"entity": name, "value": value, "start": 0, "end": len(text),
+                             "confidence": 1.0, "extractor": EXTRACTOR})
+        message.set(ENTITIES, entities, add_to_output=True)
+
+    def process_training_data(self, training_data: Any) -> Any:
+        return training_data

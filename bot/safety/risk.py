@@ -1,0 +1,79 @@
+"""High-risk signs that are not "happening now", and sexual assault in the last few days.
+
+These change what the bot says first: a threat to kill, a weapon, strangulation, pregnancy, a
+recent or planned separation and a child at risk are the signs that risk assessments used by
+police and domestic abuse services treat as high risk, and a person should hear that plainly.
+Someone assaulted in the last days needs the time-limited options (emergency contraception,
+HIV prevention, forensic evidence) before anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.safety.danger import _KILL, _WEAPON, _WILL
+from bot.safety.text import for_matching
+
+RISK_SIGNS: dict[str, tuple[str, ...]] = {
+    "threat_to_kill": (
+        rf"\b{_WILL}\s*{_KILL}\b", rf"\bthreat\w* (to|he'?d|she'?d) {_KILL}\b",
+        r"\bdeath threats?\b", rf"\b{_KILL}\w* (me|us|the kids)\b",
+    ),
+    "weapon": (rf"\b{_WEAPON}\b",),
+    "strangulation": (
+        r"\b(strangl\w*|chok\w*|throttl\w*|suffocat\w*|smother\w*)\b",
+        r"\bhands? (a)?round (my|her|his) (neck|throat)\b", r"\b(grabbed|squeezed) (my|her) (neck|throat)\b",
+    ),
+    "pregnancy": (r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b"),
+    "separation": (
+        r"\b(i|we) (just |recently |finally )?(left|split( up)?|broke up|separated)\b",
+        r"\b(if|when) i (ever )?(leave|leav|go|split)\b", r"\b(planning|going|want|trying) to leave\b",
+        r"\bsince (i|we) (left|split|broke up|separated)\b", r"\bafter (i|we) (left|split|broke up)\b",
+    ),
+    "child_at_risk": (
+        r"\b(hits?|hurts?|hurting|hitting|beats?|beating|threaten\w*|touch\w*|grabs?|grabbed) "
+        r"(the kids|my kids|the children|my children|my (son|daughter|baby)|the baby|our (son|daughter|baby|kids))\b",
+        r"\b(kids|children|son|daughter|baby)('s| is| are)? (scared|terrified|hurt|not safe)\b",
+        r"\b(in front of|while) (the kids|my kids|the children|my (son|daughter)|the baby|her|him)\b",
+    ),
+}
+
+_RECENT = (
+    r"\b(last night|tonight|this morning|this afternoon|today|yesterday|earlier|hours ago|"
+    r"(a |one |two |three |few |couple of |2 |3 )days? ago|at the weekend|on (friday|saturday|sunday)|"
+    r"this week|just now)\b"
+)
+_ASSAULT = (
+    r"\b(rap(ed|e)|sexually assaulted|assaulted me|forced (me )?(to have )?sex|had sex with me while|"
+    r"made me have sex|spiked|drugged|took advantage of me|touched me|forced himself|forced herself)\b"
+)
+_AFTERMATH = r"\b(haven'?t|havent|not) (showered|washed|changed)\b|\b(morning after pill|emergency contraception|pep)\b"
+
+
+@lru_cache(maxsize=1)
+def _compiled_signs() -> dict[str, re.Pattern[str]]:
+    return {sign: re.compile("|".join(f"(?:{p})" for p in patterns))
+            for sign, patterns in RISK_SIGNS.items()}
+
+
+def high_risk_signs(text: str | None) -> frozenset[str]:
+    """The high-risk signs the message names (empty when none)."""
+    folded = for_matching(text)
+    if not folded:
+        return frozenset()
+    return frozenset(sign for sign, pattern in _compiled_signs().items() if pattern.search(folded))
+
+
+@lru_cache(maxsize=1)
+def _recent_assault() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    return re.compile(_RECENT), re.compile(_ASSAULT), re.compile(_AFTERMATH)
+
+
+def recent_sexual_assault(text: str | None) -> bool:
+    """Sexual assault in the last days: a recent time with an assault, or its aftermath."""
+    folded = for_matching(text)
+    if not folded:
+        return False
+    recent, assault, aftermath = _recent_assault()
+    return bool(assault.search(folded) and (recent.search(folded) or aftermath.search(folded)))

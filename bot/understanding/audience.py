@@ -1,0 +1,149 @@
+"""Who the person says they are, when they say it: it changes which services can help.
+
+Only what the person says about themselves counts. A partner's pronoun says nothing about the
+speaker's gender or sexuality, so "my wife hits me" sets neither: the speaker may be a man or a
+woman. Every fact here narrows the services offered (the Men's Advice Line for men, Galop for
+LGBT+ people, Childline for under-18s) and is never used to refuse help.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from bot.safety.text import for_matching
+
+_NUMBER_WORDS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_AGE = re.compile(
+    r"\b(?:i'?m|i am|im|age|aged|i turned|i'?m only|i am only)\s+(?:only\s+)?"
+    r"(\d{1,2}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?:and|so|but|&))"
+)
+_DECADE = re.compile(r"\bi'?m in my (sixties|seventies|eighties|nineties|60s|70s|80s|90s)\b")
+_UNDER_18 = (
+    r"\b(i'?m|i am|im) (a |still a )?(teen|teenager|kid|child|minor|schoolgirl|schoolboy|student at school)\b",
+    r"\bi'?m (in|at) (year \d{1,2}|sixth form|secondary school|school|college)\b|\bmy (teacher|form tutor"
+    r"|head of year)\b",
+    r"\bunder 18\b|\bunder eighteen\b|\bunder ?age\b",
+    r"\b(my|our) (mum|mom|dad|step ?dad|stepmum|parents)('s (boyfriend|girlfriend"
+    r"|partner))? (won'?t let me go to school|grounded)\b",
+)
+_OLDER = (
+    r"\b(i'?m|i am|im) (a )?(pensioner|oap|retired|elderly|older (woman|man|person|lady))\b",
+    r"\bmy (pension|care home|carer)\b|\bmy (grandson|granddaughter|grandchildren)\b",
+)
+_MAN = (
+    r"\b(i'?m|i am|im|as) (a |an )?(man|male|guy|bloke|lad|dad|father|husband|gay man|bi man|trans man|boy)\b",
+    r"\b(believe|trust|help) a (man|bloke|guy|lad)\b|\b(help|support|services?|line) for (men|males|blokes|guys)\b",
+    r"\bmen get (abused|hit|hurt) too\b|\b(as|being) a (man|bloke|guy)\b",
+)
+_WOMAN = (r"\b(i'?m|i am|im|as) (a |an )?(woman|female|girl|lady|mum|mother|wife|trans woman|lesbian)\b",)
+_LGBT = (
+    r"\b(gay|lesbian|bisexual|bi ?sexual|trans|transgender|queer|non-?binary|enby|lgbt\w*|lgbtq\w*|"
+    r"same[- ]sex|pansexual|genderqueer|intersex|coming out|came out|out me|outing me)\b",
+    r"\bi'?m bi\b|\bmy (same-sex|same sex)\b",
+)
+_DEAF = (
+    r"\b(deaf|hard of hearing|hearing impair\w*|bsl|british sign language|sign language|textphone|"
+    r"can'?t hear|cannot hear|cant hear|hearing aid)\b",
+)
+_DISABLED = (
+    r"\b(disabled|disability|disabilities|wheelchair|blind|partially sighted|visually impaired|"
+    r"learning disabilit\w*|autis\w*|my carer|carer (hits|takes|controls|hurts|shouts)|"
+    r"mobility|can'?t walk|speech impair\w*|can'?t speak|non-?verbal)\b",
+)
+_LIMITED_ENGLISH = (
+    r"\b(my|i have) (little|bad|poor|not good|limited) english\b|\bno english\b|\benglish (is )?(not|bad"
+    r"|poor|little)\b",
+    r"\bmy english (is )?(not|isn'?t|is not|bad|poor|weak|very bad)\b|\bnot (speak|speaking) (good )?english\b",
+    r"\b(need|want|can i have|is there) an? (interpreter|translator|translation)\b|\binterpreter\b",
+    r"\b(speak|only speak|i speak) (urdu|punjabi|bengali|bangla|arabic|polish|romanian|spanish|portuguese|"
+    r"turkish|kurdish|somali|tamil|gujarati|farsi|persian|french|lithuanian|albanian|tigrinya|amharic|"
+    r"chinese|mandarin|cantonese|vietnamese|hindi|pashto|dari|russian|ukrainian)\b",
+    r"\b(english|ingles|inglés) (no|poco|nie)\b|\bno hablo\b|\bnie mówię\b|\bnie mowie\b",
+)
+_NRPF = (
+    r"\bno recourse\b|\bnrpf\b|\bno (public funds|benefits)\b|\bcan'?t (get|claim) benefits\b",
+    r"\b(spouse|partner|student|work|dependant|dependent|tourist) visa\b|\bmy visa\b|\bvisa (runs out"
+    r"|expir\w*|is tied)\b",
+    r"\b(immigration|asylum|deport\w*|undocumented|overstay\w*|home office|settled status|leave to remain|"
+    r"my (status|papers)|no papers|illegal(ly)? here)\b",
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the person said about themselves in one message (None / False: not said)."""
+
+    gender: Literal["female", "male"] | None = None
+    age_group: Literal["under_18", "older"] | None = None
+    lgbt_plus: bool = False
+    deaf: bool = False
+    disabled: bool = False
+    limited_english: bool = False
+    nrpf: bool = False
+
+    def tags(self) -> frozenset[str]:
+        """The evaluation's labels: man, lgbt_plus, under_18, older, deaf, disabled, ..."""
+        tags = {name for name in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf")
+                if getattr(self, name)}
+        if self.gender == "male":
+            tags.add("man")
+        if self.age_group:
+            tags.add(self.age_group)
+        return frozenset(tags)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict[str, re.Pattern[str]]:
+    groups = {"under_18": _UNDER_18, "older": _OLDER, "man": _MAN, "woman": _WOMAN, "lgbt": _LGBT,
+              "deaf": _DEAF, "disabled": _DISABLED, "limited_english": _LIMITED_ENGLISH, "nrpf": _NRPF}
+    return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
+
+
+def _stated_age(folded: str) -> int | None:
+    match = _AGE.search(folded)
+    if match:
+        raw = match.group(1)
+        return int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    # "in my seventies" or "in my 70s": any decade here means an older person.
+    return 70 if _DECADE.search(folded) else None
+
+
+def _mostly_other_script(text: str) -> bool:
+    """A message written in another script suggests the person may prefer another language."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and sum(not ch.isascii() for ch in letters) / len(letters) > 0.6
+
+
+def audience_of(text: str | None) -> Audience:
+    folded = for_matching(text)
+    if not folded:
+        return Audience()
+    rules = _compiled()
+    age = _stated_age(folded)
+    age_group: Literal["under_18", "older"] | None = None
+    if (age is not None and 5 <= age < 18) or rules["under_18"].search(folded):
+        age_group = "under_18"
+    elif (age is not None and age >= 65) or rules["older"].search(folded):
+        age_group = "older"
+    gender: Literal["female", "male"] | None = None
+    if rules["man"].search(folded):
+        gender = "male"
+    elif rules["woman"].search(folded):
+        gender = "female"
+    return Audience(
+        gender=gender,
+        age_group=age_group,
+        lgbt_plus=rules["lgbt"].search(folded) is not None,
+        deaf=rules["deaf"].search(folded) is not None,
+        disabled=rules["disabled"].search(folded) is not None,
+        limited_english=(rules["limited_english"].search(folded) is not None
+                         or _mostly_other_script(text or "")),
+        nrpf=rules["nrpf"].search(folded) is not None,
+    )

@@ -1,0 +1,42 @@
+"""Leaving the page in the person's own words, not only the word "exit".
+
+Someone whose abuser walks in types what comes first: "hes back gtg", "get me off this page",
+"he's coming I need to close this". Leaving comes before everything else, danger included,
+because the screen may be seen. Leaving a *relationship* ("I need to leave him", "how do I
+leave") is not leaving the page.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.safety.text import for_matching
+
+_PATTERNS = (
+    r"^\s*(/?exit|quick exit|leave|close|hide|get out|go away|delete|delete (this|it|everything)|clear)[\s!.]*$",
+    r"\b(gtg|g2g|gtfo|got ?ta go|gotta go|got to go|gota go|have to go|hav to go|need to go|must go|"
+    r"i'?ve got to go|i have to go now)\b(?! to\b)(?! and\b)",
+    r"\b(close|closing|shut|hide|exit|delete|clear|wipe) (this|it|the (page|chat|site|website|window|app"
+    r"|tab|conversation|messages))\b",
+    r"\b(get|take) me (off|out of|away from) (this|here|the (page|site|chat|website))\b",
+    r"\bleave (this|the) (page|site|chat|website|conversation)\b|\bleave now\b(?!.{0,20}\b(him|her|them)\b)",
+    r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",
+    r"\b(he'?s|hes|she'?s|shes|they'?re) (coming|back|here|home)\b.{0,25}\b(go|bye|close|exit|hide|delete)\b",
+    r"\bcan'?t talk\b.{0,15}\b(now|bye|go)\b",
+)
+# "exit" inside a question about the feature is not a request to leave.
+_ABOUT_EXIT = re.compile(r"\b(how|what|does|is|where|why) .{0,20}\b(exit|close|delete)\b.*\?")
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+
+def wants_to_leave(text: str | None) -> bool:
+    """True when the person asks, in any words, to leave or hide the conversation now."""
+    folded = for_matching(text)
+    if not folded or _ABOUT_EXIT.search(folded):
+        return False
+    return _compiled().search(folded) is not None

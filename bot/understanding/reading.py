@@ -1,0 +1,104 @@
+"""One reading of a message on every axis, shared by the NLU component and the evaluation.
+
+The classifier's intent says what the message is about; this adds who is speaking, how urgent
+it is, who the person is and whether they named a place outside London, and corrects the
+intent where the words settle it (see bot/nlu/person_axes.py for why each override exists).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from bot.safety.danger import signals_danger
+from bot.safety.risk import high_risk_signs, recent_sexual_assault
+from bot.safety.self_harm import signals_self_harm
+from bot.understanding.audience import Audience, audience_of
+from bot.understanding.exit import wants_to_leave
+from bot.understanding.speaker import Speaker, speaker_of
+from services_directory.uk_places import outside_london_place
+
+ABUSE_TOPICS = frozenset({
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation",
+})
+PERPETRATOR = "perpetrator_help"
+# Intents a bare place name is often mistaken for.
+_PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
+                         "goodbye", "find_support", None})
+_SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
+
+
+@dataclass(frozen=True)
+class PersonReading:
+    speaker: Speaker | None = None
+    urgency: frozenset[str] = frozenset()
+    risk_signs: frozenset[str] = frozenset()
+    audience: Audience = field(default_factory=Audience)
+    outside_london: str | None = None
+    intent: str | None = None
+
+    ENTITY_NAMES: ClassVar[frozenset[str]] = frozenset({
+        "speaker", "urgency", "risk_sign", "gender", "age_group", "lgbt_plus", "deaf",
+        "disabled", "limited_english", "nrpf", "place_scope",
+    })
+
+    def entities(self) -> Iterator[tuple[str, str]]:
+        if self.speaker:
+            yield "speaker", self.speaker
+        for level in sorted(self.urgency):
+            yield "urgency", level
+        for sign in sorted(self.risk_signs):
+            yield "risk_sign", sign
+        if self.audience.gender:
+            yield "gender", self.audience.gender
+        if self.audience.age_group:
+            yield "age_group", self.audience.age_group
+        for flag in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf"):
+            if getattr(self.audience, flag):
+                yield flag, "yes"
+        if self.outside_london:
+            yield "place_scope", "outside_london"
+            yield "location", self.outside_london.title()
+
+
+def _best_topic(ranking: Sequence[dict[str, Any]]) -> str | None:
+    for candidate in ranking:
+        if candidate.get("name") in ABUSE_TOPICS:
+            return str(candidate["name"])
+    return None
+
+
+def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]] = (),
+                has_location: bool = False) -> PersonReading:
+    """Every axis of one message; `intent` is set only when it should replace the classifier's."""
+    danger = intent == "immediate_danger" or signals_danger(text)
+    suicide = signals_self_harm(text)
+    recent_assault = recent_sexual_assault(text)
+    signs = high_risk_signs(text)
+    urgency = {name for name, present in (("danger_now", danger), ("suicide", suicide),
+                                           ("recent_sexual_assault", recent_assault),
+                                           ("high_risk", bool(signs))) if present}
+    speaker = speaker_of(text)
+    place = None if has_location else outside_london_place(text)
+
+    override: str | None = None
+    if wants_to_leave(text):
+        override = "quick_exit"
+    elif danger:
+        override = "immediate_danger" if intent != "immediate_danger" and signals_danger(text) else None
+    elif suicide and speaker != "other":
+        override = "self_harm"
+    elif speaker == "own_behaviour" and intent in ABUSE_TOPICS | {"find_support", "nlu_fallback"}:
+        override = PERPETRATOR
+    elif intent == PERPETRATOR and speaker != "own_behaviour":
+        override = _best_topic(ranking) or "find_support"
+    elif recent_assault and intent not in ("sexual_violence",):
+        override = "sexual_violence"
+    elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
+        override = "inform_location"
+    return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
+                         audience=audience_of(text), outside_london=place, intent=override)

@@ -1,0 +1,131 @@
+"""Who is speaking: the person affected, someone worried about another, or someone worried
+about their own behaviour.
+
+Believe first. Only a person who says they harm someone is answered as someone who abuses:
+not because of their gender, their partner's pronoun, their sexuality, fighting back in
+self-defence, or doubt ("am I the abuser?"). A relation word inside a description of one's own
+abuse ("my daughter's father hits me") does not make the speaker a supporter, and "it's
+actually me" turns a supporter back into the person affected.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from bot.safety.text import for_matching
+
+Speaker = Literal["self", "other", "own_behaviour"]
+
+_RELATIVE = (
+    r"(?:friend|mate|best mate|bestie|bff|pal|sister|sis|brother|bro|mum|mom|mam|mother|dad|father|"
+    r"daughter|son|cousin|aunt|auntie|aunty|uncle|niece|nephew|gran|granny|grandma|grandmother|nan|nana|"
+    r"grandad|grandfather|granddaughter|grandson|colleague|coworker|co-worker|workmate|neighbour|neighbor|"
+    r"flatmate|housemate|roommate|client|patient|pupil|student|service user|friend's|stepmum|stepdaughter|"
+    r"stepson|step ?sister|sister in law|sister-in-law|daughter in law|daughter-in-law|goddaughter|teenager|child|kid)"
+)
+_HARM = (
+    r"(?:hit|hits|hitting|hurt|hurts|hurting|push|pushed|pushing|shove|shoved|slap|slapped|punch|punched|"
+    r"kick|kicked|grab|grabbed|strangle|strangled|choke|choked|threaten|threatened|scare|scared|frighten|"
+    r"frightened|control|controlled|controlling|check|checked|track|tracked|follow|followed|belittle|"
+    r"call (?:her|him|them) names|shout at|shouted at|shouting at|scream at|screamed at|screaming at|"
+    r"yell at|yelled at|swear at|smash|smashed|threw|throw|read (?:her|his|their) messages|"
+    r"won'?t let (?:her|him|them)|make (?:her|him|them)|made (?:her|him|them)|force|forced|rape|raped|"
+    r"abuse|abused|bully|bullied|isolat\w*|stop (?:her|him|them) from|lose my temper with|losing my temper with)"
+)
+_VICTIM_OF_ME = (
+    r"(?:her|him|them|my (?:wife|husband|partner|girlfriend|boyfriend|gf|bf|missus|ex|kids"
+    r"|children|son|daughter|mum|dad|mother|father)|the kids|the children|my family)"
+)
+
+_SWITCH_TO_SELF = (
+    r"\b(it'?s|its|it is|it was) (actually |really |about |honestly )?(me|about me|my own|my situation)\b",
+    r"\bthe friend (is|was) me\b|\b(i'?m|i am) the friend\b|\bthere (is|was) no friend\b",
+    r"\bnot (for )?(a|my) friend\b.{0,15}\b(me|mine|myself)\b|\b(for|about) myself\b",
+)
+_SELF_DEFENCE = (
+    r"\b(hit|hitting|push|pushed|pushing|slap|slapped|shove|shoved|kick|kicked|scratch\w*|bit|bite|"
+    r"punch\w*|shout\w*|scream\w*|yell\w*|fought|fight\w*) (him |her |them )?back\b",
+    r"\bself[- ]?defen[cs]e\b|\bdefend(ing)? myself\b|\bprotect(ing)? myself\b",
+    r"\bto get (him|her|them) off( of)? me\b|\b(pushed|shoved) (him|her|them) (off|away)\b",
+)
+_OWN_BEHAVIOUR = (
+    rf"\bi('ve| have| had)?( just| sometimes| often| keep| always| even| then"
+    rf"| did)? {_HARM}\b.{{0,15}}\b{_VICTIM_OF_ME}\b",
+    rf"\bi('m| am) (hitting|hurting|controlling|abusing|scaring|frightening|threatening|bullying) {_VICTIM_OF_ME}\b",
+    r"\bi (lose|lost|can'?t control) my (temper|anger|rag)\b",
+    r"\bi get (so |really |too |very )?(angry|violent|jealous|rough|aggressive)\b.{0,40}\b(her|him|them"
+    r"|partner|wife|husband|girlfriend|boyfriend|kids)\b",
+    r"\b(my|i have an?|i have) (anger|temper|jealousy|controlling behaviou?r|violent behaviou?r)( problem| issues?)?\b"
+    r".{0,40}\b(stop|change|help|control|fix|course|programme|program)\b",
+    r"\b(stop|change|help with) (my|being) (abusive|violent|controlling|anger|temper|behaviou?r|jealousy)\b",
+    r"\bi('m| am) (being )?(abusive|violent|controlling) (to|towards|with) \b",
+    r"\b(arrested|charged|on bail|convicted|cautioned) for (hitting|hurting|assaulting|attacking|abusing"
+    r"|harassing|stalking)\b",
+    r"\bperpetrator programme\b|\b(course|programme|program) for (men|people) who (hurt|abuse|hit)\b",
+)
+_SELF = (
+    rf"\b{_HARM}\w*\s+me\b",
+    r"\b(to|at|on|against|with|about|towards) me\b(?! (and|or) (her|him|them))",
+    r"\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b|\bmakes? me\b|\bmade me\b|\bforced me\b|\bforcing me\b",
+    r"\b(i'?m|i am|im|i feel|i felt) (being |so |really |very |always |constantly )?(abused|controlled"
+    r"|scared|afraid|frightened|"
+    r"terrified|trapped|watched|followed|stalked|hit|hurt|threatened|isolated|not allowed|made to|forced|pressured|"
+    r"harassed|blackmailed)\b",
+    r"\bmy (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|family|parents|dad|mum|father|mother|"
+    r"brother|son|uncle|in-laws|in laws|stepdad|carer)\b",
+    r"\b(he|she|they)('?s| is| are| has| have)? (been )?(hit|hitting|hurt|hurting|control\w*|check\w*|track\w*|"
+    r"follow\w*|call\w*|threaten\w*|push\w*|taken|took|keeps)\b.{0,20}\b(me|my)\b",
+    r"\bam i (the )?(abuser|abusive|the problem|overreacting|crazy|being abused)\b",
+    r"\b(i'?m|i am|im) (a|the) victim\b|\bhappening to me\b|\bit'?s (not|never) abuse\b",
+    r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
+    r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
+)
+_OTHER = (
+    rf"\bmy {_RELATIVE}\b(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{{0,40}}\bme\b)",
+    rf"\b(a|my|our) {_RELATIVE} (told|tells|says|said|is|has|was|keeps)\b",
+    r"\b(for|about) (a|my) (friend|mate|sister|mum|daughter|colleague|neighbou?r|client|relative)\b",
+    r"\basking for (a|my) (friend|mate)\b|\b(someone|somebody|a woman|a girl|a lady|a man|a person) i know\b",
+    r"\b(help|support|protect) (her|him|them|my \w+)\b|\bworried about (her|him|them|my|a|someone)\b",
+    r"\b(i'?m|i am|im) (a|her|his|their) (teacher|social worker|gp|doctor|nurse|midwife|health visitor|"
+    r"support worker|manager|employer|youth worker|key worker|caseworker|carer|councillor|police officer)\b",
+    r"\b(she|he|they) (told|tells|says|said) (me|us) (her|his|their|that)\b",
+    r"\b(her|his|their) (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|dad|father|mum|mother|family"
+    r"|parents|carer)\b",
+    r"\bnext door\b|\bthrough the wall\b",
+)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict[str, re.Pattern[str]]:
+    groups = {"switch": _SWITCH_TO_SELF, "defence": _SELF_DEFENCE, "own": _OWN_BEHAVIOUR,
+              "self": _SELF, "other": _OTHER}
+    return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
+def speaker_of(text: str | None) -> Speaker | None:
+    """Who the message says is speaking; None when the words do not say."""
+    folded = for_matching(text)
+    if not folded:
+        return None
+    rules = _compiled()
+    if rules["switch"].search(folded):
+        return "self"
+    defending = rules["defence"].search(folded) is not None
+    if not defending and rules["own"].search(folded):
+        return "own_behaviour"
+    self_hits = _count(rules["self"], folded)
+    other_hits = _count(rules["other"], folded)
+    # "my mum's boyfriend hits me": the relation word describes the abuser, and "me" is harmed.
+    if re.search(rf"\b{_HARM}\w*\s+me\b|\b(won'?t|doesn'?t|don'?t) let me\b", folded):
+        return "self"
+    if other_hits and other_hits >= self_hits:
+        return "other"
+    if self_hits or defending:
+        return "self"
+    return None
