@@ -1,9 +1,9 @@
 """Starts every process the product has, in the foreground; one Ctrl-C stops them all.
 
-The action server, the Rasa server (our channels only, on loopback, no HTTP API) and the web
-front run as child processes so each can be restarted or scaled on its own later. If any of
-them stops, the others are stopped too: a half-running bot that cannot answer is worse than a
-clear failure.
+supervisord (a standard process manager) runs the action server, the Rasa server (our channels
+only, on loopback, no HTTP API), the web front and, when installed, the HAProxy edge in front
+of it. A part that dies is restarted on its own while the others keep answering: a crashed
+action server once stopped everything, so danger messages got "connection refused".
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from bot.supervision import DEFAULT_ACTION_PORT, RunConfig, commands, endpoints_for, supervisord_config
 from bot.training import ROOT, model_path
 
-LOGGING = str(ROOT / "bot" / "logging.yml")
-DEFAULT_ACTION_PORT = 5055
+__all__ = ["DEFAULT_ACTION_PORT", "commands", "endpoints_for", "main", "wait_until_up"]
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(config: RunConfig) -> dict[str, str]:
     env = dict(os.environ)
     # Per-run secrets when none are configured: conversations live in memory only, so a key
     # that changes on restart loses nothing.
@@ -33,35 +34,14 @@ def _child_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("PYTHONWARNINGS", "ignore")
+    env.setdefault("SANIC_HOST", "127.0.0.1")  # the action server listens on loopback only
+    env.setdefault("RASA_URL", f"http://127.0.0.1:{config.rasa_port}")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return env
 
 
-def endpoints_for(action_port: int) -> Path:
-    """endpoints.yml names the default action port; other ports get a derived copy."""
-    source = ROOT / "endpoints.yml"
-    if action_port == DEFAULT_ACTION_PORT:
-        return source
-    derived = ROOT / "var" / f"endpoints-{action_port}.yml"
-    derived.parent.mkdir(parents=True, exist_ok=True)
-    derived.write_text(source.read_text().replace(
-        f"127.0.0.1:{DEFAULT_ACTION_PORT}", f"127.0.0.1:{action_port}"))
-    return derived
-
-
-def commands(model: Path, rasa_port: int, action_port: int) -> dict[str, list[str]]:
-    py = sys.executable
-    return {
-        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port),
-                    "--logging-config_file", LOGGING],
-        "rasa": [py, "-m", "rasa", "run", "--model", str(model), "--port", str(rasa_port),
-                 "--interface", "127.0.0.1", "--credentials", "credentials.yml",
-                 "--endpoints", str(endpoints_for(action_port)), "--logging-config-file", LOGGING],
-        "web": [py, "-m", "bot.webfront"],
-    }
-
-
 def wait_until_up(url: str, deadline: float, procs: dict[str, subprocess.Popen]) -> bool:
+    """True once `url` answers 200; False at the deadline or as soon as a process exits."""
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs.values()):
             return False
@@ -74,20 +54,53 @@ def wait_until_up(url: str, deadline: float, procs: dict[str, subprocess.Popen])
     return False
 
 
-def stop_all(procs: dict[str, subprocess.Popen]) -> None:
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for proc in procs.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def _write_configs(config: RunConfig, model: Path, run_dir: Path) -> Path:
+    haproxy_config = None
+    if config.haproxy:
+        from bot.webfront.config import WebfrontConfig
+        from bot.webfront.edge import EdgeConfig, render, write_error_files
+        from bot.webfront.responses import DomainResponses
+
+        errors = write_error_files(DomainResponses(WebfrontConfig.from_env().domain_file),
+                                   run_dir / "errors")
+        haproxy_config = run_dir / "haproxy.cfg"
+        haproxy_config.write_text(render(EdgeConfig(
+            public_host=config.public_host, public_port=config.public_port,
+            web_port=config.web_backend_port, rasa_port=config.rasa_port,
+            trusted_upstreams=config.trusted_upstreams), errors))
+    else:
+        print("HAProxy is not installed (or WEBFRONT_PROXY=none): the web front serves the "
+              "public port itself", file=sys.stderr)
+    path = run_dir / "supervisord.conf"
+    path.write_text(supervisord_config(config, model, run_dir, haproxy_config))
+    return path
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """supervisord stops every part (each with its whole process group) on SIGTERM."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
 
 
 def _stop_on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _banner(config: RunConfig) -> str:
+    web = f"http://{config.public_host}:{config.public_port}"
+    hooks = web if config.haproxy else f"http://127.0.0.1:{config.rasa_port}"
+    return ("\nThe assistant is running. Open:\n"
+            f"  web chat:         {web}/\n"
+            f"  staff admin:      {web}/admin/\n"
+            f"  directory API:    {web}/api/services\n"
+            f"  SMS webhook:      {hooks}/webhooks/sms/webhook\n"
+            f"  Telegram webhook: {hooks}/webhooks/telegram/webhook\n"
+            "A part that stops is restarted on its own. Press Ctrl-C to stop everything.\n")
 
 
 def main() -> int:
@@ -99,41 +112,34 @@ def main() -> int:
     if not model.exists():
         print(f"no model at {model}: run `make run`, which trains it first", file=sys.stderr)
         return 1
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
-    action_port = int(os.environ.get("ACTION_PORT", str(DEFAULT_ACTION_PORT)))
-    web_port = int(os.environ.get("WEBFRONT_PORT", "8080"))
-    env = _child_env()
-    env.setdefault("SANIC_HOST", "127.0.0.1")  # the action server listens on loopback only
-    env.setdefault("RASA_URL", f"http://127.0.0.1:{rasa_port}")
-    procs: dict[str, subprocess.Popen] = {}
-    try:
-        for name, argv in commands(model, rasa_port, action_port).items():
-            procs[name] = subprocess.Popen(argv, cwd=ROOT, env=env)
-        ready = wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/web/",
-                              time.monotonic() + 180, procs)
-        if not ready:
-            print("a process failed to start; stopping all", file=sys.stderr)
+    config = RunConfig.from_env()
+    (ROOT / "var").mkdir(exist_ok=True)
+    supervisor: subprocess.Popen | None = None
+    with tempfile.TemporaryDirectory(prefix="run-", dir=ROOT / "var") as tmp:
+        run_dir = Path(tmp)
+        try:
+            conf = _write_configs(config, model, run_dir)
+            supervisor = subprocess.Popen(
+                [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)],
+                cwd=ROOT, env=_child_env(config))
+            deadline = time.monotonic() + 240
+            host = "127.0.0.1" if config.public_host in ("0.0.0.0", "::") else config.public_host
+            public = f"http://{host}:{config.public_port}/healthz"
+            rasa = f"http://127.0.0.1:{config.rasa_port}/webhooks/web/"
+            if not all(wait_until_up(url, deadline, {"supervisord": supervisor})
+                       for url in (public, rasa)):
+                print("the assistant did not start; stopping", file=sys.stderr)
+                return 1
+            print(_banner(config), flush=True)
+            code = supervisor.wait()
+            print(f"supervisord exited ({code})", file=sys.stderr)
             return 1
-        print(
-            "\nThe assistant is running. Open:\n"
-            f"  web chat:         http://127.0.0.1:{web_port}/\n"
-            f"  staff admin:      http://127.0.0.1:{web_port}/admin/\n"
-            f"  directory API:    http://127.0.0.1:{web_port}/api/services\n"
-            f"  SMS webhook:      http://127.0.0.1:{rasa_port}/webhooks/sms/webhook\n"
-            f"  Telegram webhook: http://127.0.0.1:{rasa_port}/webhooks/telegram/webhook\n"
-            "Press Ctrl-C to stop everything.\n",
-            flush=True,
-        )
-        while all(p.poll() is None for p in procs.values()):
-            time.sleep(0.5)
-        stopped = [name for name, p in procs.items() if p.poll() is not None]
-        print(f"{', '.join(stopped)} stopped; stopping the rest", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nstopping...", flush=True)
-        return 0
-    finally:
-        stop_all(procs)
+        except KeyboardInterrupt:
+            print("\nstopping...", flush=True)
+            return 0
+        finally:
+            if supervisor is not None:
+                _stop(supervisor)
 
 
 if __name__ == "__main__":
