@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,9 +37,11 @@ OTHER_PHONE = "+447700900456"
 
 def twilio_form(body: str | None, sender: str | None = PHONE, **extra: str) -> dict[str, str]:
     """What Twilio posts for an incoming SMS, blank fields included (they are signed too)."""
+    # Twilio gives every message its own MessageSid (SM + 32 hex digits); a retry repeats it.
+    sid = "SM" + uuid.uuid4().hex
     form = {
-        "ToCountry": "GB", "ToState": "", "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
-        "NumMedia": "0", "ToCity": "", "FromZip": "", "SmsSid": "SM0123456789abcdef01234567",
+        "ToCountry": "GB", "ToState": "", "SmsMessageSid": sid, "MessageSid": sid,
+        "NumMedia": "0", "ToCity": "", "FromZip": "", "SmsSid": sid,
         "FromState": "", "SmsStatus": "received", "FromCity": "", "FromCountry": "GB",
         "To": "+447700900999", "ToZip": "", "NumSegments": "1",
         "AccountSid": "AC0123456789abcdef0123456789abcdef", "ApiVersion": "2010-04-01",
@@ -218,7 +221,7 @@ def test_exit_or_delete_forgets_the_conversation(word: str, wrapped: bool):
         replies = await sms.text(word)
         assert await sms.keys() == []
         assert replies == [text_of("utter_quick_exit", "sms")]
-        assert "delete this message thread" in replies[0]
+        assert "delete this thread on your phone" in replies[0]
         assert sms.rasa.texts == ["hello"]  # the keyword never reached Rasa
         assert keys[0] not in sms.channel.offered
         await sms.text("1")
@@ -360,3 +363,22 @@ def test_over_the_rate_limit_rasa_gets_the_wait_marker_but_danger_always_passes(
         assert sms.rasa.texts == ["hello", "my ex follows me", REFUSED_RATE, "he has a knife"]
 
     run(scenario, rate_limit_per_minute=2)
+
+
+def test_a_replayed_twilio_request_is_answered_once():
+    """Twilio retries with the same MessageSid; 25 copies must not give 25 replies."""
+    async def scenario(sms: Sms) -> None:
+        form = twilio_form("hello")
+        signature = sign(form)
+        first = await sms.post(form, signature)
+        assert bodies(first.text)
+        for _ in range(24):
+            again = await sms.post(form, signature)
+            assert again.status_code == 200
+            assert bodies(again.text) == []
+        assert sms.rasa.texts == ["hello"]
+        # The sender's own next message is not refused as "too fast" because of the replays.
+        assert await sms.text("hello again")
+        assert sms.rasa.texts == ["hello", "hello again"]
+
+    run(scenario)

@@ -166,12 +166,23 @@ def test_a_redelivered_update_is_answered_once(bot_api: FakeBotApi):
 
 def test_a_button_press_sends_its_payload_and_is_acknowledged(bot_api: FakeBotApi):
     async def scenario(tg: Tg) -> None:
+        await tg.send(message_update("hello"))  # the reply offers "Finding support"
         press = button_press("/find_support")
         sent = await tg.send(press)
-        assert tg.rasa.texts == ["/find_support"]
+        assert tg.rasa.texts == ["hello", "/find_support"]
         assert [c.params["callback_query_id"] for c in tg.api.of("answerCallbackQuery")] == [
             press["callback_query"]["id"]]
         assert sent[0]["text"] == text_of("utter_offer_location", "telegram")
+
+    run(bot_api, scenario)
+
+
+def test_a_payload_never_offered_is_read_as_words(bot_api: FakeBotApi):
+    """Only a button this conversation was shown may steer the bot by intent name."""
+    async def scenario(tg: Tg) -> None:
+        await tg.send(button_press("/find_support"))
+        await tg.send(message_update('/inform_location{"location": "Lewisham"}'))
+        assert tg.rasa.texts == ["find support", "Lewisham"]
 
     run(bot_api, scenario)
 

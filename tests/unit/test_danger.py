@@ -20,7 +20,9 @@ from bot.safety.danger import normalise_for_matching, signals_danger
     "help",
     "\U0001f62d\U0001f52a",
     "he's kicking the door in",
-    "i've taken all my pills",
+    "my partnr sed he wil kil me if i ever leav him, he keps a nife by the bed",
+    "hes hitin me nd wont stop",
+    "\u04bb\u0435 \u0456\u0455 \u04bb\u0456tt\u0456ng m\u0435",  # Cyrillic look-alike letters
     "h\u200be\u200b's here",  # zero-width characters between letters
     "he\u2019s coming back",  # curly apostrophe
     "my sister is being beaten right now next door",
@@ -39,6 +41,8 @@ def test_danger_is_recognised(text: str) -> None:
     "",
     "my family want me to marry my cousin",
     "i'm worried about my friend",
+    "i've taken all my pills",  # danger to oneself: a different first reply (self_harm.py)
+    "i want to kill myself",
 ])
 def test_everyday_talk_is_not_an_emergency(text: str) -> None:
     assert not signals_danger(text)

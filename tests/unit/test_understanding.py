@@ -1,0 +1,118 @@
+"""The person-level readers: who is speaking, who they are, urgency and leaving the page.
+
+Each case is a way a real person might put it; the wrong answer for most of them was seen on
+the bot before these readers existed (issue 14).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.risk import high_risk_signs, recent_sexual_assault
+from bot.safety.self_harm import life_at_risk_now, signals_self_harm
+from bot.safety.text import for_matching
+from bot.understanding.audience import audience_of
+from bot.understanding.exit import wants_to_leave
+from bot.understanding.reading import read_person
+from bot.understanding.speaker import speaker_of
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("my wife hits me when she's been drinking and says no one would believe a bloke", "self"),
+    ("my girlfriend says she'll tell my family I'm gay if I ever leave her", "self"),
+    ("he's never hit me though so it's not abuse right?", "self"),
+    ("my daughter's father hits me in front of her", "self"),
+    ("my mum's boyfriend hits me", "self"),
+    ("I pushed him away to get him off me and now he says I'm the abuser", "self"),
+    ("am I the abuser? I shouted back at him", "self"),
+    ("actually it's me, not my friend", "self"),
+    ("what can I do to help her without making it worse", "other"),
+    ("I'm worried about my mum, her boyfriend shouts at her all the time", "other"),
+    ("my friend's husband checks her phone", "other"),
+    ("i'm a teacher and a pupil told me her dad hits her", "other"),
+    ("i hit my boyfriend last night and i can't believe i did it", "own_behaviour"),
+    ("I lose my temper and scare my wife", "own_behaviour"),
+    ("I get so angry I punch walls near my girlfriend", "own_behaviour"),
+])
+def test_who_is_speaking(text: str, speaker: str) -> None:
+    assert speaker_of(text) == speaker
+
+
+def test_doubt_alone_never_makes_someone_a_perpetrator() -> None:
+    assert speaker_of("my partner says i'm controlling") != "own_behaviour"
+    reading = read_person("she says i'm the abuser but she controls everything", "perpetrator_help",
+                          [{"name": "perpetrator_help", "confidence": 0.6},
+                           {"name": "coercive_control", "confidence": 0.3}])
+    assert reading.intent == "coercive_control"
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("I'm a man and my wife hits me", {"man"}),
+    ("my wife hits me", set()),  # a partner's pronoun says nothing about the speaker
+    ("she'll tell my family I'm gay", {"lgbt_plus"}),
+    ("I'm 17, can they actually make me?", {"under_18"}),
+    ("im 15 and my mums boyfriend hits me", {"under_18"}),
+    ("I'm 78 and my grandson takes my pension", {"older"}),
+    ("I am deaf and use BSL", {"deaf"}),
+    ("I have no recourse to public funds, can a refuge take me?", {"nrpf"}),
+    ("my english not good", {"limited_english"}),
+    ("\u0632\u0648\u062c\u064a \u064a\u0636\u0631\u0628\u0646\u064a", {"limited_english"}),
+])
+def test_who_they_are(text: str, tags: set[str]) -> None:
+    assert set(audience_of(text).tags()) == tags
+
+
+@pytest.mark.parametrize("text", [
+    "he's coming I need to close this", "hes back gtg", "get me off this page", "exit", "EXIT",
+    "gotta go", "close this now",
+])
+def test_leaving_the_page_in_everyday_words(text: str) -> None:
+    assert wants_to_leave(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I need to leave him", "how do i leave", "i need to go to the police", "how do I exit this?",
+    "i want to leave my husband", "he's back",
+])
+def test_leaving_a_relationship_is_not_leaving_the_page(text: str) -> None:
+    assert not wants_to_leave(text)
+
+
+def test_leaving_wins_over_danger() -> None:
+    assert read_person("he's back with a knife gtg", "immediate_danger").intent == "quick_exit"
+
+
+def test_suicide_is_not_the_silent_solution_path() -> None:
+    assert signals_self_harm("I don't want to be alive")
+    assert signals_self_harm("I've got tablets saved up")
+    assert life_at_risk_now("i've taken all my pills")
+    assert not life_at_risk_now("I don't want to be alive")
+    assert read_person("I don't want to be alive", "nlu_fallback").intent == "self_harm"
+
+
+@pytest.mark.parametrize(("text", "sign"), [
+    ("he strangled me last month", "strangulation"),
+    ("im pregnant and he pushed me", "pregnancy"),
+    ("he said if i ever leave he will kill me", "threat_to_kill"),
+    ("he hits me in front of the kids", "child_at_risk"),
+    ("since i left him he keeps turning up", "separation"),
+])
+def test_high_risk_signs(text: str, sign: str) -> None:
+    assert sign in high_risk_signs(text)
+
+
+def test_recent_sexual_assault_needs_a_recent_time_or_its_aftermath() -> None:
+    assert recent_sexual_assault("he raped me last night, I haven't showered")
+    assert recent_sexual_assault("i was raped yesterday")
+    assert not recent_sexual_assault("i was raped years ago")
+
+
+def test_look_alike_letters_are_read_as_latin_but_real_scripts_are_kept() -> None:
+    assert for_matching("\u04bb\u0435 \u0456\u0455 \u04bb\u0456tt\u0456ng m\u0435") == "he is hitting me"
+    assert for_matching("\u043e\u043d \u0431\u044c\u0451\u0442") == "\u043e\u043d \u0431\u044c\u0451\u0442"
+
+
+def test_a_bare_place_outside_london_becomes_a_location() -> None:
+    reading = read_person("Manchester", "nlu_fallback")
+    assert reading.intent == "inform_location"
+    assert ("place_scope", "outside_london") in list(reading.entities())
