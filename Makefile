@@ -49,6 +49,7 @@ system-packages:
 
 # ---- the two commands -------------------------------------------------------------------
 run: setup
+	@scripts/install-system-packages.sh haproxy || echo "HAProxy could not be installed: the web front will serve the public port itself"
 	$(PY) -m bot.run
 
 test: system-packages setup lint validate pytest rasa-test

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (headless Chromium, PostgreSQL) when missing.
+# Installs the Debian packages the tests need (headless Chromium, PostgreSQL) and the HAProxy
+# edge `make run` puts in front of the web front, when missing. With arguments (e.g. `haproxy`),
+# only those are considered.
 set -eu
+wanted=" ${*:-chromium postgresql haproxy} "
 missing=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [[ $wanted == *" chromium "* ]]; then
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+if [[ $wanted == *" postgresql "* ]]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+fi
+if [[ $wanted == *" haproxy "* ]]; then
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
