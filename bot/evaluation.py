@@ -20,8 +20,22 @@ from pathlib import Path
 from bot.training import ROOT, model_path
 
 HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
+HELDOUT_AXES = ROOT / "tests" / "nlu_heldout_axes.yml"
 REPORT = ROOT / "docs" / "nlu-evaluation.md"
 DANGER = "immediate_danger"
+# The legacy held-out set predates the question intents; there they all meant find_support.
+QUESTION_INTENTS = frozenset({
+    "ask_number", "ask_privacy", "ask_housing", "ask_leaving", "ask_money", "ask_immigration",
+    "ask_children", "ask_law", "ask_evidence", "ask_how_to_help",
+})
+ABUSE_TOPICS = frozenset({
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation", "perpetrator_help",
+})
+URGENCY_LEVELS = ("danger_now", "suicide", "high_risk", "recent_sexual_assault")
+AUDIENCE_TAGS = ("man", "lgbt_plus", "under_18", "older", "deaf", "disabled", "limited_english",
+                 "nrpf")
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -108,20 +122,50 @@ def score(gold: list[str], predicted: list[str]) -> Scores:
     return Scores(precision, recall, f1, Counter(gold), confusions)
 
 
-async def _predict(model: Path, texts: list[str]) -> tuple[list[str], list[str], float]:
+@dataclass(frozen=True)
+class Reading:
+    """What the running NLU said about one message, on every axis."""
+
+    intent: str | None
+    classifier_intent: str | None
+    speaker: str
+    urgency: frozenset[str]
+    audience: frozenset[str]
+
+
+def _reading(parsed: dict) -> Reading:
+    entities = parsed.get("entities") or []
+
+    def values(name: str) -> set[str]:
+        return {str(e.get("value")) for e in entities if e.get("entity") == name}
+
+    intent = (parsed.get("intent") or {}).get("name")
+    urgency = values("urgency") | ({"danger_now"} if intent == DANGER else set())
+    audience = {flag for flag in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf")
+                if values(flag)}
+    audience |= {"man"} if "male" in values("gender") else set()
+    audience |= values("age_group") & {"under_18", "older"}
+    speaker = next(iter(values("speaker")), "self")  # no signal: the person affected
+    classifier = (parsed.get("classifier_intent") or parsed.get("intent") or {}).get("name")
+    return Reading(intent, classifier, speaker, frozenset(urgency), frozenset(audience))
+
+
+async def _parse_all(model: Path, texts: list[str]) -> tuple[list[Reading], float]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
-    final, classifier = [], []
+    readings = []
     started = time.perf_counter()
     for text in texts:
-        parsed = await agent.parse_message(text)
-        intent = (parsed.get("intent") or {}).get("name")
-        final.append(intent)
-        before = (parsed.get("classifier_intent") or parsed.get("intent") or {}).get("name")
-        classifier.append(before)
+        readings.append(_reading(await agent.parse_message(text)))
     elapsed = time.perf_counter() - started
-    return final, classifier, elapsed / max(1, len(texts))
+    return readings, elapsed / max(1, len(texts))
+
+
+async def _predict(model: Path, texts: list[str]) -> tuple[list[str], list[str], float]:
+    readings, seconds = await _parse_all(model, texts)
+    return ([r.intent or "" for r in readings], [r.classifier_intent or "" for r in readings],
+            seconds)
 
 
 def _table(scores: Scores, baseline: Scores) -> list[str]:
@@ -137,6 +181,8 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
     examples = load_examples(heldout)
     gold = [e.intent for e in examples]
     final, classifier, parse_seconds = asyncio.run(_predict(model, [e.text for e in examples]))
+    final = ["find_support" if p in QUESTION_INTENTS else p for p in final]
+    classifier = ["find_support" if p in QUESTION_INTENTS else p for p in classifier]
     baseline_model = KeywordBaseline(training_examples())
     baseline = [baseline_model.predict(e.text) for e in examples]
     with_backstop = score(gold, final)
@@ -166,6 +212,9 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
         "backstop. A message the model is unsure about is classified `nlu_fallback` (the bot "
         "then asks a short question with buttons); here that counts as an error.",
         "",
+        "The question intents (ask_number, ask_housing, ...) came after this set was written, "
+        "when all of them were `find_support`; here they count as `find_support`.",
+        "",
         "## Per intent (model + danger backstop)",
         "",
         *_table(with_backstop, keyword),
@@ -178,12 +227,110 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class AxisExample:
+    text: str
+    intent: str
+    speaker: str
+    urgency: frozenset[str]
+    audience: frozenset[str]
+    leaving: bool
+
+
+def load_axis_examples(path: Path = HELDOUT_AXES) -> list[AxisExample]:
+    import yaml
+
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [AxisExample(str(r["text"]), str(r["intent"]), str(r.get("speaker") or "self"),
+                        frozenset(r.get("urgency") or ()), frozenset(r.get("audience") or ()),
+                        bool(r.get("exit"))) for r in rows]
+
+
+def _recall_precision(gold: list[frozenset[str]], predicted: list[frozenset[str]], label: str
+                      ) -> tuple[float, float, int]:
+    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label in p)
+    in_gold = sum(1 for g in gold if label in g)
+    in_pred = sum(1 for p in predicted if label in p)
+    recall = tp / in_gold if in_gold else float("nan")
+    precision = tp / in_pred if in_pred else float("nan")
+    return recall, precision, in_gold
+
+
+def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
+    """Every axis of issue 14 on its own held-out set: intent, speaker, urgency, audience, exit."""
+    examples = load_axis_examples(heldout)
+    readings, _ = asyncio.run(_parse_all(model, [e.text for e in examples]))
+    intents = score([e.intent for e in examples], [r.intent or "" for r in readings])
+    topic_f1 = [intents.f1[t] for t in sorted(ABUSE_TOPICS) if t in intents.f1]
+    speaker_acc = sum(e.speaker == r.speaker for e, r in zip(examples, readings, strict=True))
+    speaker_acc /= max(1, len(examples))
+    urgency_gold = [e.urgency for e in examples]
+    urgency_pred = [r.urgency for r in readings]
+    audience_gold = [e.audience for e in examples]
+    audience_pred = [r.audience for r in readings]
+    urgency_acc = sum(g == p for g, p in zip(urgency_gold, urgency_pred, strict=True)) / max(1, len(examples))
+    audience_acc = sum(g == p for g, p in zip(audience_gold, audience_pred, strict=True)) / max(1, len(examples))
+    leaving = [e for e, r in zip(examples, readings, strict=True) if e.leaving]
+    exit_recall = (sum(1 for e, r in zip(examples, readings, strict=True)
+                       if e.leaving and r.intent == "quick_exit") / len(leaving)) if leaving else float("nan")
+    exit_false = sum(1 for e, r in zip(examples, readings, strict=True)
+                     if not e.leaving and r.intent == "quick_exit")
+    danger_recall = _recall_precision(urgency_gold, urgency_pred, "danger_now")[0]
+    suicide_recall = _recall_precision(urgency_gold, urgency_pred, "suicide")[0]
+    lines = [
+        "## Every axis (issue 14)",
+        "",
+        f"Held-out set `{heldout.relative_to(ROOT)}` ({len(examples)} messages written from personas "
+        "by someone who did not write the training data; each labelled with its intent, speaker, "
+        "urgency, audience and whether the person wants to leave the page).",
+        "",
+        "| measure | result | goal |",
+        "|---|---|---|",
+        f"| intent macro-F1 (all intents) | {intents.macro_f1:.3f} | |",
+        f"| abuse-topic macro-F1 | {sum(topic_f1) / max(1, len(topic_f1)):.3f} | >= 0.93 |",
+        f"| speaker role accuracy | {speaker_acc:.3f} | >= 0.95 |",
+        f"| danger-now recall | {danger_recall:.3f} | 1.0 |",
+        f"| suicide recall | {suicide_recall:.3f} | 1.0 |",
+        f"| quick-exit recall | {exit_recall:.3f} ({exit_false} false exits) | >= 0.95 |",
+        f"| urgency exact match | {urgency_acc:.3f} | |",
+        f"| audience exact match | {audience_acc:.3f} | |",
+        "",
+        "| label | recall | precision | n |",
+        "|---|---|---|---|",
+    ]
+    for label in URGENCY_LEVELS:
+        r, p, n = _recall_precision(urgency_gold, urgency_pred, label)
+        lines.append(f"| urgency: {label} | {r:.2f} | {p:.2f} | {n} |")
+    for label in AUDIENCE_TAGS:
+        r, p, n = _recall_precision(audience_gold, audience_pred, label)
+        lines.append(f"| audience: {label} | {r:.2f} | {p:.2f} | {n} |")
+    for role in ("self", "other", "own_behaviour"):
+        gold_role = [frozenset({e.speaker}) for e in examples]
+        pred_role = [frozenset({r.speaker}) for r in readings]
+        r, p, n = _recall_precision(gold_role, pred_role, role)
+        lines.append(f"| speaker: {role} | {r:.2f} | {p:.2f} | {n} |")
+    lines += ["", "### Per intent", "", "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
+    for intent in sorted(intents.f1):
+        lines.append(f"| {intent} | {intents.support[intent]} | {intents.precision[intent]:.2f} | "
+                     f"{intents.recall[intent]:.2f} | {intents.f1[intent]:.2f} |")
+    misses = [(e, r) for e, r in zip(examples, readings, strict=True)
+              if e.speaker != r.speaker or e.urgency != r.urgency or e.intent != r.intent]
+    lines += ["", f"### Disagreements ({len(misses)}; first 40)", ""]
+    for e, r in misses[:40]:
+        lines.append(f"- `{e.text[:80]}`: gold {e.intent}/{e.speaker}/{sorted(e.urgency)}, "
+                     f"got {r.intent}/{r.speaker}/{sorted(r.urgency)}")
+    return [*lines, ""]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=REPORT)
     args = parser.parse_args(argv)
-    report = evaluate(args.model or model_path())
+    model = args.model or model_path()
+    report = evaluate(model)
+    if HELDOUT_AXES.exists():
+        report += "\n" + "\n".join(evaluate_axes(model))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
     print(report)
