@@ -16,6 +16,7 @@ and a test can point an app at its own database.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
+from werkzeug.exceptions import HTTPException
 
 from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.models import (
@@ -44,7 +46,10 @@ from services_directory.vocabulary import TOPICS
 EXTENSION_KEY = "signpost_directory_db"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# Far past any real directory's last page, far below what overflows a database's OFFSET.
+MAX_PAGE = 100_000
 _MAX_TEXT = 100  # longer than any postcode, borough or topic; anything longer is a mistake
+_DIGITS = re.compile(r"[0-9]{1,12}")
 LIST_PARAMS = ("taxonomy_term", "postcode", "page", "per_page")
 
 
@@ -113,20 +118,22 @@ def _single(args: Mapping[str, list[str]], name: str) -> str | None:
     value = values[0].strip()
     if len(value) > _MAX_TEXT:
         raise BadRequest(f"{name} is too long (at most {_MAX_TEXT} characters)")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise BadRequest(f"{name} contains control characters")
     return value
 
 
-def _positive_int(args: Mapping[str, list[str]], name: str, default: int,
-                  maximum: int | None = None) -> int:
+def _positive_int(args: Mapping[str, list[str]], name: str, default: int, maximum: int) -> int:
     raw = _single(args, name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest(f"{name} must be a whole number from 1" +
-                         (f" to {maximum}" if maximum else "") + f", not {raw!r}")
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough of
+    # them that the number is read without surprises.
+    if not _DIGITS.fullmatch(raw) or int(raw) < 1:
+        raise BadRequest(f"{name} must be a whole number from 1 to {maximum}, not {raw[:20]!r}")
     value = int(raw)
-    if maximum is not None and value > maximum:
-        raise BadRequest(f"{name} must be at most {maximum}, not {value}")
+    if value > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}")
     return value
 
 
@@ -146,7 +153,7 @@ class ListQuery:
         return cls(
             taxonomy_term=_single(args, "taxonomy_term") or None,
             place=_single(args, "postcode") or None,
-            page=_positive_int(args, "page", 1),
+            page=_positive_int(args, "page", 1, MAX_PAGE),
             per_page=_positive_int(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
         )
 
@@ -414,7 +421,37 @@ def database_unavailable(error: SQLAlchemyError) -> tuple[Response, int]:
     return _error("the directory is unavailable; try again shortly", 503)
 
 
+@directory_api.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    """Flask's own refusals (a wrong method, say) as JSON too, with their headers (Allow)."""
+    response, code = _error((error.name or "error").lower(), error.code or 400)
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response, code
+
+
+@directory_api.errorhandler(Exception)
+def unexpected(error: Exception) -> tuple[Response, int]:
+    """Never a 500 page or a trace: whatever went wrong, the caller can try again later."""
+    current_app.logger.error("directory API: unhandled %s", type(error).__name__)
+    return _error("the directory is unavailable; try again shortly", 503)
+
+
+openapi = Blueprint("directory_openapi", __name__)
+
+
+@openapi.get("/api/openapi.json")
+def openapi_json() -> Response:
+    from services_directory.openapi import openapi_document
+
+    return jsonify(openapi_document(max_per_page=MAX_PER_PAGE, max_page=MAX_PAGE,
+                                    max_text=_MAX_TEXT, default_per_page=DEFAULT_PER_PAGE))
+
+
 def init_api(app: Flask, database_url: str | None = None) -> None:
-    """Mount /api/services on `app` (the web front calls this through extra_setup)."""
+    """Mount /api/services and its description, /api/openapi.json, on `app` (the web front
+    calls this through extra_setup)."""
     directory_database(app, database_url)
     app.register_blueprint(directory_api)
+    app.register_blueprint(openapi)

@@ -62,11 +62,20 @@ def create_app(
     app.register_blueprint(api)
     app.register_blueprint(fallback_channels)
     app.after_request(add_security_headers)
+    app.after_request(_empty_options_is_no_content)
     _register_error_handlers(app)
     app.wsgi_app = SecureTransport(app.wsgi_app, trust, webfront.hsts_seconds)  # type: ignore[method-assign]
     if extra_setup is not None:
         extra_setup(app)
     return app
+
+
+def _empty_options_is_no_content(response: Response) -> Response:
+    """Flask answers OPTIONS itself with an empty text/html 200; say plainly there is no body."""
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+        response.status_code = 204
+        del response.headers["Content-Type"]
+    return response
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -85,8 +94,12 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
-        code = error.code or 400
-        return kind(UNAVAILABLE, code, (error.name or "error").lower())
+        response, code = kind(UNAVAILABLE, error.code or 400, (error.name or "error").lower())
+        # Keep what the error must say besides its body (Allow on a 405, Retry-After...).
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response, code
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[Response, int]:
