@@ -107,6 +107,10 @@ class ActionFindServices(Action):
         key = listing_key(topic, area, tracker)
         if key == tracker.get_slot("listed_for") and intent != "inform_location":
             return [SlotSet("search_outcome", "already_listed")]
-        cards = [render_card(s) for s in result.services]
+        services = result.services
+        if outcome == "outside_london":
+            # London-wide services cannot help elsewhere: only the lines for all of England.
+            services = [s for s in services if getattr(s, "scope", "national") == "national"]
+        cards = [render_card(s) for s in services]
         return [*events, SlotSet("service_cards", cards), SlotSet("listed_for", key),
                 SlotSet("search_outcome", outcome)]

@@ -15,6 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.understanding.speaker import switches_to_self
+
 ABUSE_TOPICS = (
     "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
     "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
@@ -54,6 +56,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
+    if switches_to_self(text) and intent not in ABUSE_TOPICS:
+        return "welcome_as_self"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":

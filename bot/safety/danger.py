@@ -37,7 +37,9 @@ _PATTERNS: tuple[str, ...] = (
     rf"|waving|at me)\b",
     rf"\b(got|has|holding|with|pulled|grabbed|waving|keeps?|kept|keps|sleeps with)\b.{{0,25}}\b{_WEAPON}\b",
     # strangling, choking, suffocating now
-    r"\b(strangl\w*|chok\w*|suffocat\w*|smother\w*)\b.{0,25}\b(me|her|him|them|my|now)\b",
+    # (strangled or choked in the past is a high-risk sign, bot/safety/risk.py, not "now")
+    r"\b(strangling|choking|chokin|suffocating|smothering|throttling)\b.{0,25}\b(me|her|him|them|my|now)\b",
+    r"\b(trying to|going to|gonna) (strangle|choke|suffocate|smother)\b|\bjust (strangled|choked)\b",
     r"\bhands? (a)?round (my|her|his) (neck|throat)\b(?!.{0,40}\b(ago|last|before|once|used to)\b)",
     r"\bcan'?t breathe\b",
     # threats to kill, fear of death

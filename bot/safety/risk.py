@@ -28,7 +28,7 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
     "pregnancy": (r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b"),
     "separation": (
         r"\b(i|we) (just |recently |finally )?(left|split( up)?|broke up|separated)\b",
-        r"\b(if|when) i (ever )?(leave|leav|go|split)\b", r"\b(planning|going|want|trying) to leave\b",
+        r"\b(planning|going|trying|about) to leave (him|her|them)\b|\bplanning to leave\b",
         r"\bsince (i|we) (left|split|broke up|separated)\b", r"\bafter (i|we) (left|split|broke up)\b",
     ),
     "child_at_risk": (

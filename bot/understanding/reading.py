@@ -17,7 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of
 from bot.understanding.exit import wants_to_leave
-from bot.understanding.speaker import Speaker, speaker_of
+from bot.understanding.speaker import Speaker, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
 ABUSE_TOPICS = frozenset({
@@ -96,6 +96,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = PERPETRATOR
     elif intent == PERPETRATOR and speaker != "own_behaviour":
         override = _best_topic(ranking) or "find_support"
+    elif switches_to_self(text) and intent not in ABUSE_TOPICS:
+        override = "find_support"  # answered as the person affected (actions/plan_reply.py)
     elif recent_assault and intent not in ("sexual_violence",):
         override = "sexual_violence"
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):

@@ -40,7 +40,7 @@ _VICTIM_OF_ME = (
 )
 
 _SWITCH_TO_SELF = (
-    r"\b(it'?s|its|it is|it was) (actually |really |about |honestly )?(me|about me|my own|my situation)\b",
+    r"\b(it'?s|its|it is|it was) (actually |really |about |honestly )?(me|about me|my situation)\b",
     r"\bthe friend (is|was) me\b|\b(i'?m|i am) the friend\b|\bthere (is|was) no friend\b",
     r"\bnot (for )?(a|my) friend\b.{0,15}\b(me|mine|myself)\b|\b(for|about) myself\b",
 )
@@ -68,7 +68,8 @@ _OWN_BEHAVIOUR = (
 _SELF = (
     rf"\b{_HARM}\w*\s+me\b",
     r"\b(to|at|on|against|with|about|towards) me\b(?! (and|or) (her|him|them))",
-    r"\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b|\bmakes? me\b|\bmade me\b|\bforced me\b|\bforcing me\b",
+    r"\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b|\b(makes?|made|making|forced|forcing|pressur\w*|"
+    r"wants?|wanted|expects?|told|tell|telling) me\b",
     r"\b(i'?m|i am|im|i feel|i felt) (being |so |really |very |always |constantly )?(abused|controlled"
     r"|scared|afraid|frightened|"
     r"terrified|trapped|watched|followed|stalked|hit|hurt|threatened|isolated|not allowed|made to|forced|pressured|"
@@ -102,6 +103,12 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     groups = {"switch": _SWITCH_TO_SELF, "defence": _SELF_DEFENCE, "own": _OWN_BEHAVIOUR,
               "self": _SELF, "other": _OTHER}
     return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
+
+
+def switches_to_self(text: str | None) -> bool:
+    """"It's actually me": someone who asked for a friend says it is about them."""
+    folded = for_matching(text)
+    return bool(folded) and _compiled()["switch"].search(folded) is not None
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

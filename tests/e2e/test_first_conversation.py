@@ -28,7 +28,9 @@ def test_greeting_describe_place_services(stack: Stack) -> None:
     described = texts(stack.web(tab, "he checks my phone and where i go and wont let me see my friends"))
     joined = " ".join(described).lower()
     assert "not your fault" in joined, described
-    assert "which london borough" in joined, described
+    # The helplines come at once; a place is offered, never required.
+    assert "0808 2000 247" in joined, described
+    assert "london borough, area or postcode" in joined and "you don't have to" in joined, described
 
     listed = texts(stack.web(tab, "i live in lewisham"))
     assert "support for Lewisham" in listed[0], listed

@@ -38,19 +38,19 @@ def test_forged_sms_is_refused(stack: Stack) -> None:
 def test_exit_by_sms_forgets_and_says_how_to_delete_the_thread(stack: Stack) -> None:
     number = "+447700900104"
     asked = messages(stack.sms(number, "my ex keeps turning up at my work").text)
-    assert any("Which London borough" in t for t in asked), asked
+    assert any("London borough" in t for t in asked), asked
     texts = messages(stack.sms(number, "EXIT").text)
-    assert any("delete this message thread" in t for t in texts), texts
-    # Had the conversation survived, "no" would answer the borough question with national lines.
-    after = "\n".join(messages(stack.sms(number, "no").text))
-    assert "national helplines" not in after and "0808 2000 247" not in after, after
+    assert any("delete this thread on your phone" in t for t in texts), texts
+    # Had the conversation survived, the place would be searched for stalking services.
+    after = "\n".join(messages(stack.sms(number, "lewisham").text))
+    assert "support for Lewisham" in after and "0808 802 0300" not in after, after
 
 
 def test_without_exit_the_conversation_continues(stack: Stack) -> None:
     number = "+447700900105"
     stack.sms(number, "my ex keeps turning up at my work")
-    after = "\n".join(messages(stack.sms(number, "no").text))
-    assert "0808 2000 247" in after, after
+    after = "\n".join(messages(stack.sms(number, "lewisham").text))
+    assert "0808 802 0300" in after, after
 
 
 def test_the_raw_number_never_reaches_the_logs(stack: Stack) -> None:

@@ -47,9 +47,10 @@ def test_exit_forgets_and_explains_delete_chat(stack: Stack) -> None:
     stack.telegram(update(chat_id, "/exit"))
     assert any("Delete chat" in t for t in sent_to(stack, chat_id))
     before = len(sent_to(stack, chat_id))
-    stack.telegram(update(chat_id, "no"))
+    stack.telegram(update(chat_id, "lewisham"))
     after = "\n".join(sent_to(stack, chat_id)[before:])
-    assert "0808 2000 247" not in after, "the borough question survived /exit"
+    assert "support for Lewisham" in after, after
+    assert "0808 802 0300" not in after, "the stalking topic survived /exit"
 
 
 def test_chat_ids_never_reach_the_logs(stack: Stack) -> None:
