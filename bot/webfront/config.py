@@ -69,6 +69,7 @@ class WebfrontConfig:
     address_rate_per_minute: int = 120
     # Chat requests waiting on Rasa at once, per address and in all: one address cannot take
     # every slot, and when all are taken people get 999 and the helpline at once, not a queue.
+    # 0 turns a limit off (ADDRESS_RATE_LIMIT_PER_MINUTE too), e.g. for a load test.
     address_in_flight: int = 4
     total_in_flight: int = 12
     hsts_seconds: int = 31_536_000
@@ -87,6 +88,6 @@ class WebfrontConfig:
             trusted_proxies=tuple(item.strip() for item in
                                   env.get("WEBFRONT_TRUSTED_PROXIES", "").split(",") if item.strip()),
             address_rate_per_minute=_count(env.get("ADDRESS_RATE_LIMIT_PER_MINUTE", ""), 120, 0),
-            address_in_flight=_count(env.get("ADDRESS_MAX_IN_FLIGHT", ""), 4),
-            total_in_flight=_count(env.get("MAX_IN_FLIGHT", ""), 12),
+            address_in_flight=_count(env.get("ADDRESS_MAX_IN_FLIGHT", ""), 4, 0),
+            total_in_flight=_count(env.get("MAX_IN_FLIGHT", ""), 12, 0),
         )

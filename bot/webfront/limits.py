@@ -18,7 +18,8 @@ from bot.rate_limit import SlidingWindowLimiter
 
 
 class InFlight:
-    """Counts requests in progress, per address and in all."""
+    """Counts requests in progress, per address and in all; a limit of 0 means none (a load
+    test from one address sets that)."""
 
     def __init__(self, total: int, per_address: int) -> None:
         self.total = total
@@ -30,7 +31,7 @@ class InFlight:
     def _enter(self, address: str) -> bool:
         with self._lock:
             held = self._by_address.get(address, 0)
-            if self._count >= self.total or held >= self.per_address:
+            if (0 < self.total <= self._count) or (0 < self.per_address <= held):
                 return False
             self._count += 1
             self._by_address[address] = held + 1

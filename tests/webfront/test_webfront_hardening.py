@@ -258,3 +258,18 @@ def test_three_hundred_slow_clients_do_not_silence_the_chat(waitress_url, fake_r
             assert time.monotonic() - started < 2.0
             assert reply.json()[0] == {"text": emergency()}
             time.sleep(0.5)
+
+
+def test_limits_come_from_the_environment_and_zero_turns_them_off(monkeypatch) -> None:
+    monkeypatch.setenv("ADDRESS_RATE_LIMIT_PER_MINUTE", "0")
+    monkeypatch.setenv("ADDRESS_MAX_IN_FLIGHT", "0")
+    monkeypatch.setenv("MAX_IN_FLIGHT", "junk")
+    monkeypatch.setenv("WEBFRONT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    config = WebfrontConfig.from_env()
+    assert (config.address_rate_per_minute, config.address_in_flight, config.total_in_flight) == (0, 0, 12)
+    assert config.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    from bot.webfront.limits import InFlight
+
+    unlimited = InFlight(total=0, per_address=0)
+    with unlimited.slot("a") as first, unlimited.slot("a") as second:
+        assert first and second
