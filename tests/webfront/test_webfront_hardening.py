@@ -273,3 +273,15 @@ def test_limits_come_from_the_environment_and_zero_turns_them_off(monkeypatch) -
     unlimited = InFlight(total=0, per_address=0)
     with unlimited.slot("a") as first, unlimited.slot("a") as second:
         assert first and second
+
+
+def test_the_real_staff_session_and_csrf_cookie_is_secure_over_tls(make_app) -> None:
+    from bot.webfront.__main__ import mount_directory
+
+    app = make_app(trusted_proxies=("127.0.0.1",))
+    mount_directory(app)
+    reply = app.test_client().get("/admin/login/", environ_base={
+        "REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https"})
+    cookies = reply.headers.getlist("Set-Cookie")
+    assert cookies and all(c.endswith("; Secure") or "; Secure;" in c for c in cookies)
+    assert "Strict-Transport-Security" in reply.headers
