@@ -9,6 +9,7 @@ helpline. Run settings are read here, once, from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shlex
 import shutil
@@ -30,6 +31,20 @@ def _port(name: str, default: int) -> int:
     except ValueError:
         return default
     return port if 0 < port < 65536 else default
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Addresses or CIDR ranges; a malformed one is left out with a line on stderr (trusting
+    less is the safe side) rather than stopping the start."""
+    kept = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            kept.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            print(f"EDGE_TRUSTED_PROXIES: ignoring {item!r}, not an address or range", file=sys.stderr)
+    return tuple(kept)
 
 
 def find_haproxy() -> str | None:
@@ -62,8 +77,7 @@ class RunConfig:
             public_port=public_port,
             web_backend_port=_port("WEBFRONT_BACKEND_PORT", public_port + 1),
             haproxy=None if wanted == "none" else find_haproxy(),
-            trusted_upstreams=tuple(a.strip() for a in env.get("EDGE_TRUSTED_PROXIES", "").split(",")
-                                    if a.strip()),
+            trusted_upstreams=_networks(env.get("EDGE_TRUSTED_PROXIES", "")),
         )
 
 
