@@ -19,7 +19,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.webfront.responses import EMERGENCY, REFUSED_RATE_RESPONSE, UNAVAILABLE, DomainResponses
+from bot.webfront.responses import (
+    EMERGENCY,
+    REFUSED_RATE_RESPONSE,
+    REFUSED_TOO_LONG,
+    UNAVAILABLE,
+    DomainResponses,
+)
 
 # Paths Twilio and Telegram post to; everything else public is the web front.
 RASA_WEBHOOK_PREFIXES = ("/webhooks/sms/", "/webhooks/telegram/")
@@ -38,6 +44,8 @@ class EdgeConfig:
     max_connections_per_address: int = 64
     # A request's headers (and, with http-buffer-request, a small body) must arrive in this.
     request_seconds: int = 5
+    # The web front's server refuses larger bodies itself (bot.webfront.server).
+    max_body_bytes: int = 1024 * 1024
     idle_seconds: int = 30
 
 
@@ -61,6 +69,7 @@ def write_error_files(responses: DomainResponses, directory: Path) -> dict[str, 
     bodies = {
         "api_unavailable.json": _json_messages(emergency, unavailable),
         "api_refused.json": _json_messages(emergency, responses.text(REFUSED_RATE_RESPONSE)),
+        "api_too_long.json": _json_messages(responses.text(REFUSED_TOO_LONG)),
         "page_unavailable.html": _page(emergency, unavailable),
         "webhook_unavailable.json": json.dumps({"error": unavailable}, ensure_ascii=False),
     }
@@ -87,6 +96,8 @@ def render(config: EdgeConfig, errors: dict[str, Path]) -> str:
     api_refused = _quote(errors["api_refused.json"])
     page_unavailable = _quote(errors["page_unavailable.html"])
     webhook_unavailable = _quote(errors["webhook_unavailable.json"])
+    too_long = _quote(errors["api_too_long.json"])
+    too_large = f"{{ req.hdr_val(content-length) gt {config.max_body_bytes} }}"
     upstreams = _acl_addresses(config.trusted_upstreams)
     forwarded = (
         f"    acl from_trusted_upstream src {upstreams}\n"
@@ -134,7 +145,10 @@ frontend public
     stick-table type ipv6 size 200k expire 60s store conn_cur
     tcp-request connection track-sc0 src
     tcp-request connection reject if {{ sc0_conn_cur gt {config.max_connections_per_address} }}
-{forwarded}    http-response del-header Server
+{forwarded}    # Refused here, before any of it is sent on: waitress would refuse it too, but closing
+    # while the rest still arrives can cut its answer short.
+    http-request return status 413 content-type "{json_type}" file {too_long} if {too_large}
+    http-response del-header Server
     use_backend rasa_webhooks if {{ path_beg {prefixes} }}
     use_backend web_api if {{ path_beg /api/ }}
     default_backend web_pages
