@@ -29,6 +29,8 @@ PERPETRATOR = "perpetrator_help"
 # Intents a bare place name is often mistaken for.
 _PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
                          "goodbye", "find_support", None})
+_HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|what (can|should|do) i do)\b",
+                          re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -72,6 +74,15 @@ def _best_topic(ranking: Sequence[dict[str, Any]]) -> str | None:
     return None
 
 
+def _between_topics(ranking: Sequence[dict[str, Any]]) -> str | None:
+    """Unsure only between two kinds of abuse: either explanation helps more than a question."""
+    ranked = [r for r in ranking if r.get("name") != "nlu_fallback"][:2]
+    if (len(ranked) == 2 and all(r.get("name") in ABUSE_TOPICS for r in ranked)
+            and float(ranked[0].get("confidence", 0)) >= 0.3):
+        return str(ranked[0]["name"])
+    return None
+
+
 def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]] = (),
                 has_location: bool = False) -> PersonReading:
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
@@ -102,5 +113,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "sexual_violence"
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
         override = "inform_location"
+    elif intent == "nlu_fallback" and speaker == "other" and _HOW_TO_HELP.search(text or ""):
+        override = "ask_how_to_help"
+    elif intent == "nlu_fallback":
+        override = _between_topics(ranking)
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience_of(text), outside_london=place, intent=override)
