@@ -48,7 +48,9 @@ class Stack:
     def sms(self, sender_number: str, body: str, *, sign: bool = True) -> requests.Response:
         from twilio.request_validator import RequestValidator
 
-        form = {"From": sender_number, "To": "+447700900000", "Body": body, "MessageSid": "SM" + "0" * 32}
+        # Twilio gives each message its own MessageSid; a retry repeats it (and is answered once).
+        form = {"From": sender_number, "To": "+447700900000", "Body": body,
+                "MessageSid": "SM" + secrets.token_hex(16)}
         url = self.env["SMS_PUBLIC_URL"]
         signature = RequestValidator(self.env["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
         headers = {"X-Twilio-Signature": signature if sign else "forged"}

@@ -17,14 +17,11 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 
 from bot import rasa_runtime
-from bot.safety.danger import signals_danger
-from bot.safety.self_harm import signals_self_harm
+from bot.safety.urgency import EMERGENCY_RESPONSE, SELF_HARM_RESPONSE, leading_responses
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_RESPONSE = "utter_service_unavailable"
-EMERGENCY_RESPONSE = "utter_emergency"
-SELF_HARM_RESPONSE = "utter_self_harm_support"
 QUICK_EXIT_RESPONSE = "utter_quick_exit"
 
 
@@ -74,13 +71,8 @@ def _as_message(variant: dict[str, Any]) -> dict[str, Any]:
 
 def fallback_messages(domain: Domain | None, channel: str, user_text: str) -> list[dict[str, Any]]:
     """Danger first, then the helpline: what a person gets when the bot cannot answer."""
-    messages = []
-    if signals_danger(user_text):
-        messages.append(response_text(domain, EMERGENCY_RESPONSE, channel))
-    elif signals_self_harm(user_text):
-        messages.append(response_text(domain, SELF_HARM_RESPONSE, channel))
-    messages.append(response_text(domain, UNAVAILABLE_RESPONSE, channel))
-    return messages
+    names = (*leading_responses(user_text), UNAVAILABLE_RESPONSE)
+    return [response_text(domain, name, channel) for name in names]
 
 
 def response_texts(domain: Domain | None, name: str) -> set[str]:

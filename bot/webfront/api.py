@@ -14,6 +14,8 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from bot.channels.input_guard import REFUSED_RATE, guard
 from bot.safety.danger import signals_danger
+from bot.safety.urgency import leading_responses
+from bot.understanding.exit import wants_to_leave
 from bot.webfront.parsing import BodyError, is_json_type, parse_object
 from bot.webfront.responses import EMERGENCY, REFUSED_RATE_RESPONSE, UNAVAILABLE
 from bot.webfront.state import client_address, state, valid_sender
@@ -30,10 +32,12 @@ def refuse_other_sites() -> None:
         abort(403)
 
 
-def say(*names: str, danger: bool = False) -> list[dict[str, Any]]:
-    """Replies in domain.yml's words; the emergency advice first when the message signals danger."""
+def say(*names: str, danger: bool = False, user_text: str = "") -> list[dict[str, Any]]:
+    """Replies in domain.yml's words; the emergency advice (or suicide support) first when the
+    message needs it (bot/safety/urgency.py, the same rule the channels use)."""
     responses = state().responses
-    return [{"text": responses.text(name)} for name in ((EMERGENCY,) if danger else ()) + names]
+    leading = leading_responses(user_text) or ((EMERGENCY,) if danger else ())
+    return [{"text": responses.text(name)} for name in leading + names]
 
 
 def refuse(status: int, *names: str, danger: bool = False) -> tuple[Response, int]:
@@ -42,10 +46,11 @@ def refuse(status: int, *names: str, danger: bool = False) -> tuple[Response, in
 
 def fallback(user_text: str) -> list[dict[str, Any]]:
     """Danger first, then the helpline: what a person gets when the bot cannot answer."""
-    if user_text.strip(" .!").lower() == "exit":
-        # The bot's greeting promises that typing exit leaves; that must hold with Rasa down.
+    if wants_to_leave(user_text):
+        # The bot's greeting promises that typing exit leaves; that must hold with Rasa down,
+        # in the person's own words too ("hes back gtg").
         return [{"quick_exit": True}]
-    return say(UNAVAILABLE, danger=signals_danger(user_text))
+    return say(UNAVAILABLE, user_text=user_text)
 
 
 def _body(*, any_type: bool = False) -> dict[str, Any]:
@@ -79,7 +84,7 @@ def chat() -> tuple[Response, int] | Response:
     with limits.in_flight.slot(address) as admitted:
         if not admitted:
             logger.info("refused: no free slot for this address or in all")
-            return refuse(429, UNAVAILABLE, danger=danger)
+            return jsonify(say(UNAVAILABLE, danger=danger, user_text=user_text)), 429
         return _answer(sender, raw, user_text, danger)
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.safety.danger import signals_danger
+from bot.safety.urgency import leading_responses
 from bot.webfront.parsing import BodyError, parse_object
-from bot.webfront.responses import EMERGENCY, UNAVAILABLE
+from bot.webfront.responses import UNAVAILABLE
 from bot.webfront.state import state
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def _error(reason: str, status: int) -> tuple[Response, int]:
 
 def _texts(user_text: str, channel: str) -> list[str]:
     responses = state().responses
-    names = ((EMERGENCY,) if signals_danger(user_text) else ()) + (UNAVAILABLE,)
+    names = (*leading_responses(user_text), UNAVAILABLE)
     return [responses.text(name, channel) for name in names]
 
 
