@@ -50,8 +50,9 @@ def test_danger_gets_999_and_silent_solution_first(stack: Stack) -> None:
 def test_a_friend_gets_the_supporter_answer(stack: Stack) -> None:
     tab = new_tab_id()
     replies = " ".join(texts(stack.web(tab, "my sister's boyfriend follows her home from work every day")))
-    assert "to help" in replies.lower(), replies
-    assert "they" in replies.lower(), replies
+    assert "to help them" in replies.lower(), replies
+    assert "not your fault" not in replies.lower(), "a friend was addressed as the victim"
+    assert "their london borough" in replies.lower(), replies
 
 
 def test_outward_code_spanning_boroughs_asks_which(stack: Stack) -> None:
