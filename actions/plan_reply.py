@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.understanding.speaker import switches_to_self
+from bot.understanding.speaker import doubts_self, switches_to_self
 
 ABUSE_TOPICS = (
     "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
@@ -60,6 +60,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "welcome_as_self"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
+    if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":
+        return "answer_am_i_abusive"
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:

@@ -113,6 +113,10 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "sexual_violence"
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
         override = "inform_location"
+    elif (intent in _PLACE_LIKE | {"inform_location"} and not (place or has_location)
+          and audience_of(text).tags() and _SHORT.match(text or "")):
+        # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
+        override = "find_support"
     elif intent == "nlu_fallback" and speaker == "other" and _HOW_TO_HELP.search(text or ""):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback":

@@ -105,6 +105,15 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
 
 
+_DOUBT = re.compile(r"\bam i (the |an? )?(abuser|abusive|the problem|the bad one|controlling|toxic|violent)\b|"
+                    r"\b(says|said|tells me|told me) i'?m (the )?(abuser|abusive|the problem|crazy)\b")
+
+
+def doubts_self(text: str | None) -> bool:
+    """"Am I the abuser?": doubt that abuse often plants, not a statement of harming anyone."""
+    return _DOUBT.search(for_matching(text)) is not None
+
+
 def switches_to_self(text: str | None) -> bool:
     """"It's actually me": someone who asked for a friend says it is about them."""
     folded = for_matching(text)
