@@ -58,6 +58,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_marriage_under_18"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
+    if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
+        return "answer_young_person"  # they have just told us their age
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":
