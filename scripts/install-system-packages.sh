@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (headless Chromium, PostgreSQL) and the HAProxy
-# edge `make run` puts in front of the web front, when missing. With arguments (e.g. `haproxy`),
-# only those are considered.
+# Installs the Debian packages the tests need (headless Chromium, PostgreSQL, Redis for the
+# multi-replica tests) and the HAProxy edge `make run` puts in front of the web front, when
+# missing. With arguments (e.g. `haproxy`), only those are considered.
 set -eu
-wanted=" ${*:-chromium postgresql haproxy} "
+wanted=" ${*:-chromium postgresql haproxy redis-server} "
 missing=()
 if [[ $wanted == *" chromium "* ]]; then
   command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -13,6 +13,9 @@ if [[ $wanted == *" postgresql "* ]]; then
 fi
 if [[ $wanted == *" haproxy "* ]]; then
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+fi
+if [[ $wanted == *" redis-server "* ]]; then
+  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
