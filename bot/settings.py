@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from bot.stores.config import RedisSettings, require_shared_secrets
+
 
 def _number(name: str, default: float, cast: type = float) -> Any:
     """A bad or missing value falls back to the default rather than stopping the bot."""
@@ -31,9 +33,14 @@ class Settings:
     # Every conversation together, per channel and process: a flood from many senders cannot
     # starve the rest. Danger is never held back by either limit.
     overall_rate_limit_per_minute: int = 1200
+    # None: conversations and channel state in this process's memory. Set (REDIS_URL): in
+    # Redis, shared by every replica (bot.stores).
+    redis: RedisSettings | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
+        redis = RedisSettings.from_env()
+        require_shared_secrets(redis)  # replicas must agree on the hash key and the token
         return cls(
             session_ttl_seconds=_number("SESSION_TTL_SECONDS", 1800, int),
             max_message_chars=_number("MAX_MESSAGE_CHARS", 1000, int),
@@ -43,4 +50,5 @@ class Settings:
             rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rate_limit_per_minute=_number("RATE_LIMIT_PER_MINUTE", 20, int),
             overall_rate_limit_per_minute=_number("OVERALL_RATE_LIMIT_PER_MINUTE", 1200, int),
+            redis=redis,
         )

@@ -41,10 +41,10 @@ from bot.channels.conversation import (
     urgent_first,
 )
 from bot.channels.input_guard import REFUSED_RATE, guard, is_button_payload
-from bot.rate_limit import SlidingWindowLimiter
 from bot.safety.danger import signals_danger
 from bot.safety.self_harm import signals_self_harm
 from bot.settings import Settings
+from bot.stores.channel_state import channel_stores
 from bot.understanding.exit import wants_to_leave
 
 logger = logging.getLogger(__name__)
@@ -122,9 +122,11 @@ class MessagePipeline:
     forget_hooks: list[Callable[[str], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.offered = OfferedPayloads(self.settings.session_ttl_seconds)
-        self.limiter = SlidingWindowLimiter(self.settings.rate_limit_per_minute)
-        self.overall = SlidingWindowLimiter(self.settings.overall_rate_limit_per_minute)
+        # In memory, or in Redis when replicas share it (bot.stores.channel_state).
+        stores = channel_stores(self.settings)
+        self.offered = stores.offered_payloads(self.channel)
+        self.limiter = stores.conversation_limiter(self.channel, self.settings.rate_limit_per_minute)
+        self.overall = stores.overall_limiter(self.channel, self.settings.overall_rate_limit_per_minute)
 
     async def leave(self, agent: Any, key: str) -> Outcome:
         """Forget the conversation everywhere this process holds it, and say so."""

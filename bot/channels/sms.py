@@ -36,10 +36,10 @@ from bot.channels.conversation import (
     urgent_first,
 )
 from bot.channels.pipeline import MessagePipeline
-from bot.channels.replay import RecentIds
 from bot.channels.sms_text import button_lines, sms_bodies, to_plain
 from bot.safety.danger import signals_danger
 from bot.settings import Settings
+from bot.stores.channel_state import channel_stores
 
 logger = logging.getLogger(__name__)
 
@@ -175,11 +175,12 @@ class SmsInput(InputChannel):
         self._validator = None if missing else RequestValidator(auth_token)
         if missing:
             logger.warning("sms channel disabled: %s not set", " and ".join(missing))
-        self.offered = OfferedButtons(settings.session_ttl_seconds)
+        stores = channel_stores(settings)  # in memory, or in Redis for replicas
+        self.offered = stores.sms_choices()
         self.pipeline = MessagePipeline("sms", settings, SmsCollector,
                                         forget_hooks=[self.offered.forget])
         # Twilio retries a webhook it thinks failed, with the same MessageSid: answer once.
-        self.seen = RecentIds()
+        self.seen = stores.delivery_ids("sms")
         self._warn_forged = _Throttled("sms webhook refused a request without a valid "
                                        "Twilio signature (check SMS_PUBLIC_URL)")
 

@@ -45,9 +45,9 @@ from bot.channels.conversation import (
     urgent_first,
 )
 from bot.channels.pipeline import MessagePipeline
-from bot.channels.replay import RecentIds
 from bot.channels.sms_text import split_to_fit
 from bot.settings import Settings
+from bot.stores.channel_state import channel_stores
 
 logger = logging.getLogger(__name__)
 
@@ -199,8 +199,9 @@ class TelegramInput(InputChannel):
         else:
             self.enabled = True
             redact_token_in_logs(bot_token)
-        self.seen = RecentIds()
-        self.long_payloads = LongPayloads(settings.session_ttl_seconds)
+        stores = channel_stores(settings)  # in memory, or in Redis for replicas
+        self.seen = stores.delivery_ids("telegram")
+        self.long_payloads = stores.long_payloads()
         self.pipeline = MessagePipeline("telegram", settings, TelegramCollector,
                                         forget_hooks=[self.long_payloads.forget])
         self._bot: Bot | None = None
