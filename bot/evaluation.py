@@ -122,6 +122,13 @@ def score(gold: list[str], predicted: list[str]) -> Scores:
     return Scores(precision, recall, f1, Counter(gold), confusions)
 
 
+def _legacy(intent: str) -> str:
+    """The legacy set's label for an intent that came later (see evaluate's note)."""
+    if intent in QUESTION_INTENTS:
+        return "find_support"
+    return DANGER if intent == "self_harm" else intent
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the running NLU said about one message, on every axis."""
@@ -181,8 +188,8 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
     examples = load_examples(heldout)
     gold = [e.intent for e in examples]
     final, classifier, parse_seconds = asyncio.run(_predict(model, [e.text for e in examples]))
-    final = ["find_support" if p in QUESTION_INTENTS else p for p in final]
-    classifier = ["find_support" if p in QUESTION_INTENTS else p for p in classifier]
+    final = [_legacy(p) for p in final]
+    classifier = [_legacy(p) for p in classifier]
     baseline_model = KeywordBaseline(training_examples())
     baseline = [baseline_model.predict(e.text) for e in examples]
     with_backstop = score(gold, final)
@@ -212,8 +219,9 @@ def evaluate(model: Path, heldout: Path = HELDOUT) -> str:
         "backstop. A message the model is unsure about is classified `nlu_fallback` (the bot "
         "then asks a short question with buttons); here that counts as an error.",
         "",
-        "The question intents (ask_number, ask_housing, ...) came after this set was written, "
-        "when all of them were `find_support`; here they count as `find_support`.",
+        "The question intents (ask_number, ask_housing, ...) and `self_harm` came after this set "
+        "was written, when they were `find_support` and `immediate_danger`; here they count as "
+        "those.",
         "",
         "## Per intent (model + danger backstop)",
         "",

@@ -64,6 +64,17 @@ _OWN_BEHAVIOUR = (
     r"\b(arrested|charged|on bail|convicted|cautioned) for (hitting|hurting|assaulting|attacking|abusing"
     r"|harassing|stalking)\b",
     r"\bperpetrator programme\b|\b(course|programme|program) for (men|people) who (hurt|abuse|hit)\b",
+    r"\bi (keep |always |often |sometimes )?(check|checking|read|reading|track|tracking|go through|going through) "
+    r"(my )?(partner|partners|wife|wifes|husband|husbands|girlfriend|girlfriends|boyfriend|boyfriends|her|his)('s)? "
+    r"(phone|messages|texts|location|emails)\b",
+    r"\bi (say|said|call|called|shout|scream) (horrible|nasty|cruel|awful|terrible|hurtful) (things|names)\b",
+    r"\b(don'?t|dont|do not) want to (hurt|hit|scare|frighten) (her|him|them|my \w+) again\b|\bbefore i hurt\b",
+    r"\b(kids|children|son|daughter|wife|husband|partner|girlfriend|boyfriend|she|he|they)('s| is| are)? "
+    r"(frightened|scared|afraid|terrified) of me\b(?!.{0,25}\bbecause i (reported|told|left|called))",
+    r"\bhelp (for|with) my (behaviou?r|anger|temper|jealousy|violence)\b",
+    r"\bsays? i'?m (controlling|abusive|violent|an abuser)\b.{0,30}\b(she|he|they)('?s| is| are) right\b",
+    r"\bi (think|worry|fear|know) i (might be|may be|am|'m) (an? )?(abuser|abusive|controlling|violent)\b"
+    r"(?!.{0,40}\b(he|she|they) (hit|hits|hurt|hurts|push|pushes|control|controls)\b)",
 )
 _SELF = (
     rf"\b{_HARM}\w*\s+me\b",
@@ -79,6 +90,8 @@ _SELF = (
     r"\b(he|she|they)('?s| is| are| has| have)? (been )?(hit|hitting|hurt|hurting|control\w*|check\w*|track\w*|"
     r"follow\w*|call\w*|threaten\w*|push\w*|taken|took|keeps)\b.{0,20}\b(me|my)\b",
     r"\bam i (the )?(abuser|abusive|the problem|overreacting|crazy|being abused)\b",
+    r"\b(says|said|tells me|told me|calls me|keeps saying) i'?m (the |an? )?(abuser|abusive|problem|crazy|"
+    r"controlling|mad|psycho)\b",
     r"\b(i'?m|i am|im) (a|the) victim\b|\bhappening to me\b|\bit'?s (not|never) abuse\b",
     r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
