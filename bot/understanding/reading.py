@@ -105,9 +105,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "self_harm"
     elif speaker == "own_behaviour" and intent in ABUSE_TOPICS | {"find_support", "nlu_fallback"}:
         override = PERPETRATOR
-    elif intent == PERPETRATOR and speaker in ("self", "other"):
-        # The words say they are the one harmed, or asking for someone else: never routed as
-        # someone who abuses. With no signal either way, the classifier's reading stands.
+    elif intent == PERPETRATOR and speaker != "own_behaviour":
+        # Only someone who says they harm someone is answered as someone who abuses.
         override = _best_topic(ranking) or "find_support"
     elif switches_to_self(text) and intent not in ABUSE_TOPICS:
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)

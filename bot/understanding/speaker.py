@@ -63,7 +63,8 @@ _OWN_BEHAVIOUR = (
     r"\bi('m| am) (being )?(abusive|violent|controlling) (to|towards|with) \b",
     r"\b(arrested|charged|on bail|convicted|cautioned) for (hitting|hurting|assaulting|attacking|abusing"
     r"|harassing|stalking)\b",
-    r"\bperpetrator programme\b|\b(course|programme|program) for (men|people) who (hurt|abuse|hit)\b",
+    r"\bperpetrator programme\b|\b(course|programme|program|group|help) for (men|women|people|someone) "
+    r"who (hurt|abuse|hit|are abusive|are violent|are controlling)\b",
     r"\bi (keep |always |often |sometimes )?(check|checking|read|reading|track|tracking|go through|going through) "
     r"(my )?(partner|partners|wife|wifes|husband|husbands|girlfriend|girlfriends|boyfriend|boyfriends|her|his)('s)? "
     r"(phone|messages|texts|location|emails)\b",
@@ -95,6 +96,9 @@ _SELF = (
     r"\b(i'?m|i am|im) (a|the) victim\b|\bhappening to me\b|\bit'?s (not|never) abuse\b",
     r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
+    # someone else acts, and the speaker is in the sentence: "he wants to know where i've been"
+    r"\b(he|she|they|him|her|them|partner|husband|wife|boyfriend|girlfriend|ex)\b.{0,60}"
+    r"\b(i|i'?ve|i'?m|i'?d|im|ive|me|my)\b",
 )
 _OTHER = (
     rf"\bmy {_RELATIVE}\b(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{{0,40}}\bme\b)",
