@@ -9,13 +9,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint validate pytest rasa-test eval bench setup install spacy places directory model system-packages clean
+.PHONY: help run replicas test lint validate pytest rasa-test eval bench setup install spacy places directory model system-packages clean
 
 help:
 	@echo "make run   - set up everything needed and start the assistant (web chat, channels, actions, admin)"
 	@echo "make test  - set up everything needed and run all checks and tests"
 	@echo "make eval  - evaluate the NLU on the held-out set (writes docs/nlu-evaluation.md)"
 	@echo "make bench - run the benchmarks (writes docs/performance.md)"
+	@echo "make replicas - Redis, PostgreSQL, HAProxy and two Rasa replicas on loopback (docs/replicas.md)"
 
 # ---- set-up ---------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -51,6 +52,11 @@ system-packages:
 run: setup
 	@scripts/install-system-packages.sh haproxy || echo "HAProxy could not be installed: the web front will serve the public port itself"
 	$(PY) -m bot.run
+
+# The multi-replica mode on this machine (docs/replicas.md); `make run` stays the default.
+replicas: setup
+	@scripts/install-system-packages.sh haproxy redis-server postgresql
+	$(PY) -m bot.replicas
 
 test: system-packages setup lint validate pytest rasa-test
 

@@ -301,8 +301,9 @@ class RedisDeliveryIds(_RedisState):
     """Delivery ids only as keyed hashes, for a few minutes, linked to no conversation: a
     MessageSid is what Twilio's own records are looked up by."""
 
-    def __init__(self, redis: RedisSettings, channel: str, secret: bytes, **kwargs: Any) -> None:
-        super().__init__(redis, redis.delivery_id_ttl_seconds, **kwargs)
+    def __init__(self, redis: RedisSettings, channel: str, secret: bytes, ttl_seconds: float,
+                 **kwargs: Any) -> None:
+        super().__init__(redis, ttl_seconds, **kwargs)
         self.channel = channel
         self._secret = secret
 
@@ -368,7 +369,9 @@ class RedisChannelStores:
         return RedisRateLimiter(self.redis, per_minute, lambda _: self.keys.overall_rate(channel))
 
     def delivery_ids(self, channel: str) -> DeliveryIds:
-        return RedisDeliveryIds(self.redis, channel, self.settings.sender_hash_key)
+        # Nothing about a message outlives its conversation's TTL, these ids included.
+        ttl = min(self.redis.delivery_id_ttl_seconds, self.settings.session_ttl_seconds)
+        return RedisDeliveryIds(self.redis, channel, self.settings.sender_hash_key, ttl)
 
     def sms_choices(self) -> NumberedChoices:
         return RedisSmsChoices(self.redis, self.settings.session_ttl_seconds)

@@ -67,11 +67,18 @@ def breaker_for(settings: RedisSettings) -> Breaker:
         return breaker
 
 
-def _options(settings: RedisSettings) -> dict[str, Any]:
+def _options(settings: RedisSettings, retry: Any) -> dict[str, Any]:
+    """A broken connection (Redis restarted) is retried once on a new one; a timeout is not
+    (a frozen Redis must cost one timeout, not two)."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     return {
         "socket_timeout": settings.socket_timeout_seconds,
         "socket_connect_timeout": settings.connect_timeout_seconds,
         "retry_on_timeout": False,
+        "retry": retry(NoBackoff(), 1),
+        "retry_on_error": [RedisConnectionError],
         "health_check_interval": 0,
         "client_name": "signpost",
     }
@@ -80,20 +87,23 @@ def _options(settings: RedisSettings) -> dict[str, Any]:
 def sync_client(settings: RedisSettings) -> Any:
     """One thread-safe client (its own pool) per URL per process."""
     import redis
+    from redis.retry import Retry
 
     with _guard:
         client = _sync_clients.get(settings.url)
         if client is None:
             client = _sync_clients[settings.url] = redis.Redis.from_url(
-                settings.url, max_connections=64, **_options(settings))
+                settings.url, max_connections=64, **_options(settings, Retry))
         return client
 
 
 def async_client(settings: RedisSettings) -> Any:
     """A new asyncio client; its connections are made on the loop that first uses them."""
     import redis.asyncio
+    from redis.asyncio.retry import Retry
 
-    return redis.asyncio.Redis.from_url(settings.url, max_connections=256, **_options(settings))
+    return redis.asyncio.Redis.from_url(settings.url, max_connections=256,
+                                        **_options(settings, Retry))
 
 
 def redis_errors() -> tuple[type[BaseException], ...]:

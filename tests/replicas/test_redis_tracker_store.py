@@ -222,3 +222,23 @@ def test_the_lock_is_atomic_across_clients(redis_settings: RedisSettings) -> Non
     assert int(client.get(counter)) == rounds * workers
     assert client.exists(f"signpost:lock:{KEY}") == 0
     client.close()
+
+
+def test_after_redis_restarts_the_next_call_works_on_a_new_connection(
+        domain: Domain, redis_settings: RedisSettings, redis_server: RedisServer) -> None:
+    """A restart breaks every pooled connection; that must not count as Redis being away."""
+
+    async def scenario() -> None:
+        store = RedisTrackerStore(domain, redis_settings, ttl_seconds=60)
+        tracker = await store.get_or_create_tracker(KEY)
+        said(tracker, "hello", "greet")
+        await store.save(tracker)
+        redis_server.restart()  # empty again: nothing was written to disk
+        assert await store.retrieve(KEY) is None
+        fresh = await store.get_or_create_tracker(KEY)
+        said(fresh, "hello", "greet")
+        await store.save(fresh)
+        assert await store.retrieve(KEY) is not None
+        await store.close()
+
+    run(scenario())
