@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.understanding.reading import HOW_TO_HELP
 from bot.understanding.speaker import doubts_self, switches_to_self
 
 ABUSE_TOPICS = (
@@ -60,6 +61,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "welcome_as_self"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
+    if tracker.get_slot("speaker") == "other" and HOW_TO_HELP.search(text):
+        return "answer_how_to_help"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":
@@ -78,7 +81,8 @@ def choose_urgent_note(tracker: Tracker) -> str | None:
     if tracker.get_slot("speaker") == "own_behaviour":
         return None
     urgency = set(entity_values(tracker, "urgency"))
-    if "suicide" in urgency:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if "suicide" in urgency or intent == "self_harm":
         return "utter_self_harm_support"
     if "recent_sexual_assault" in urgency:
         return "utter_recent_sexual_assault"

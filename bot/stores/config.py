@@ -61,6 +61,9 @@ class RedisSettings:
     # How long a message may wait behind another of the same conversation before it is
     # answered by the fallback instead (the reply itself is answered sooner, by the timeout).
     lock_wait_seconds: float = 20.0
+    # How long a conversation stays locked in Redis if its holder dies; renewed every third of
+    # it while the holder works.
+    lock_ttl_seconds: float = 6.0
 
     @classmethod
     def from_env(cls) -> RedisSettings | None:
@@ -80,6 +83,7 @@ class RedisSettings:
             connect_timeout_seconds=_seconds("REDIS_CONNECT_TIMEOUT_SECONDS", 0.25, 0.01, 5),
             retry_after_seconds=_seconds("REDIS_RETRY_AFTER_SECONDS", 2.0, 0.0, 60),
             lock_wait_seconds=_seconds("REDIS_LOCK_WAIT_SECONDS", 20.0, 0.1, 300),
+            lock_ttl_seconds=_seconds("REDIS_LOCK_TTL_SECONDS", 6.0, 1.0, 120),
         )
 
     def redacted_url(self) -> str:

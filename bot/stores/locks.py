@@ -15,6 +15,7 @@ protect then, and the person must still get an answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,22 +61,41 @@ class AtomicRedisLockStore(LockStore):
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncIterator[None]:
-        held, epoch = await self._acquire(conversation_id, lock_lifetime)
+        """Held for at most `lock_lifetime` (Rasa's), but in Redis only for a few seconds at a
+        time, renewed while this process is working: a replica that dies mid-message frees
+        its conversations within `lock_ttl_seconds`, not a minute later."""
+        held, epoch = await self._acquire(conversation_id)
         admitted = _ADMITTED.set((conversation_id, epoch))
+        renewal = None if held is None else asyncio.ensure_future(self._renew(held, lock_lifetime))
         try:
             yield None
         finally:
             _ADMITTED.reset(admitted)
+            if renewal is not None:
+                renewal.cancel()
             if held is not None:
                 await self._release(held)
 
-    async def _acquire(self, conversation_id: str, lifetime: float) -> tuple[Any, int | None]:
+    async def _renew(self, held: Any, lifetime: float) -> None:
+        deadline = asyncio.get_running_loop().time() + lifetime
+        while asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(self.redis.lock_ttl_seconds / 3)
+            try:
+                await held.reacquire()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # lost or Redis away: the generation check still holds
+                logger.info("conversation lock not renewed: %s", type(error).__name__)
+                return
+
+    async def _acquire(self, conversation_id: str) -> tuple[Any, int | None]:
         try:
             self._breaker.check()
             client = self._redis()
             epoch = int(await client.get(self.keys.gone(conversation_id)) or 0)
-            held = client.lock(self.keys.lock(conversation_id), timeout=lifetime, sleep=0.02,
-                               blocking_timeout=self.redis.lock_wait_seconds, thread_local=False)
+            held = client.lock(self.keys.lock(conversation_id), timeout=self.redis.lock_ttl_seconds,
+                               sleep=0.02, blocking_timeout=self.redis.lock_wait_seconds,
+                               thread_local=False)
             acquired = await held.acquire()
         except self._errors as error:
             if not isinstance(error, RedisUnavailable):

@@ -29,8 +29,12 @@ PERPETRATOR = "perpetrator_help"
 # Intents a bare place name is often mistaken for.
 _PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
                          "goodbye", "find_support", None})
-_HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|what (can|should|do) i do)\b",
-                          re.IGNORECASE)
+HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|"
+                         r"what (can|should|do|could) i (actually |even |possibly )?do)\b", re.IGNORECASE)
+# Intents the classifier may lean to that can answer someone describing their situation.
+_ANSWERABLE = ABUSE_TOPICS | {"find_support", "ask_number", "ask_privacy", "ask_housing", "ask_leaving",
+                              "ask_money", "ask_immigration", "ask_children", "ask_law",
+                              "ask_evidence", "ask_how_to_help", "safe_contact"}
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -83,6 +87,21 @@ def _between_topics(ranking: Sequence[dict[str, Any]]) -> str | None:
     return None
 
 
+def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str | None:
+    """Someone plainly describing their own or another's situation, where the classifier leans
+    one way: an answer to that is kinder than a question back. Never towards own-behaviour."""
+    if speaker not in ("self", "other"):
+        return None
+    for candidate in ranking:
+        name = candidate.get("name")
+        if name in ("nlu_fallback", PERPETRATOR):
+            continue
+        if name in _ANSWERABLE and float(candidate.get("confidence", 0)) >= 0.2:
+            return str(name)
+        return None
+    return None
+
+
 def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]] = (),
                 has_location: bool = False) -> PersonReading:
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
@@ -118,9 +137,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
           and audience_of(text).tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
-    elif intent == "nlu_fallback" and speaker == "other" and _HOW_TO_HELP.search(text or ""):
+    elif intent == "nlu_fallback" and speaker == "other" and HOW_TO_HELP.search(text or ""):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback":
-        override = _between_topics(ranking)
+        override = _between_topics(ranking) or _leaning(ranking, speaker)
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience_of(text), outside_london=place, intent=override)
