@@ -242,3 +242,31 @@ def test_after_redis_restarts_the_next_call_works_on_a_new_connection(
         await store.close()
 
     run(scenario())
+
+
+def test_a_held_lock_is_renewed_and_a_dead_holders_lock_frees_itself(
+        redis_settings: RedisSettings) -> None:
+    import dataclasses
+
+    from rasa.core.lock_store import LockError
+
+    quick = dataclasses.replace(redis_settings, lock_ttl_seconds=1.0, lock_wait_seconds=0.5)
+
+    async def scenario() -> None:
+        holder, other = AtomicRedisLockStore(quick), AtomicRedisLockStore(quick)
+        async with holder.lock(KEY):
+            await asyncio.sleep(2.5)  # well past the TTL: kept by renewal
+            with pytest.raises(LockError):
+                async with other.lock(KEY):
+                    pass
+        # A replica killed mid-message never releases: its lock runs out within the TTL.
+        crashed = holder._redis().lock(f"signpost:lock:{KEY}", timeout=quick.lock_ttl_seconds)
+        assert await crashed.acquire(blocking=False)
+        started = time.monotonic()
+        patient = AtomicRedisLockStore(dataclasses.replace(quick, lock_wait_seconds=5))
+        async with patient.lock(KEY):
+            assert time.monotonic() - started < quick.lock_ttl_seconds + 0.5
+        for store in (holder, other, patient):
+            await store.close()
+
+    run(scenario())

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -158,6 +158,23 @@ def test_no_raw_phone_number_chat_id_or_tab_id_is_stored_in_redis(cluster: Clien
     assert cluster.env["SENDER_HASH_KEY"].encode() not in everything
 
 
+def test_each_conversation_stays_on_one_replica_on_every_channel(cluster: Client) -> None:
+    """HAProxy's consistent hashing: web by sender, SMS by From, Telegram by chat id."""
+    tab, phone, chat_id = new_tab(), new_phone(), 730_000_000 + secrets.randbelow(10**6)
+    senders: list[tuple[str, Callable[[], object]]] = [
+        ("rasa_web", lambda: cluster.web(tab, "hello")),
+        ("rasa_webhooks", lambda: cluster.sms(phone, "hello")),
+        ("rasa_webhooks", lambda: cluster.telegram(chat_id, "hello")),
+    ]
+    for backend, send in senders:
+        before = cluster.stack.served(backend)
+        for _ in range(4):
+            send()
+        after = cluster.stack.served(backend)
+        grew = sorted(after[name] - before.get(name, 0) for name in after)
+        assert grew[-1] == 4 and sum(grew) == 4, (backend, before, after)
+
+
 # ---- one budget ---------------------------------------------------------------------------------
 def test_the_rate_limit_holds_across_replicas_and_danger_is_never_limited(cluster: Client) -> None:
     tab = new_tab()
@@ -277,13 +294,36 @@ def test_silent_conversations_expire_and_redis_ends_empty(cluster: Client) -> No
 # ---- replicas away (these come last: nothing is restarted) -------------------------------------------
 def test_a_conversation_moves_to_the_other_replica_with_its_slots_and_danger_first(
         cluster: Client) -> None:
+    """Its replica is killed (SIGKILL) in the middle of a message, holding the conversation's
+    lock: the next message goes to the other replica, which carries on with the topic."""
     tab = new_tab()
+    key = cluster.key("web", tab)
     before = cluster.stack.served()
     cluster.web(tab, "my ex keeps turning up at my work")
     after = cluster.stack.served()
     serving = [name for name in after if after[name] > before.get(name, 0)]
     assert len(serving) == 1, (before, after)
-    cluster.stack.kill(serving[0])  # SIGKILL mid-conversation: a crash
+    replica = int(serving[0].removeprefix("rasa"))
+    actions = cluster.stack.parts[f"actions{replica}"].proc
+    assert actions is not None
+    in_flight: list[list[dict[str, Any]]] = []
+    os.killpg(actions.pid, signal.SIGSTOP)  # so the next message is caught half-way
+    try:
+        sender = threading.Thread(target=lambda: in_flight.append(cluster.web(tab, "lewisham")))
+        sender.start()
+        deadline = time.monotonic() + 10
+        while f"signpost:lock:{key}".encode() not in cluster.redis():
+            assert time.monotonic() < deadline, "the message never took the conversation's lock"
+            time.sleep(0.05)
+        cluster.stack.kill(serving[0])  # a crash, holding the lock
+    finally:
+        os.killpg(actions.pid, signal.SIGCONT)
+    sender.join(timeout=30)
+    assert in_flight and HELPLINE in " ".join(texts(in_flight[0]))  # the web front's fallback
+    deadline = time.monotonic() + 10  # the dead replica's lock runs out (6 s), not a minute
+    while f"signpost:lock:{key}".encode() in cluster.redis():
+        assert time.monotonic() < deadline, "the dead replica's lock never ran out"
+        time.sleep(0.2)
     reply = " ".join(texts(cluster.web(tab, "lewisham")))
     assert "Lewisham" in reply and STALKING_HELPLINE in reply, "the topic was lost in the move"
     moved = cluster.stack.served()
