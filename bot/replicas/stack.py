@@ -58,6 +58,9 @@ class ReplicaStack:
     env: dict[str, str] = field(default_factory=dict)
     # Logs carry no message text (bot/logging_redaction.py), but are removed with the run.
     keep_logs: bool = False
+    # False: no Redis, each replica keeps its own conversations in memory (with one replica,
+    # the embedded mode behind the same path: the benchmark's baseline).
+    use_redis: bool = True
 
     # ---- addresses --------------------------------------------------------------------------
     @property
@@ -73,8 +76,9 @@ class ReplicaStack:
         if haproxy is None:
             raise RuntimeError("HAProxy is not installed (scripts/install-system-packages.sh haproxy)")
         deadline = time.monotonic() + timeout
-        on_step("starting Redis and PostgreSQL")
-        self.redis = RedisServer().start()
+        on_step("starting Redis and PostgreSQL" if self.use_redis else "starting PostgreSQL")
+        if self.use_redis:
+            self.redis = RedisServer().start()
         self.postgres = PostgresServer().start()
         database_url = self.postgres.create_database("signpost")
         self.env = self._environment(database_url)
@@ -108,7 +112,7 @@ class ReplicaStack:
         env.setdefault("WEBFRONT_TOKEN", secrets.token_urlsafe(32))
         env.setdefault("SENDER_HASH_KEY", secrets.token_urlsafe(32))
         env.update({
-            "REDIS_URL": self.redis.url if self.redis else "",
+            "REDIS_URL": self.redis.url if self.redis else "",  # empty: in memory
             "DATABASE_URL": database_url,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "3",

@@ -36,6 +36,8 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"(the kids|my kids|the children|my children|my (son|daughter|baby)|the baby|our (son|daughter|baby|kids))\b",
         r"\b(kids|children|son|daughter|baby)('s| is| are)? (scared|terrified|hurt|not safe)\b",
         r"\b(in front of|while) (the kids|my kids|the children|my (son|daughter)|the baby|her|him)\b",
+        r"\b(kids|children|son|daughter|baby|child)\b.{0,40}\b(in the room|watching|watches|sees it|saw it|"
+        r"see it|heard it|hears it|hear it)\b",
     ),
 }
 

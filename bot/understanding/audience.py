@@ -41,12 +41,14 @@ _MAN = (
     r"\b(i'?m|i am|im|as) (a |an )?(man|male|guy|bloke|lad|dad|father|husband|gay man|bi man|trans man|boy)\b",
     r"\b(believe|trust|help) a (man|bloke|guy|lad)\b|\b(help|support|services?|line) for (men|males|blokes|guys)\b",
     r"\bmen get (abused|hit|hurt) too\b|\b(as|being) a (man|bloke|guy)\b",
+    r"\bwe'?re both (guys|men|blokes|lads|boys)\b",
 )
 _WOMAN = (r"\b(i'?m|i am|im|as) (a |an )?(woman|female|girl|lady|mum|mother|wife|trans woman|lesbian)\b",)
 _LGBT = (
     r"\b(gay|lesbian|bisexual|bi ?sexual|trans|transgender|queer|non-?binary|enby|lgbt\w*|lgbtq\w*|"
     r"same[- ]sex|pansexual|genderqueer|intersex|coming out|came out|out me|outing me)\b",
     r"\bi'?m bi\b|\bmy (same-sex|same sex)\b",
+    r"\bwe'?re both (guys|men|blokes|lads|boys|women|girls)\b",
 )
 _DEAF = (
     r"\b(deaf|hard of hearing|hearing impair\w*|bsl|british sign language|sign language|textphone|"

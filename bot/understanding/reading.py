@@ -35,6 +35,12 @@ HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|"
 _ANSWERABLE = ABUSE_TOPICS | {"find_support", "ask_number", "ask_privacy", "ask_housing", "ask_leaving",
                               "ask_money", "ask_immigration", "ask_children", "ask_law",
                               "ask_evidence", "ask_how_to_help", "safe_contact"}
+# "how do I stop him seeing I visited this site": keeping this private, whatever the topic.
+_SAFE_CONTACT = re.compile(
+    r"\b(stop|prevent|hide|delete|clear|wipe|make sure|not let)\b.{0,30}\b(see|seeing|find|finding|know|knowing|"
+    r"history)\b.{0,30}\b(this (site|website|page|chat)|my (browser |search )?history|i (visited|was on|used) this)\b|"
+    r"\bhow (do|can) i (hide|delete|clear|wipe)\b.{0,30}\b(history|this (site|chat|page|website))\b",
+    re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -96,7 +102,7 @@ def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str 
         name = candidate.get("name")
         if name in ("nlu_fallback", PERPETRATOR):
             continue
-        if name in _ANSWERABLE and float(candidate.get("confidence", 0)) >= 0.2:
+        if name in _ANSWERABLE and float(candidate.get("confidence", 0)) >= 0.15:
             return str(name)
         return None
     return None
@@ -127,6 +133,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif intent == PERPETRATOR and speaker != "own_behaviour":
         # Only someone who says they harm someone is answered as someone who abuses.
         override = _best_topic(ranking) or "find_support"
+    elif _SAFE_CONTACT.search(text or "") and intent != "safe_contact":
+        override = "safe_contact"
     elif switches_to_self(text) and intent not in ABUSE_TOPICS:
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
     elif recent_assault and intent not in ("sexual_violence",):
