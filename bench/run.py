@@ -34,6 +34,9 @@ from bench.common import (
 from bench.floor import FloorServer, ensure_floor_model
 from bench.load import LevelResult, Target, run_level, send_one, warm_up
 from bench.nlu import ProbeResult, TrainingResult, run_probe, time_training
+from bench.replicas import run_all as run_replicas
+from bench.replicas import saved_path as replicas_saved
+from bench.replicas import update_report as add_replicas
 from bench.report import render
 from bench.stack import Stack
 
@@ -263,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         results = pickle.loads(saved.read_bytes())
         out.write_text(render(results), encoding="utf-8")
+        if replicas_saved(args.quick).exists():  # the multi-replica section (bench/replicas.py)
+            add_replicas(out, pickle.loads(replicas_saved(args.quick).read_bytes()))
         print(f"rewrote {out.relative_to(ROOT)} from {saved.relative_to(ROOT)}")
         return 0
     started = time.monotonic()
@@ -288,9 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     floor_model = results.floor.model if results.floor else None
     results.probe = _section(results, "NLU parse + evaluation",
                              lambda: run_probe(model, floor_model))
+    replicas = _section(results, "several replicas with Redis",
+                        lambda: run_replicas(model, plan.quick))
+    results.failures += [f"replicas: {failure}" for failure in (replicas.failures if replicas else [])]
     results.total_seconds = time.monotonic() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     saved.write_bytes(pickle.dumps(results))
     out.write_text(render(results), encoding="utf-8")
+    if replicas is not None:
+        add_replicas(out, replicas)
     print(f"\nwrote {out.relative_to(ROOT)} in {results.total_seconds / 60:.1f} min", flush=True)
     return 1 if results.failures else 0
