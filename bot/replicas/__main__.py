@@ -24,6 +24,14 @@ def _stop_on_signal(signum: int, _frame: object) -> None:
 def main() -> int:
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    from bot.config import problems
+
+    found = problems()  # a typo must stop the start, not be replaced by a default
+    if found:
+        for problem in found:
+            print(problem, file=sys.stderr)
+        print("multi-replica mode not started: fix the settings above", file=sys.stderr)
+        return 1
     model = model_path()
     if not model.exists():
         print(f"no model at {model}: run `make replicas`, which trains it first", file=sys.stderr)
