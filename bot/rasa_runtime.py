@@ -1,4 +1,4 @@
-"""Two adjustments to Rasa's remote-action path, installed once when our channels start.
+"""Three adjustments to Rasa, installed once when our channels start.
 
 1. Rasa 3.6 checks every action-server reply with `jsonschema.validate`, which re-checks the
    schema itself each time: about 19 ms per call on a 2-core machine, paid on most replies.
@@ -6,6 +6,9 @@
 2. When the action server is down or fails, Rasa logs the error and carries on, and the person
    would get no service list and no helpline. Failures are recorded per conversation, so the
    channel can add the fallback (helpline and 999) without reading the tracker again.
+3. Rasa answers `GET /` with "Hello from Rasa: <version>", telling anyone who reaches it which
+   known vulnerabilities to try. Our channels replace that route with a plain status before
+   the app is built (Rasa builds the input channels first).
 """
 
 from __future__ import annotations
@@ -49,7 +52,21 @@ def install() -> None:
 
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction.run = run_recording_failure
+    _hide_version()
     _installed = True
+
+
+def _hide_version() -> None:
+    from rasa import server
+    from sanic import response
+
+    def add_root_route(app: Any) -> None:
+        async def status(_: Any) -> Any:
+            return response.json({"status": "ok"})
+
+        app.add_route(status, "/", methods=["GET"], name="status")
+
+    server.add_root_route = add_root_route
 
 
 def record_failure(sender_id: str) -> None:

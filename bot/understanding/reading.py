@@ -41,6 +41,10 @@ _SAFE_CONTACT = re.compile(
     r"history)\b.{0,30}\b(this (site|website|page|chat)|my (browser |search )?history|i (visited|was on|used) this)\b|"
     r"\bhow (do|can) i (hide|delete|clear|wipe)\b.{0,30}\b(history|this (site|chat|page|website))\b",
     re.IGNORECASE)
+# "do you keep my texts?": a question about what this service stores, not about evidence.
+_ABOUT_OUR_RECORDS = re.compile(
+    r"\b(do|will|does|are|is) (you|this|this chat|this service|this bot|it) (keep|keeping|store|storing|save|"
+    r"saving|record|recording|log|logging|remember|share|sharing)\b", re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -135,6 +139,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = _best_topic(ranking) or "find_support"
     elif _SAFE_CONTACT.search(text or "") and intent != "safe_contact":
         override = "safe_contact"
+    elif _ABOUT_OUR_RECORDS.search(text or "") and intent != "ask_privacy":
+        override = "ask_privacy"
     elif switches_to_self(text) and intent not in ABUSE_TOPICS:
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
     elif recent_assault and intent not in ("sexual_violence",):
@@ -147,7 +153,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "find_support"
     elif intent == "nlu_fallback" and speaker == "other" and HOW_TO_HELP.search(text or ""):
         override = "ask_how_to_help"
-    elif intent == "nlu_fallback":
+    elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience_of(text), outside_london=place, intent=override)

@@ -73,6 +73,12 @@ def test_the_rasa_http_api_is_not_exposed(stack: Stack) -> None:
     assert requests.post(f"{stack.rasa_url}/model", timeout=10).status_code in (404, 405)
 
 
+def test_no_version_banner(stack: Stack) -> None:
+    root = requests.get(f"{stack.rasa_url}/", timeout=10)
+    assert root.status_code == 200 and root.json() == {"status": "ok"}
+    assert "3.6" not in root.text and "Rasa" not in root.text
+
+
 def test_message_text_never_reaches_the_logs(stack: Stack) -> None:
     secret_words = "my uncle zanzibarquux keeps my passport 07700 900123"
     tab = new_tab_id()
