@@ -305,6 +305,21 @@ def render(results: ReplicaResults) -> str:
                   f"{max(p.latencies, default=float('nan')) * 1000:.0f} ms, fallbacks {p.fallbacks}, "
                   f"errors {p.errors}, lost turns {p.lost}, duplicated turns {p.duplicated} "
                   f"(other CPU {p.noise.foreign_share:.0%})." if p.noise else ""]
+    noisy = [lv.noise.foreign_share for run in results.configs for lv in run.levels if lv.noise]
+    lines += ["", "Reading these figures:", "",
+              "- Two cores for everything: with one replica, Rasa's single event loop has about a "
+              "core and the rest (action server, HAProxy, Redis, the load generator) share the "
+              "other; a second replica can only take what is left, so on this machine the ratio "
+              "is a floor for what two replicas on their own cores would give.",
+              "- The web front is one process in every configuration (its Flask work and second "
+              "HTTP hop compete with both replicas for the same cores), which is why the public "
+              "path does not scale with replicas here; the HAProxy -> Rasa rows show the replicas "
+              "themselves."]
+    if noisy and max(noisy) > 0.10:
+        lines.append(f"- **Noisy run**: other people's processes used up to {max(noisy):.0%} of the "
+                     "machine during these levels (column 'other CPU'), so throughput and p99 are "
+                     "pessimistic and the ratio between configurations is uncertain; rerun on a "
+                     "quiet machine before relying on it.")
     for run in results.configs:
         lines.append(f"\nStart to ready ({run.name}): {run.start_seconds:.0f} s.")
     if results.failures:
