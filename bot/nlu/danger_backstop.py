@@ -13,13 +13,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.override import CLASSIFIER_INTENT, override_intent
 from bot.safety.danger import signals_danger
 
 DANGER_INTENT = "immediate_danger"
-CLASSIFIER_INTENT = "classifier_intent"
+__all__ = ["CLASSIFIER_INTENT", "DANGER_INTENT", "DangerBackstop"]
 
 
 @DefaultV1Recipe.register(
@@ -39,13 +40,7 @@ class DangerBackstop(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if signals_danger(message.get(TEXT)):
-                # Keep what the classifier said, so evaluation can report both.
-                message.set(CLASSIFIER_INTENT, message.get(INTENT), add_to_output=True)
-                override = {"name": DANGER_INTENT, "confidence": 1.0}
-                message.set(INTENT, override, add_to_output=True)
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                           if r.get("name") != DANGER_INTENT]
-                message.set(INTENT_RANKING_KEY, [override, *ranking], add_to_output=True)
+                override_intent(message, DANGER_INTENT)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -21,10 +21,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.override import override_intent
 from bot.understanding.reading import PersonReading, read_person
 
 EXTRACTOR = "PersonAxes"
-CLASSIFIER_INTENT = "classifier_intent"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -50,12 +50,7 @@ class PersonAxes(GraphComponent):
             reading = read_person(text, intent.get("name"), ranking, has_location=has_location)
             self._add_entities(message, text, reading)
             if reading.intent and reading.intent != intent.get("name"):
-                if message.get(CLASSIFIER_INTENT) is None:
-                    message.set(CLASSIFIER_INTENT, intent, add_to_output=True)
-                override = {"name": reading.intent, "confidence": 1.0}
-                message.set(INTENT, override, add_to_output=True)
-                rest = [r for r in ranking if r.get("name") != reading.intent]
-                message.set(INTENT_RANKING_KEY, [override, *rest], add_to_output=True)
+                override_intent(message, reading.intent)
         return messages
 
     @staticmethod
