@@ -30,7 +30,7 @@ from tests.support.redis_server import everything_in
 
 pytestmark = pytest.mark.e2e
 
-SESSION_TTL = 20  # short, so the expiry test can watch Redis empty itself
+SESSION_TTL = 30  # short, so the expiry test can watch Redis empty itself
 EMERGENCY_START = "If you are in danger now, call 999"
 HELPLINE = "0808 2000 247"
 STALKING_HELPLINE = "0808 802 0300"
