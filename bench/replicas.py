@@ -376,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.training import ensure_model
 
         results = run_all(ensure_model(), args.quick)
+    if results.failures:
+        # A partial run must not replace a complete one in the report.
+        out = OUT / "performance-replicas-failed.md"
+        print("some configurations failed: " + "; ".join(results.failures), file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     update_report(out, results)
     print(f"updated {out}")
