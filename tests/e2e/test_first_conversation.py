@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from tests.conftest import Stack, new_tab_id
+from tests.support.stack import Stack, new_tab_id
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Stack, _wait, new_tab_id
+from tests.support.stack import Stack, new_tab_id
+from tests.support.stack import wait_until_up as _wait
 
 pytestmark = pytest.mark.e2e
 

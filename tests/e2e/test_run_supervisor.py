@@ -24,8 +24,9 @@ import requests
 import yaml
 
 from bot.supervision import find_haproxy
-from tests.conftest import ROOT, free_port
+from tests.support.ports import free_port
 from tests.support.slow_clients import slow_clients
+from tests.support.stack import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

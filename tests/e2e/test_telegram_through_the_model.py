@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from telegram import Chat, Message, Update, User
 
-from tests.conftest import Stack
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 _ids = itertools.count(int(time.time()))

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ROOT, Stack, _wait, free_port
+from tests.support.ports import free_port
+from tests.support.stack import ROOT, Stack
+from tests.support.stack import wait_until_up as _wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -29,28 +26,21 @@ from bot.settings import Settings
 from bot.webfront import create_app
 from bot.webfront.config import WebfrontConfig
 
-TOKEN = "test-webfront-token"
+# Shared with the test files through tests.support (kept importable from here too).
+from tests.support.domain import DOMAIN_FILE, domain_text  # noqa: F401
+from tests.support.ports import free_port  # noqa: F401
+from tests.support.webfront import GREETING, TOKEN, XSS_REPLY, tab_id  # noqa: F401
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 _TAB_ID = re.compile(r"[A-Za-z0-9-]{16,64}")
 
 NEUTRAL_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Weather</title></head><body><h1>Weather today</h1><p>Sunny spells.</p></body></html>"""
 
-GREETING = "Hello. I'm an automated helper, not a person."
-XSS_REPLY = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
-
-
-def domain_text(name: str) -> str:
-    """The default (channel-less) text of a domain.yml response, read independently."""
-    responses = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
-    web = [v for v in responses[name] if v.get("channel") == "web" and not v.get("condition")]
-    plain = [v for v in responses[name] if not v.get("channel") and not v.get("condition")]
-    return (web or plain)[0]["text"]
 
 
 def default_reply(message: str) -> list[dict[str, Any]]:
@@ -187,13 +177,6 @@ def fake_rasa(fake_rasa_server: FakeRasa) -> FakeRasa:
     return fake_rasa_server
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (closed again at once): "Rasa is down"."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def make_settings(rasa_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "session_ttl_seconds": 1800,
@@ -232,10 +215,6 @@ def make_app(fake_rasa: FakeRasa) -> AppFactory:
 @pytest.fixture
 def client(make_app: AppFactory) -> FlaskClient:
     return make_app().test_client()
-
-
-def tab_id() -> str:
-    return os.urandom(12).hex()
 
 
 # ---- browser fixtures ------------------------------------------------------------------------

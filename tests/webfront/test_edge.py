@@ -21,8 +21,10 @@ from bot.webfront.config import WebfrontConfig
 from bot.webfront.edge import EdgeConfig, render, write_error_files
 from bot.webfront.responses import DomainResponses
 from bot.webfront.server import make_server
+from tests.support.domain import DOMAIN_FILE, domain_text
+from tests.support.ports import free_port
 from tests.support.slow_clients import slow_clients
-from tests.webfront.conftest import DOMAIN_FILE, domain_text, free_port, tab_id
+from tests.support.webfront import tab_id
 
 SMS_URL = "https://bot.example.test/webhooks/sms/webhook"
 DANGER = "he has a knife"

@@ -10,10 +10,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import XSS_REPLY, domain_text, free_port, tab_id
 from flask import Blueprint, Flask
 
 from bot.channels.input_guard import REFUSED_EMPTY, REFUSED_RATE, REFUSED_TOO_LONG
+from tests.support.domain import domain_text
+from tests.support.ports import free_port
+from tests.support.webfront import XSS_REPLY, tab_id
 
 STATIC = Path(__file__).resolve().parents[2] / "bot" / "webfront" / "static"
 EXIT_DEFAULT = "https://www.bbc.co.uk/weather"

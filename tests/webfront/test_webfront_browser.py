@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GREETING, XSS_REPLY, domain_text, free_port
+
+from tests.support.domain import domain_text
+from tests.support.ports import free_port
+from tests.support.webfront import GREETING, XSS_REPLY
 
 pytestmark = pytest.mark.browser
 

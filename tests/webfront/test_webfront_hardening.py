@@ -20,8 +20,10 @@ from flask import Blueprint, Flask, session
 
 from bot.webfront.config import WebfrontConfig
 from bot.webfront.server import make_server
+from tests.support.domain import domain_text
+from tests.support.ports import free_port
 from tests.support.slow_clients import slow_clients
-from tests.webfront.conftest import domain_text, free_port, tab_id
+from tests.support.webfront import tab_id
 
 DANGER = "he has a knife"
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import DOMAIN_FILE, TOKEN, domain_text, free_port
 
 from bot.rate_limit import SlidingWindowLimiter
 from bot.webfront.config import DEFAULT_EXIT_URL, WebfrontConfig, safe_exit_url
 from bot.webfront.responses import LAST_RESORT, DomainResponses, pick_text
+from tests.support.domain import DOMAIN_FILE, domain_text
+from tests.support.ports import free_port
+from tests.support.webfront import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
