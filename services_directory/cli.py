@@ -111,7 +111,7 @@ def search_payload(result) -> dict:
                 "website": card.website,
                 "area": card.area,
                 "topics": list(card.topics),
-                "last_verified": card.last_verified.isoformat(),
+                "last_verified": card.last_verified.isoformat() if card.last_verified else None,
             }
             for card in result.services
         ],
@@ -229,7 +229,7 @@ def _cmd_staff_add(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         upgrade_database(engine)
-        with session_factory(engine)() as session, session.begin():
+        with session_factory(engine)() as session:
             account = create_staff_account(session, args.email, password, actor=_actor(args))
             email = account.email
     except StaffError as error:

@@ -6,13 +6,14 @@ directory init`, the tests and the admin all migrate the same way from anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services_directory.db import make_engine
 
@@ -44,12 +45,40 @@ def upgrade_database(engine_or_url: Engine | str, revision: str = "head") -> Non
         if revision == "head" and current_revision(engine) == head_revision():
             return
         config = alembic_config(engine.url.render_as_string(hide_password=False))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+        with engine.connect() as conn:
+            _run_without_sqlite_foreign_keys(conn, lambda: command.upgrade(config, revision),
+                                             config)
     finally:
         if owns_engine:
             engine.dispose()
+
+
+def _run_without_sqlite_foreign_keys(conn: Connection, migrate: Callable[[], None],
+                                     config: Config) -> None:
+    """Run `migrate` in one transaction on `conn`.
+
+    SQLite changes a column by copying the table and dropping the old one; with foreign keys
+    on, that DROP deletes every row that points at the table (ON DELETE CASCADE). The pragma
+    only takes effect outside a transaction, so it is switched off first, every reference is
+    checked before the commit, and it is switched back on for whoever uses the connection next.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+    try:
+        with conn.begin():
+            config.attributes["connection"] = conn
+            migrate()
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken reference(s), "
+                                       f"first: {tuple(broken[0])}; nothing was changed")
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 class SchemaOutOfDate(RuntimeError):

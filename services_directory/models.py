@@ -2,7 +2,8 @@
 
 Additions HSDS lacks, which signposting to abuse services needs: `eligibility` (gender, age,
 audience), `location.confidential` (refuge addresses are never stored, enforced by a CHECK),
-`source` and `last_verified` on services and phones, optimistic `version` and soft delete on
+provenance (`source*`, `service_source`) kept apart from staff confirmation
+(`last_verified`, `verified_by`) on services and phones, optimistic `version` and soft delete on
 services, an audit log, staff accounts and offline postcode tables.
 Schema changes go through alembic (services_directory/migrations), never `create_all`.
 """
@@ -28,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+from services_directory.vocabulary import VERIFICATION_METHODS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -62,10 +65,30 @@ class Organization(Base):
 
 
 class Service(Base):
+    """One service a person can contact.
+
+    Two separate questions are recorded. Where a fact came from and when we read it
+    (`source*`, and one `ServiceSource` row per public page) is provenance, written by imports.
+    Whether a member of staff has confirmed the entry (`last_verified`, `verified_by`,
+    `verification_method`, `verification_note`) is written only by a confirmation
+    (service_layer.confirm_service), never by an import: an entry read from a council page is
+    "unconfirmed" until a person checks it. See verification.py for the state staff see.
+    """
+
     __tablename__ = "service"
     __table_args__ = (
         CheckConstraint(
             "status IN ('active', 'inactive', 'defunct', 'temporarily closed')", name="status"
+        ),
+        # A confirmation always says who made it and how.
+        CheckConstraint(
+            "last_verified IS NULL OR (verified_by IS NOT NULL AND verification_method IS NOT NULL)",
+            name="confirmed_by_someone",
+        ),
+        CheckConstraint(
+            "verification_method IS NULL OR verification_method IN ("
+            + ", ".join(f"'{method}'" for method in VERIFICATION_METHODS) + ")",
+            name="verification_method",
         ),
         Index("ix_service_live", "deleted_at", "status"),
     )
@@ -79,9 +102,23 @@ class Service(Base):
     description = Column(Text, nullable=False)
     url = Column(String(500))
     email = Column(String(255))
+    form_url = Column(String(500))
     status = Column(String(20), nullable=False, default="active")
+    # Why a service is not active, or why research doubts it still runs.
+    status_note = Column(Text)
+    # The borough's main commissioned service ranks above narrower ones in search.
+    main_service = Column(Boolean, nullable=False, default=False)
+    commissioned_by_council = Column(Boolean, nullable=False, default=False)
+    # Provenance: the newest public page the entry rests on, and what it said about itself.
     source = Column(Text, nullable=False)
-    last_verified = Column(Date, nullable=False)
+    source_url = Column(String(1000))
+    source_read_on = Column(Date)
+    source_page_date = Column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD, as the page shows it
+    source_note = Column(Text)
+    # Confirmation by staff (see the class docstring).
+    last_verified = Column(Date)
+    verified_by = Column(String(255))
+    verification_method = Column(String(30))
     verification_note = Column(Text)
     version = Column(Integer, nullable=False)
     deleted_at = Column(DateTime)
@@ -105,6 +142,29 @@ class Service(Base):
     locations = relationship(
         "ServiceAtLocation", back_populates="service", cascade="all, delete-orphan"
     )
+    sources = relationship(
+        "ServiceSource", back_populates="service", cascade="all, delete-orphan"
+    )
+
+
+class ServiceSource(Base):
+    """A public page an entry rests on: its address, its own date, when we read it, and which
+    facts it supports (`supports`, ';'-separated: name;phone;email;hours...)."""
+
+    __tablename__ = "service_source"
+
+    id = Column(ID, primary_key=True)
+    service_id = Column(
+        ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    url = Column(String(1000), nullable=False)
+    title = Column(String(500))
+    page_date = Column(String(10))
+    page_date_basis = Column(Text)
+    read_on = Column(Date, nullable=False)
+    supports = Column(String(500), nullable=False, default="")
+
+    service = relationship("Service", back_populates="sources")
 
 
 class Location(Base):
@@ -162,9 +222,16 @@ class Phone(Base):
     number = Column(String(40), nullable=False)
     extension = Column(String(10))
     type = Column(String(10), nullable=False, default="voice")
-    description = Column(Text)
+    description = Column(Text)  # the label shown with the number ("Advice line")
+    hours = Column(Text)  # when this number is answered, in the source's words
+    # Provenance of this number: the newest page that shows it. A number whose newest dated
+    # page is too old is kept for staff but not shown to the public (publication.py).
     source = Column(Text, nullable=False)
-    last_verified = Column(Date, nullable=False)
+    source_url = Column(String(1000))
+    source_read_on = Column(Date)
+    source_page_date = Column(String(10))
+    # Set only when staff confirm the service this number belongs to.
+    last_verified = Column(Date)
 
     service = relationship("Service", back_populates="phones")
 
@@ -242,6 +309,7 @@ class Eligibility(Base):
     maximum_age = Column(Integer)
     audiences = Column(String(400), nullable=False, default="")
     audience_restricted = Column(Boolean, nullable=False, default=False)
+    residents_only = Column(Boolean, nullable=False, default=False)
     description = Column(Text)
 
     service = relationship("Service", back_populates="eligibility")

@@ -60,7 +60,7 @@ class ServiceCard:
     topics: tuple[str, ...]
     audience: tuple[str, ...]
     is_24_hours: bool
-    last_verified: date
+    last_verified: date | None
     scope: Scope
     # Opening hours in the directory's own words (e.g. "Open 24 hours"), shown as they are.
     hours: str | None = None
@@ -314,7 +314,7 @@ def _cards(session: Session, hits: list[_Hit]) -> list[ServiceCard]:
                 topics=tuple(sorted(topics[service_id], key=lambda t: topic_order.get(t, 99))),
                 audience=tuple(a for a in audiences.get(service_id, "").split(";") if a),
                 is_24_hours=service_id in always_open,
-                last_verified=date.fromisoformat(verified),
+                last_verified=date.fromisoformat(verified) if verified else None,
                 scope=hit.scope,
                 hours=hours.get(service_id),
             )

@@ -15,8 +15,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services_directory.audit import record_change, snapshot
 from services_directory.models import StaffAccount
+from services_directory.service_layer import DirectoryWrite
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -73,7 +73,7 @@ def check_new_password(password: str) -> None:
 
 def create_staff_account(session: Session, email: str, password: str,
                          actor: str = "cli") -> StaffAccount:
-    """Add an active account and its audit row to the caller's unit of work (not committed)."""
+    """Create an active account; committed with its audit row through the service layer."""
     address = normalise_email(email)
     if not _EMAIL.match(address):
         raise StaffError(f"not an email address: {email!r}")
@@ -84,10 +84,8 @@ def create_staff_account(session: Session, email: str, password: str,
     if existing is not None:
         raise StaffError(f"a staff account for {address} already exists")
     account = StaffAccount(email=address, password_hash=hash_password(password), active=True)
-    session.add(account)
-    session.flush()
-    record_change(session, actor, StaffAccount.__tablename__, str(account.id), "insert",
-                  None, snapshot(account))
+    with DirectoryWrite(session, actor) as write:
+        write.add(account)
     return account
 
 
@@ -106,13 +104,13 @@ def authenticate(session: Session, email: str, password: str) -> StaffAccount | 
 
 
 def set_staff_active(session: Session, email: str, active: bool, actor: str) -> StaffAccount:
+    """Lock an account out (or let it back in); committed and audited."""
     account = session.execute(
         select(StaffAccount).where(StaffAccount.email == normalise_email(email))
     ).scalar_one_or_none()
     if account is None:
         raise StaffError(f"no staff account for {email!r}")
-    before = snapshot(account)
-    account.active = active
-    record_change(session, actor, StaffAccount.__tablename__, str(account.id), "update",
-                  before, snapshot(account))
+    with DirectoryWrite(session, actor) as write:
+        write.track(account)
+        account.active = active
     return account

@@ -2,11 +2,21 @@
 
 Import makes the database match a folder of CSVs. It validates every row of every file
 before touching the database and, if anything is wrong, writes nothing and reports each
-problem as `file:line:field: reason`. It then applies all changes in one transaction, with an
-audit row per change. Services, organisations and locations missing from the files are soft
-deleted (so history and audit survive); link rows are deleted. A dry run reports the same
-added/updated/removed lists without writing. Export writes the same layout, so
-export -> import changes nothing.
+problem as `file:line:field: reason`. It then applies all changes in one transaction through
+the directory service layer (an audit row per change). Services, organisations and locations
+missing from the files are soft deleted (so history and audit survive); link rows are
+deleted. A dry run reports the same added/updated/removed lists without writing. Export writes
+the same layout, so export -> import changes nothing. An empty database gets its schema first.
+
+Two things an import never does:
+- set a staff confirmation (last_verified, verified_by, verification_method/note): those
+  columns are exported for the record and ignored on import, because a file cannot say that
+  a person checked something;
+- store a cell a spreadsheet would run as a formula (starting with = + - @, a tab or a
+  carriage return), except a phone number such as +44 20 7008 0151 in a phone column, which
+  is checked as a phone number instead. Export writes such text with a leading apostrophe,
+  and import takes that apostrophe off again, so a round trip is lossless.
+A column left out of a file leaves that column as it is (older exports stay importable).
 """
 
 from __future__ import annotations
@@ -21,15 +31,27 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from services_directory.audit import record_change, snapshot
 from services_directory.db import session_factory
 from services_directory.models import utcnow
-from services_directory.tabular_schema import SPEC_BY_FILE, SPECS, Field, TableSpec
+from services_directory.phones import is_uk_phone
+from services_directory.service_layer import DirectoryWrite, WriteRefused
+from services_directory.tabular_schema import (
+    CONFIRMATION_COLUMNS,
+    SPEC_BY_FILE,
+    SPECS,
+    Field,
+    TableSpec,
+)
 from services_directory.vocabulary import topic_term_id
 
 Row = dict[str, Any]
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
+# First characters that make a spreadsheet treat a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SHOWN = {"\t": "a tab", "\r": "a carriage return"}
+# Files an older export may not have: when absent, their table is left as it is.
+OPTIONAL_FILES = frozenset({"service_sources.csv"})
 
 
 @dataclass
@@ -49,6 +71,8 @@ class ImportReport:
     changes: dict[str, TableChanges] = field(default_factory=dict)
     dry_run: bool = False
     written: bool = False
+    # Confirmations in the files that differ from the database and were not imported.
+    ignored_confirmations: int = 0
 
     @property
     def ok(self) -> bool:
@@ -68,7 +92,30 @@ class ImportReport:
 # ---------------------------------------------------------------- parsing and validation
 
 
+def formula_problem(spec_field: Field, raw: str) -> str | None:
+    """Why this cell would be dangerous in a spreadsheet, or None."""
+    if spec_field.kind != "str" or not raw or raw[0] not in FORMULA_STARTS:
+        return None
+    if spec_field.phone and is_uk_phone(raw):
+        return None  # "+44 20 7008 0151" is a phone number, checked as one
+    first = _SHOWN.get(raw[0], repr(raw[0]))
+    return (f"starts with {first}, so a spreadsheet would run it as a formula; if it is "
+            f"meant as text, put an apostrophe (') in front of it")
+
+
+def _unescape(raw: str) -> str:
+    """Take off the apostrophe export puts before text that starts like a formula."""
+    if len(raw) > 1 and raw[0] == "'" and raw[1] in (*FORMULA_STARTS, "'"):
+        return raw[1:]
+    return raw
+
+
 def _parse_cell(spec_field: Field, raw: str) -> tuple[Any, str | None]:
+    danger = formula_problem(spec_field, raw)
+    if danger:
+        return None, danger
+    if spec_field.kind == "str":
+        raw = _unescape(raw)
     text = raw.strip()
     if text == "":
         if spec_field.required:
@@ -136,6 +183,14 @@ def _row_checks(spec: TableSpec, row: Row) -> list[tuple[str, str]]:
 class ParsedFile:
     spec: TableSpec
     rows: list[tuple[int, Row]] = field(default_factory=list)
+    # Columns the file has; None: the file is absent and its table is left alone.
+    columns: tuple[str, ...] | None = None
+
+    @property
+    def applied_columns(self) -> tuple[str, ...]:
+        """Columns an import writes: in the file, and not a staff confirmation."""
+        present = set(self.columns or ())
+        return tuple(name for name in self.spec.imported_columns if name in present)
 
 
 def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
@@ -147,12 +202,15 @@ def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
         result = ParsedFile(spec)
         parsed[spec.file] = result
         if not path.is_file():
-            errors.append(f"{spec.file}:0:(file): file is missing")
+            if spec.file not in OPTIONAL_FILES:
+                errors.append(f"{spec.file}:0:(file): file is missing")
             continue
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
-            missing = [name for name in spec.columns if name not in header]
+            result.columns = tuple(name for name in spec.columns if name in header)
+            required = [f.name for f in spec.fields if f.required]
+            missing = [name for name in required if name not in header]
             unknown = [name for name in header if name not in spec.columns]
             for name in missing:
                 errors.append(f"{spec.file}:1:{name}: column is missing")
@@ -169,6 +227,9 @@ def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
                 row: Row = {}
                 row_ok = True
                 for spec_field in spec.fields:
+                    if spec_field.name not in header:
+                        row[spec_field.name] = spec_field.default
+                        continue
                     value, reason = _parse_cell(spec_field, raw.get(spec_field.name) or "")
                     if reason:
                         errors.append(f"{spec.file}:{line}:{spec_field.name}: {reason}")
@@ -199,6 +260,8 @@ def _check_references(parsed: dict[str, ParsedFile]) -> list[str]:
     errors: list[str] = []
     ids = {name: {row["id"] for _, row in pf.rows} for name, pf in parsed.items()}
     for pf in parsed.values():
+        if pf.columns is None:
+            continue
         for spec_field in pf.spec.fields:
             if spec_field.ref is None:
                 continue
@@ -216,30 +279,38 @@ def _check_references(parsed: dict[str, ParsedFile]) -> list[str]:
 # ---------------------------------------------------------------- diff and apply
 
 
-def _current_rows(session: Session, spec: TableSpec) -> dict[str, Any]:
+def _current_rows(session: Session | None, spec: TableSpec) -> dict[str, Any]:
+    if session is None:  # an empty database: nothing there yet
+        return {}
     return {obj.id: obj for obj in session.execute(select(spec.model)).scalars()}
 
 
-def _values(obj: Any, spec: TableSpec) -> Row:
-    return {name: getattr(obj, name) for name in spec.columns}
+def _values(obj: Any, columns: tuple[str, ...]) -> Row:
+    return {name: getattr(obj, name) for name in columns}
 
 
-def _plan(session: Session, parsed: dict[str, ParsedFile]) -> tuple[dict, dict[str, Any]]:
+def _plan(session: Session | None, parsed: dict[str, ParsedFile], *,
+          remove_missing: bool = True) -> tuple[dict, dict[str, Any]]:
     """Work out adds/updates/removals per table without changing anything."""
     changes: dict[str, TableChanges] = {}
     current: dict[str, Any] = {}
     for spec in SPECS:
+        change = TableChanges()
+        changes[spec.table] = change
+        pf = parsed.get(spec.file)
+        if pf is None or pf.columns is None:
+            continue
         existing = _current_rows(session, spec)
         current[spec.file] = existing
-        wanted = {row["id"]: row for _, row in parsed[spec.file].rows}
-        change = TableChanges()
+        columns = pf.applied_columns
+        wanted = {row["id"]: row for _, row in pf.rows}
         for row_id, row in wanted.items():
             obj = existing.get(row_id)
             if obj is None:
                 change.added.append(row_id)
-            elif _values(obj, spec) != row:
+            elif _values(obj, columns) != {name: row[name] for name in columns}:
                 change.updated.append(row_id)
-        if spec.removable:
+        if spec.removable and remove_missing:
             for row_id, obj in existing.items():
                 if row_id in wanted:
                     continue
@@ -249,64 +320,122 @@ def _plan(session: Session, parsed: dict[str, ParsedFile]) -> tuple[dict, dict[s
         change.added.sort()
         change.updated.sort()
         change.removed.sort()
-        changes[spec.table] = change
     return changes, current
 
 
-def _apply(session: Session, parsed: dict[str, ParsedFile], changes: dict,
-           current: dict[str, Any], actor: str) -> None:
+def _ignored_confirmations(parsed: dict[str, ParsedFile], current: dict[str, Any]) -> int:
+    """Rows whose confirmation in the file differs from the database's (left as it is)."""
+    count = 0
+    for spec in SPECS:
+        pf = parsed.get(spec.file)
+        if pf is None or pf.columns is None:
+            continue
+        names = [n for n in CONFIRMATION_COLUMNS if n in pf.columns]
+        if not names:
+            continue
+        existing = current.get(spec.file, {})
+        for _, row in pf.rows:
+            obj = existing.get(row["id"])
+            theirs = {n: row.get(n) for n in names}
+            ours = {n: getattr(obj, n, None) if obj is not None else None for n in names}
+            if any(theirs.values()) and theirs != ours:
+                count += 1
+    return count
+
+
+def _apply(write: DirectoryWrite, parsed: dict[str, ParsedFile], changes: dict,
+           current: dict[str, Any]) -> None:
+    session = write.session
     now = utcnow()
     for spec in reversed(SPECS):  # children first, so parents can go afterwards
         change = changes[spec.table]
         for row_id in change.removed:
             obj = current[spec.file][row_id]
-            before = snapshot(obj)
             if spec.soft_delete:
+                write.track(obj, parts=False)
+                write.action(obj, "soft_delete")
                 obj.deleted_at = now
-                record_change(session, actor, spec.table, row_id, "soft_delete", before,
-                              snapshot(obj))
             else:
-                session.delete(obj)
-                record_change(session, actor, spec.table, row_id, "delete", before, None)
+                write.delete(obj)
         session.flush()
     for spec in SPECS:  # parents first
         change = changes[spec.table]
-        rows = {row["id"]: row for _, row in parsed[spec.file].rows}
+        if not (change.added or change.updated):
+            continue
+        pf = parsed[spec.file]
+        columns = pf.applied_columns
+        rows = {row["id"]: row for _, row in pf.rows}
         for row_id in change.added:
-            obj = spec.model(**rows[row_id])
-            session.add(obj)
-            record_change(session, actor, spec.table, row_id, "insert", None, rows[row_id])
+            values = {name: rows[row_id][name] for name in columns}
+            write.add(spec.model(**values))
         for row_id in change.updated:
             obj = current[spec.file][row_id]
-            before = snapshot(obj)
-            for name, value in rows[row_id].items():
+            write.track(obj, parts=False)
+            for name in columns:
+                value = rows[row_id][name]
                 if getattr(obj, name) != value:
                     setattr(obj, name, value)
-            record_change(session, actor, spec.table, row_id, "update", before, rows[row_id])
         session.flush()
+
+
+def _schema_ready(engine: Engine) -> bool:
+    from services_directory.migrate import current_revision, head_revision
+
+    return current_revision(engine) == head_revision()
+
+
+def import_rows(engine: Engine, parsed: dict[str, ParsedFile], *, dry_run: bool = False,
+                actor: str = "import", remove_missing: bool = True) -> ImportReport:
+    """Apply already-validated rows (from CSVs or the sources loader) in one transaction.
+
+    An empty or older database is migrated first, except in a dry run, which never writes.
+    Failures come back in `report.errors` as plain sentences; nothing is written then.
+    """
+    from services_directory.migrate import current_revision, upgrade_database
+
+    report = ImportReport(dry_run=dry_run)
+    if dry_run and current_revision(engine) is None:
+        report.changes, _ = _plan(None, parsed, remove_missing=remove_missing)
+        return report
+    if not _schema_ready(engine):
+        upgrade_database(engine)
+    session = session_factory(engine)()
+    try:
+        changes, current = _plan(session, parsed, remove_missing=remove_missing)
+        report.changes = changes
+        report.ignored_confirmations = _ignored_confirmations(parsed, current)
+        if dry_run or report.total_changes == 0:
+            session.rollback()
+            return report
+        write = DirectoryWrite(session, actor)
+        try:
+            _apply(write, parsed, changes, current)
+        except BaseException:
+            write.rollback()
+            raise
+        write.commit()
+    except WriteRefused as error:
+        report.errors = [str(error)]
+        return report
+    finally:
+        session.close()
+    report.written = True
+    return report
 
 
 def import_directory(engine: Engine, directory: Path | str, *, dry_run: bool = False,
                      actor: str = "import") -> ImportReport:
-    """Validate everything, then (unless dry_run) apply it all in one transaction.
+    """Validate every file, then (unless dry_run) apply it all in one transaction.
 
-    Returns a report; on validation errors `report.errors` is filled and nothing is written.
-    Concurrent staff edits to a service being updated raise StaleDataError and roll back.
+    Returns a report; on validation errors `report.errors` is filled and nothing is written
+    (not even the schema of an empty database).
     """
     report = ImportReport(dry_run=dry_run)
     parsed, errors = read_directory(Path(directory))
     if errors:
         report.errors = errors
         return report
-    with session_factory(engine)() as session, session.begin():
-        changes, current = _plan(session, parsed)
-        report.changes = changes
-        if dry_run or report.total_changes == 0:
-            session.rollback()
-            return report
-        _apply(session, parsed, changes, current, actor)
-    report.written = True
-    return report
+    return import_rows(engine, parsed, dry_run=dry_run, actor=actor)
 
 
 # ---------------------------------------------------------------- export
@@ -324,6 +453,21 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def neutralise(spec_field: Field, text: str) -> str:
+    """The cell as written to a CSV: text a spreadsheet would run gets an apostrophe first.
+
+    Phone numbers that pass the phone check stay as they are (+44 20 ...: data, and only
+    digits, spaces, brackets and dashes, so nothing a spreadsheet could run).
+    """
+    if spec_field.kind != "str" or not text:
+        return text
+    if text[0] in FORMULA_STARTS and not (spec_field.phone and is_uk_phone(text)):
+        return "'" + text
+    if len(text) > 1 and text[0] == "'" and text[1] in (*FORMULA_STARTS, "'"):
+        return "'" + text  # so import's unescape gives back exactly this text
+    return text
+
+
 def export_directory(engine: Engine, directory: Path | str) -> dict[str, int]:
     """Write every table (soft-deleted rows included, with deleted_at) as CSV, rows by id."""
     target = Path(directory)
@@ -337,7 +481,8 @@ def export_directory(engine: Engine, directory: Path | str) -> dict[str, int]:
                 writer = csv.writer(handle, lineterminator="\n")
                 writer.writerow(spec.columns)
                 for obj in objs:
-                    writer.writerow([_format(getattr(obj, name)) for name in spec.columns])
+                    writer.writerow([neutralise(f, _format(getattr(obj, f.name)))
+                                     for f in spec.fields])
             counts[spec.file] = len(objs)
     return counts
 
@@ -355,5 +500,6 @@ __all__ = [
     "bundled_data_dir",
     "export_directory",
     "import_directory",
+    "import_rows",
     "read_directory",
 ]

@@ -22,6 +22,7 @@ from services_directory.vocabulary import (
     SCOPES,
     SERVICE_STATUSES,
     TOPICS,
+    VERIFICATION_METHODS,
 )
 
 Check = Callable[[Any], "str | None"]
@@ -30,6 +31,8 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A page's own date, as precise as the page is: 2024, 2024-03 or 2024-03-24.
+_PAGE_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 def _one_of(allowed: tuple[str, ...], what: str) -> Check:
@@ -63,6 +66,10 @@ def check_phone(value: str) -> str | None:
     return None if is_uk_phone(value) else f"bad UK phone number format {value!r}"
 
 
+def check_page_date(value: str) -> str | None:
+    return None if _PAGE_DATE.match(value) else "page date must be YYYY, YYYY-MM or YYYY-MM-DD"
+
+
 def check_borough(value: str) -> str | None:
     return None if value in BOROUGH_BY_CODE else f"unknown borough code {value!r}"
 
@@ -83,6 +90,11 @@ class Field:
     check: Check | None = None
     ref: str | None = None  # file whose ids this column must point at
     default: Any = None  # value used when the cell is empty and the column is not required
+    # False: exported for the record but never written by an import. Staff confirmation
+    # (last_verified, verified_by...) is only made by a person, in the admin or the CLI.
+    imported: bool = True
+    # A phone number column: its own check allows a leading "+" (+44...), which is data.
+    phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,10 +115,19 @@ class TableSpec:
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def imported_columns(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.imported)
+
 
 ID_FIELD = Field("id", required=True, check=check_id)
 SOURCE = Field("source", required=True)
-VERIFIED = Field("last_verified", "date", required=True)
+SOURCE_URL = Field("source_url", check=check_url)
+SOURCE_READ_ON = Field("source_read_on", "date")
+SOURCE_PAGE_DATE = Field("source_page_date", check=check_page_date)
+VERIFIED = Field("last_verified", "date", imported=False)
+CONFIRMATION_COLUMNS = ("last_verified", "verified_by", "verification_method",
+                        "verification_note")
 
 SPECS: tuple[TableSpec, ...] = (
     TableSpec("organizations.csv", models.Organization, (
@@ -134,12 +155,33 @@ SPECS: tuple[TableSpec, ...] = (
         Field("description", required=True),
         Field("url", check=check_url),
         Field("email", check=check_email),
+        Field("form_url", check=check_url),
         Field("status", required=True, check=_one_of(SERVICE_STATUSES, "status")),
+        Field("status_note"),
+        Field("main_service", "bool", default=False),
+        Field("commissioned_by_council", "bool", default=False),
         SOURCE,
+        SOURCE_URL,
+        SOURCE_READ_ON,
+        SOURCE_PAGE_DATE,
+        Field("source_note"),
         VERIFIED,
-        Field("verification_note"),
+        Field("verified_by", imported=False),
+        Field("verification_method", check=_one_of(VERIFICATION_METHODS, "verification method"),
+              imported=False),
+        Field("verification_note", imported=False),
         Field("deleted_at", "datetime"),
     ), soft_delete=True),
+    TableSpec("service_sources.csv", models.ServiceSource, (
+        ID_FIELD,
+        Field("service_id", required=True, ref="services.csv"),
+        Field("url", required=True, check=check_url),
+        Field("title"),
+        Field("page_date", check=check_page_date),
+        Field("page_date_basis"),
+        Field("read_on", "date", required=True),
+        Field("supports", default=""),
+    )),
     TableSpec("locations.csv", models.Location, (
         ID_FIELD,
         Field("organization_id", ref="organizations.csv"),
@@ -164,11 +206,15 @@ SPECS: tuple[TableSpec, ...] = (
         ID_FIELD,
         Field("service_id", ref="services.csv"),
         Field("organization_id", ref="organizations.csv"),
-        Field("number", required=True, check=check_phone),
+        Field("number", required=True, check=check_phone, phone=True),
         Field("extension"),
         Field("type", required=True, check=_one_of(PHONE_TYPES, "phone type")),
         Field("description"),
+        Field("hours"),
         SOURCE,
+        SOURCE_URL,
+        SOURCE_READ_ON,
+        SOURCE_PAGE_DATE,
         VERIFIED,
     )),
     TableSpec("service_areas.csv", models.ServiceArea, (
@@ -191,6 +237,7 @@ SPECS: tuple[TableSpec, ...] = (
         Field("maximum_age", "int", check=check_age),
         Field("audiences", check=_list_of(AUDIENCES, "audience"), default=""),
         Field("audience_restricted", "bool", default=False),
+        Field("residents_only", "bool", default=False),
         Field("description"),
     ), unique=(("service_id",),)),
     TableSpec("languages.csv", models.Language, (

@@ -23,6 +23,11 @@ TOPICS: Final[tuple[str, ...]] = (
     "trafficking_exploitation",
     "perpetrator_help",
     "domestic_abuse",
+    # Needs that come with abuse: somewhere safe to live, someone to talk to tonight, the law.
+    "housing",
+    "crisis",
+    "legal",
+    "immigration",
 )
 GENERAL_TOPIC: Final = "domestic_abuse"
 
@@ -40,6 +45,10 @@ TOPIC_LABELS: Final[dict[str, str]] = {
     "trafficking_exploitation": "Trafficking, modern slavery and exploitation",
     "perpetrator_help": "Help to stop being abusive",
     "domestic_abuse": "Domestic abuse (general)",
+    "housing": "Housing and homelessness",
+    "crisis": "Struggling to cope (emotional support)",
+    "legal": "Legal advice",
+    "immigration": "Immigration status and no recourse to public funds",
 }
 
 # Who a service is for. Used in eligibility.audiences and as the `audience` search filter.
@@ -77,6 +86,26 @@ AUDIENCE_GENDER: Final[dict[str, str]] = {
     "pregnant_women": "female",
     "men": "male",
 }
+
+# How a member of staff checked an entry when confirming it (service.verification_method).
+VERIFICATION_METHODS: Final[tuple[str, ...]] = (
+    "phoned_service",
+    "emailed_service",
+    "service_website",
+    "council_website",
+    "in_person",
+    "other",
+)
+VERIFICATION_METHOD_LABELS: Final[dict[str, str]] = {
+    "phoned_service": "Phoned the service",
+    "emailed_service": "Emailed the service and had a reply",
+    "service_website": "Checked the service's own website",
+    "council_website": "Checked the council's website",
+    "in_person": "In person or at a meeting",
+    "other": "Another way (say how in the note)",
+}
+# What staff see about an entry: computed from the confirmation date and the status.
+VERIFICATION_STATES: Final[tuple[str, ...]] = ("confirmed", "unconfirmed", "overdue", "ended")
 
 SCOPES: Final[tuple[str, ...]] = ("borough", "london", "national")
 SERVICE_STATUSES: Final[tuple[str, ...]] = ("active", "inactive", "defunct", "temporarily closed")

@@ -10,7 +10,6 @@ from flask import flash
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from markupsafe import Markup
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import DataRequired, Optional
 
 from services_directory.admin_views.auth import StaffOnly, staff_email
@@ -20,8 +19,8 @@ from services_directory.admin_views.forms import (
     clean_text,
     strip_or_none,
 )
-from services_directory.audit import record_change, snapshot
 from services_directory.models import AuditLog, Organization
+from services_directory.service_layer import WriteRefused, update_organization
 from services_directory.tabular_schema import check_email, check_url
 
 logger = logging.getLogger(__name__)
@@ -60,23 +59,14 @@ class OrganizationView(StaffOnly, ModelView):
         super().__init__(Organization, session, **kwargs)
 
     def update_model(self, form: Any, model: Organization) -> bool:
-        before = snapshot(model)
+        values = {name: form[name].data for name in _ORGANIZATION_FIELDS}  # cleaned by filters
         try:
-            for name in _ORGANIZATION_FIELDS:
-                setattr(model, name, form[name].data)  # already cleaned by the fields' filters
-            after = snapshot(model)
-            if after == before:
-                self.session.rollback()
-                flash("Nothing was changed.", "info")
-                return True
-            record_change(self.session, staff_email(), "organization", model.id, "update",
-                          before, after)
-            self.session.commit()
-        except SQLAlchemyError as error:
-            self.session.rollback()
-            logger.error("admin: saving organisation failed: %s", type(error).__name__)
-            flash("The organisation could not be saved. Nothing was changed.", "error")
+            changes = update_organization(self.session, staff_email(), model.id, values)
+        except WriteRefused as error:
+            flash(str(error), "error")
             return False
+        if not changes:
+            flash("Nothing was changed.", "info")
         return True
 
 

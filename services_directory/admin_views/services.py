@@ -1,8 +1,9 @@
 """Staff views of services: find, edit (with phones and eligibility), verify, soft delete.
 
 A wrong phone number in this directory can send a frightened person to the wrong place, so:
-- every save, verification, deletion and restore writes before/after rows to the audit log
-  in the same transaction as the change;
+- every save, confirmation, deletion and restore goes through the directory service layer
+  (service_layer.py), which writes before/after rows to the audit log in the same
+  transaction as the change;
 - an edit form carries the service's version; if someone else saved the service since the
   form was opened, the save is refused with a message and nothing is written (and a save
   racing another in the same instant is caught by the version column itself);
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from flask import flash, request
@@ -29,10 +28,7 @@ from flask_admin.form import rules
 from flask_admin.model.form import InlineFormAdmin
 from markupsafe import Markup
 from sqlalchemy import exists, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import object_session
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -53,7 +49,6 @@ from services_directory.admin_views.forms import (
     csrf_failed,
     strip_or_none,
 )
-from services_directory.audit import record_change, snapshot
 from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS
 from services_directory.models import (
     Eligibility,
@@ -62,6 +57,12 @@ from services_directory.models import (
     ServiceArea,
     ServiceTaxonomy,
     utcnow,
+)
+from services_directory.service_layer import (
+    STALE_MESSAGE,
+    DirectoryWrite,
+    WriteRefused,
+    update_service,
 )
 from services_directory.tabular_schema import check_email, check_phone, check_url
 from services_directory.vocabulary import (
@@ -75,12 +76,10 @@ from services_directory.vocabulary import (
 
 logger = logging.getLogger(__name__)
 
-STALE_MESSAGE = ("Someone else changed this service while you were editing. "
-                 "Reload to see their changes.")
-# Columns whose change is bookkeeping, not an edit (they change on every save).
-_BOOKKEEPING = frozenset({"version", "updated_at"})
-_SERVICE_FIELDS = ("name", "alternate_name", "description", "url", "email", "status",
-                   "verification_note")
+__all__ = ["STALE_MESSAGE", "DeletedServiceView", "ServiceView"]
+
+_SERVICE_FIELDS = ("name", "alternate_name", "description", "url", "email", "form_url",
+                   "status", "status_note")
 _ELIGIBILITY_FIELDS = ("gender", "minimum_age", "maximum_age", "audiences",
                        "audience_restricted", "eligibility_description")
 _MAX_ID = 120
@@ -97,13 +96,6 @@ def phone_id(service_id: str, taken: set[str]) -> str:
     while f"ph-{service_id}-{n}" in taken:
         n += 1
     return _short_id(f"ph-{service_id}-{n}", "ph")
-
-
-def _changed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
-    if before is None or after is None:
-        return before != after
-    keys = (set(before) | set(after)) - _BOOKKEEPING
-    return any(before.get(key) != after.get(key) for key in keys)
 
 
 # ---------------------------------------------------------------- list filters
@@ -173,8 +165,8 @@ def _areas(_view: Any, _context: Any, model: Service, _name: str) -> str:
 
 def _phones(_view: Any, _context: Any, model: Service, _name: str) -> Markup:
     items = [
-        Markup("<li>{} ({}, checked {}; source: {})</li>").format(
-            phone.number, phone.type, phone.last_verified, phone.source)
+        Markup("<li>{} ({}; confirmed {}; source: {})</li>").format(
+            phone.number, phone.type, phone.last_verified or "never", phone.source)
         for phone in sorted(model.phones, key=lambda p: p.id)
     ]
     return Markup("<ul>") + Markup("").join(items) + Markup("</ul>") if items else Markup("")
@@ -187,8 +179,8 @@ class PhoneInline(InlineFormAdmin):
     """Phone numbers edited inside the service form: format-checked like an import, each
     with where it was checked and when."""
 
-    form_columns = ("id", "number", "extension", "type", "description", "source",
-                    "last_verified")
+    form_columns = ("id", "number", "extension", "type", "description", "hours", "source",
+                    "source_url")
     form_label = "Phone"
     # Plain SelectField, not form_choices: Flask-Admin 1.6.1's Select2Field yields 3-tuples,
     # which WTForms 3.2's select widget cannot unpack.
@@ -198,11 +190,13 @@ class PhoneInline(InlineFormAdmin):
         "number": {"validators": [InputRequired(), SchemaCheck(check_phone)],
                    "filters": [strip_or_none]},
         "extension": {"filters": [strip_or_none]},
-        "description": {"filters": [strip_or_none]},
-        "source": {"label": "Source (where this number was checked)",
+        "description": {"label": "Label (what the number is for)", "filters": [strip_or_none]},
+        "hours": {"label": "When it is answered", "filters": [strip_or_none]},
+        "source": {"label": "Source (where this number is published)",
                    "validators": [InputRequired()], "filters": [strip_or_none]},
-        "last_verified": {"label": "Last verified (YYYY-MM-DD)",
-                          "validators": [InputRequired()], "default": date.today},
+        "source_url": {"label": "Source web address",
+                       "validators": [Optional(), SchemaCheck(check_url)],
+                       "filters": [strip_or_none]},
     }
 
     def on_model_change(self, form: Any, model: Phone, is_created: bool) -> None:
@@ -270,8 +264,10 @@ class ServiceView(StaffOnly, ModelView):
         "email": {"validators": [Optional(), SchemaCheck(check_email)],
                   "filters": [strip_or_none]},
         "alternate_name": {"filters": [strip_or_none]},
-        "verification_note": {"label": "Verification note (staff only, not published)",
-                              "filters": [strip_or_none]},
+        "form_url": {"label": "Web form", "validators": [Optional(), SchemaCheck(check_url)],
+                     "filters": [strip_or_none]},
+        "status_note": {"label": "Why it is not active, or doubts about it (staff only)",
+                        "filters": [strip_or_none]},
     }
     form_extra_fields = {
         "version": HiddenField(validators=[InputRequired()]),
@@ -370,132 +366,62 @@ class ServiceView(StaffOnly, ModelView):
             "description": form.eligibility_description.data or None,
         }
 
-    def _phone_snapshots(self, service: Service) -> dict[str, dict[str, Any]]:
-        """Phones still attached; a deleted one stays in the collection until expired, so its
-        state says whether it is gone (pending, flushed or committed delete)."""
-        def gone(phone: Phone) -> bool:
-            state = sa_inspect(phone)
-            return phone in self.session.deleted or state.deleted or state.was_deleted
-
-        return {phone.id: snapshot(phone) for phone in service.phones
-                if phone.id and not gone(phone)}
-
     def update_model(self, form: Any, model: Service) -> bool:
-        """Save, audit and bump the version in one transaction; refuse a stale form."""
-        if (form.version.data or "").strip() != str(model.version):
-            flash(STALE_MESSAGE, "error")
-            return False
-        who = staff_email()
-        service_before = snapshot(model)
-        eligibility_before = snapshot(model.eligibility) if model.eligibility else None
-        phones_before = self._phone_snapshots(model)
-        try:
+        """Save through the service layer: version check, audit and commit in one go."""
+
+        def change(service: Service, write: DirectoryWrite) -> None:
             for name in _SERVICE_FIELDS:
-                setattr(model, name, form[name].data)  # already cleaned by the fields' filters
-            form.phones.populate_obj(model, "phones")
+                setattr(service, name, form[name].data)  # already cleaned by the filters
+            form.phones.populate_obj(service, "phones")
             values = self._eligibility_values(form)
-            eligibility = model.eligibility
+            eligibility = service.eligibility
             if eligibility is None and (values["gender"] or values["minimum_age"] is not None
                                         or values["maximum_age"] is not None
                                         or values["audiences"] or values["description"]
                                         or values["audience_restricted"]):
-                eligibility = Eligibility(id=_short_id(f"elig-{model.id}", "elig"),
-                                          service=model)
-                self.session.add(eligibility)
+                eligibility = Eligibility(id=_short_id(f"elig-{service.id}", "elig"),
+                                          service=service)
+                write.session.add(eligibility)
             if eligibility is not None:
                 for name, value in values.items():
                     setattr(eligibility, name, value)
-            # Always an UPDATE of the service row, so its version moves (and is checked) even
-            # when only phones or eligibility changed.
-            model.updated_at = utcnow()
-            self.session.flush()
-            changes = self._audit_rows(model, service_before, eligibility_before, phones_before)
-            if not changes:
-                self.session.rollback()
-                flash("Nothing was changed.", "info")
-                return True
-            for table, record_id, action_name, before, after in changes:
-                record_change(self.session, who, table, record_id, action_name, before, after)
-            self.session.commit()
-        except StaleDataError:
-            self.session.rollback()
-            flash(STALE_MESSAGE, "error")
+
+        try:
+            changes = update_service(self.session, staff_email(), model.id,
+                                     form.version.data, change)
+        except WriteRefused as error:
+            flash(str(error), "error")
             return False
-        except SQLAlchemyError as error:
-            self.session.rollback()
-            logger.error("admin: saving service failed: %s", type(error).__name__)
-            flash("The service could not be saved (the database refused it). "
-                  "Nothing was changed.", "error")
-            return False
+        if not changes:
+            flash("Nothing was changed.", "info")
+            return True
         logger.info("admin: service %s updated", model.id)
         return True
 
-    def _audit_rows(self, model: Service, service_before: dict[str, Any],
-                    eligibility_before: dict[str, Any] | None,
-                    phones_before: dict[str, dict[str, Any]]) -> list[tuple]:
-        rows: list[tuple] = []
-        phones_after = self._phone_snapshots(model)
-        for phone_id in sorted(set(phones_before) | set(phones_after)):
-            before, after = phones_before.get(phone_id), phones_after.get(phone_id)
-            if _changed(before, after):
-                kind = "insert" if before is None else "delete" if after is None else "update"
-                rows.append(("phone", phone_id, kind, before, after))
-        eligibility_after = snapshot(model.eligibility) if model.eligibility else None
-        if _changed(eligibility_before, eligibility_after):
-            rows.append(("eligibility", eligibility_after["id"],
-                         "insert" if eligibility_before is None else "update",
-                         eligibility_before, eligibility_after))
-        service_after = snapshot(model)
-        if rows or _changed(service_before, service_after):
-            rows.insert(0, ("service", model.id, "update", service_before, service_after))
-        return rows
-
     # ------------------------------------------------------------ actions
-
-    def _services(self, ids: Iterable[str], deleted: bool) -> list[Service]:
-        condition = Service.deleted_at.is_not(None) if deleted else Service.deleted_at.is_(None)
-        return list(self.session.execute(
-            select(Service).where(Service.id.in_(list(ids)), condition).order_by(Service.id)
-        ).scalars())
 
     def _apply_to(self, ids: list[str], *, deleted: bool, audit_action: str,
                   change: Any, done: str) -> None:
-        """Change each chosen service and audit it, all or nothing."""
-        who = staff_email()
-        try:
-            services = self._services(ids, deleted)
-            for service in services:
-                before = snapshot(service)
-                change(service)
-                service.updated_at = utcnow()
-                self.session.flush()
-                record_change(self.session, who, "service", service.id, audit_action, before,
-                              snapshot(service))
-            self.session.commit()
-        except StaleDataError:
-            self.session.rollback()
-            flash(STALE_MESSAGE, "error")
-            return
-        except SQLAlchemyError as error:
-            self.session.rollback()
-            logger.error("admin: %s failed: %s", audit_action, type(error).__name__)
-            flash("The database refused the change. Nothing was changed.", "error")
-            return
-        if services:
-            flash(f"{len(services)} service(s) {done}.", "success")
-        else:
+        """Change each chosen service through one service-layer write: all or nothing."""
+        condition = Service.deleted_at.is_not(None) if deleted else Service.deleted_at.is_(None)
+        services = list(self.session.execute(
+            select(Service).where(Service.id.in_(list(ids)), condition).order_by(Service.id)
+        ).scalars())
+        if not services:
             flash("No matching services: nothing was changed.", "error")
-
-    @action("verify", "Mark verified today",
-            "Mark the selected services as checked today? Only do this after checking them.")
-    def action_verify(self, ids: list[str]) -> None:
-        today = date.today()
-
-        def verify(service: Service) -> None:
-            service.last_verified = today
-
-        self._apply_to(ids, deleted=False, audit_action="verify", change=verify,
-                       done="marked verified today")
+            return
+        write = DirectoryWrite(self.session, staff_email())
+        for service in services:
+            write.track(service, parts=False)
+            write.action(service, audit_action)
+            change(service)
+            service.updated_at = utcnow()
+        try:
+            write.commit()
+        except WriteRefused as error:
+            flash(str(error), "error")
+            return
+        flash(f"{len(services)} service(s) {done}.", "success")
 
     @action("soft_delete", "Delete (restorable)",
             "Delete the selected services? They disappear from the bot and the API at once; "

@@ -46,6 +46,11 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # See migrate._run_without_sqlite_foreign_keys: a table rebuild must not
+                # cascade-delete the rows that point at it. This connection is thrown away.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
             _run(conn)
     finally:
         engine.dispose()

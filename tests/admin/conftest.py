@@ -86,9 +86,10 @@ def _seed(url: str) -> None:
     engine = make_engine(url)
     try:
         init_directory(engine, out=io.StringIO())
-        with session_factory(engine)() as session, session.begin():
+        with session_factory(engine)() as session:
             create_staff_account(session, STAFF_EMAIL, STAFF_PASSWORD, actor="test")
             create_staff_account(session, OTHER_EMAIL, STAFF_PASSWORD, actor="test")
+        with session_factory(engine)() as session, session.begin():
             session.add(Location(**PUBLIC_LOCATION, organization_id="org-refuge",
                                  city="London", borough_code="E09000023", latitude=51.44,
                                  longitude=-0.02, confidential=False))

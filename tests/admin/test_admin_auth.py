@@ -148,7 +148,7 @@ def test_deactivated_account_is_locked_out_at_once(site):
     client = site.client()
     login(client, OTHER_EMAIL, STAFF_PASSWORD)
     assert _signed_in(client)
-    with site.sessions()() as session, session.begin():
+    with site.sessions()() as session:
         set_staff_active(session, OTHER_EMAIL, False, actor="test")
     assert not _signed_in(client)
 

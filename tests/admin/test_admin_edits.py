@@ -3,8 +3,6 @@ colleague's save silently; verification and soft delete reach the API and the bo
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from admin_support import (
     LOCATION_SERVICE,
@@ -146,11 +144,11 @@ def test_phone_only_change_moves_the_version(site):
     client = _staff(site)
     values = _open_form(client)
     stale = dict(values)
-    values["phones-0-last_verified"] = "2026-01-05"
+    values["phones-0-hours"] = "Monday to Friday"
     assert client.post(EDIT_URL, data=values).status_code == 302
     service = _service(site)
     assert service.version == 2
-    assert service.phones[0].last_verified == date(2026, 1, 5)
+    assert service.phones[0].hours == "Monday to Friday"
     stale["phones-1-number"] = "0808 800 5000"
     assert STALE_MESSAGE in client.post(EDIT_URL, data=stale).get_data(as_text=True)
 
@@ -212,18 +210,21 @@ def test_add_and_delete_phones(site):
     values.update({
         "del-phones-1": "y",
         "phones-2-id": "",
-        "phones-2-number": "020 7946 0000",
+        # A number from national-support.md: tests never make numbers up either.
+        "phones-2-number": "0800 028 3550",
         "phones-2-type": "text",
-        "phones-2-source": "Called the service on 2026-11-20",
-        "phones-2-last_verified": "2026-11-20",
+        "phones-2-source": "shared/reference/national-support.md",
     })
     assert client.post(EDIT_URL, data=values).status_code == 302
-    numbers = {phone.id: phone.number for phone in _service(site).phones}
+    service = _service(site)
+    numbers = {phone.id: phone.number for phone in service.phones}
     # A new id, not the one deleted in the same save, so the audit rows stay distinct.
-    assert numbers == {f"ph-{SERVICE}-1": "020 7008 0151", f"ph-{SERVICE}-3": "020 7946 0000"}
+    assert numbers == {f"ph-{SERVICE}-1": "020 7008 0151", f"ph-{SERVICE}-3": "0800 028 3550"}
+    added = next(phone for phone in service.phones if phone.id == f"ph-{SERVICE}-3")
+    # Adding a number is not confirming it: only a confirmation sets last_verified.
+    assert added.type == "text" and added.last_verified is None
     actions = {(row.record_id, row.action) for row in _audit(site) if row.table_name == "phone"}
     assert actions == {(f"ph-{SERVICE}-2", "delete"), (f"ph-{SERVICE}-3", "insert")}
-    assert site.client().get(f"/api/services/{SERVICE}").get_json()["phones"][1]["type"] == "text"
 
 
 def test_eligibility_is_created_when_missing(site):
@@ -249,20 +250,13 @@ def _action(client, view: str, action: str, ids: list[str], page_url: str):
                              "url": page_url})
 
 
-def test_mark_verified(site):
-    with site.sessions()() as session, session.begin():
-        session.get(Service, SERVICE).last_verified = date(2024, 1, 1)
+def test_services_cannot_be_marked_verified_in_bulk(site):
+    """Confirming is one service at a time, with how it was checked (the confirm page)."""
     client = _staff(site)
-    response = _action(client, "service", "verify", [SERVICE], EDIT_URL)
-    assert response.status_code == 302 and response.headers["Location"] == EDIT_URL
-    service = _service(site)
-    assert service.last_verified == date.today() and service.version == 3
-    [row] = _audit(site)
-    assert (row.action, row.who, row.record_id) == ("verify", STAFF_EMAIL, SERVICE)
-    assert (row.before["last_verified"], row.after["last_verified"]) == (
-        "2024-01-01", date.today().isoformat())
-    body = site.client().get(f"/api/services/{SERVICE}").get_json()
-    assert body["last_verified"] == date.today().isoformat()
+    response = _action(client, "service", "verify", [SERVICE, LOCATION_SERVICE],
+                       "/admin/service/")
+    assert response.status_code == 302
+    assert _service(site).last_verified is None and not _audit(site)
 
 
 def test_actions_need_the_csrf_token(site):

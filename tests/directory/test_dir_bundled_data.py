@@ -60,14 +60,16 @@ def test_phones_belong_only_to_national_services_and_cite_the_reference():
     for phone in rows("phones.csv"):
         assert phone["service_id"].startswith("svc-national-"), phone
         assert phone["source"] == "shared/reference/national-support.md"
-        assert phone["last_verified"] == "2026-11-22"
+        assert phone["last_verified"] == "", "nobody has confirmed a bundled number"
 
 
-def test_every_service_names_its_source_and_verification():
+def test_every_service_names_its_source_and_nobody_claims_to_have_confirmed_it():
     seeds = {p.name for p in Path("/work/shared/seeds").glob("*.txt")}
     for service in rows("services.csv"):
         assert service["description"].strip()
-        assert service["last_verified"] == "2026-11-22"
+        for column in ("last_verified", "verified_by", "verification_method",
+                       "verification_note"):
+            assert service[column] == "", (service["id"], column)
         source = service["source"]
         if service["id"].startswith("svc-national-"):
             assert source == "shared/reference/national-support.md"
@@ -76,7 +78,20 @@ def test_every_service_names_its_source_and_verification():
             assert match, source
             if seeds:
                 assert match.group(1) in seeds
-            assert "Contact details were not in the seed" in service["verification_note"]
+            assert "Contact details were not in the seed" in service["source_note"]
+
+
+@pytest.mark.parametrize("service_id", ["svc-southwark-sass", "svc-southwark-sass-perpetrator",
+                                        "svc-triborough-dvip", "svc-triborough-fgm-service"])
+def test_services_the_seeds_say_ended_are_defunct_with_the_reason(service_id):
+    service = next(r for r in rows("services.csv") if r["id"] == service_id)
+    assert service["status"] == "defunct"
+    assert re.search(r"20(17|19)", service["status_note"]), service["status_note"]
+
+
+def test_shelter_is_housing_and_samaritans_is_crisis():
+    assert "housing" in topics_of("svc-national-shelter")
+    assert "crisis" in topics_of("svc-national-samaritans")
 
 
 def test_all_seed_boroughs_have_local_services():

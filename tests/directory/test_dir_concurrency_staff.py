@@ -52,7 +52,7 @@ def test_password_hashing_uses_scrypt_with_salt():
 
 def test_staff_accounts(empty_engine):
     maker = session_factory(empty_engine)
-    with maker() as session, session.begin():
+    with maker() as session:
         create_staff_account(session, " Worker@Example.ORG ", PASSWORD, actor="admin")
     with maker() as session:
         account = session.execute(select(StaffAccount)).scalar_one()
@@ -63,9 +63,9 @@ def test_staff_accounts(empty_engine):
         audit = session.execute(select(AuditLog)).scalar_one()
         assert (audit.who, audit.table_name, audit.action) == ("admin", "staff_account", "insert")
         assert "password_hash" not in audit.after
-    with maker() as session, session.begin(), pytest.raises(StaffError, match="already"):
+    with maker() as session, pytest.raises(StaffError, match="already"):
         create_staff_account(session, "worker@example.org", PASSWORD)
-    with maker() as session, session.begin():
+    with maker() as session:
         set_staff_active(session, "worker@example.org", False, actor="admin")
     with maker() as session:
         assert authenticate(session, "worker@example.org", PASSWORD) is None

@@ -15,6 +15,7 @@ EXPECTED_TABLES = {
     "organization", "service", "location", "service_at_location", "phone", "service_area",
     "taxonomy_term", "service_taxonomy", "language", "schedule", "eligibility", "audit_log",
     "staff_account", "postcode", "outward_code", "service_search", "alembic_version",
+    "service_source",
 }
 
 
