@@ -109,6 +109,10 @@ def urgent_first(domain: Domain | None, channel: str, messages: Sequence[dict[st
     wordings = response_texts(domain, lead_name)
     leading = [m for m in messages if str(m.get("text") or "").strip() in wordings]
     rest = [m for m in messages if m not in leading]
+    if (lead_name == EMERGENCY_RESPONSE and self_harm
+            and not says(domain, SELF_HARM_RESPONSE, messages)):
+        # Danger from someone else and thoughts of suicide together: both answers, 999 first.
+        rest = [response_text(domain, SELF_HARM_RESPONSE, channel), *rest]
     return (leading or [response_text(domain, lead_name, channel)]) + rest
 
 

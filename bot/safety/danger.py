@@ -51,6 +51,9 @@ _PATTERNS: tuple[str, ...] = (
     r"\b(he|she|they)('?s| is| are) (here|outside|at the door|coming( back)?|on (his|her|their) way|"
     r"back|breaking in|trying to (get|break) in|kicking (the )?door|banging on the door)\b",
     r"\b(hes|shes|theyre) (here|outside|coming|back|on (his|her|their) way)\b",
+    r"\b(he|she|they|hes|shes)('?s| is| are)? (home|walking in|coming in|coming up|pulling up|parked outside)\b",
+    r"\b(just|has just|have just) (turned up|showed up|pulled up|got in|arrived)\b",
+    r"\bit'?s (him|her)\b.{0,15}\b(go|run|hide)\b",
     r"\b(breaking|kicking|smashing) (the |my )?(door|window)s?\b",
     r"\btrying to break in\b",
     # trapped, hiding
@@ -71,6 +74,15 @@ _PATTERNS: tuple[str, ...] = (
     # police / emergency requests in progress
     r"\b(call|ring|get|send) (the )?(police|999|ambulance|feds)\b",
     r"\bemergency\b",
+    # a few words of danger in the languages most often spoken in London after English
+    r"\b(ayuda|socorro|au secours|pomocy|ajutor|imdat)\b",
+    r"\bme (est[aá]|esta) (golpeando|pegando|matando)\b|\bme va a matar\b|\bcuchillo\b",
+    r"\b(il|elle) (me frappe|va me tuer)\b|\bcouteau\b",
+    r"\bbije mnie\b|\bzabije mnie\b|\bn[oó]ż\b",
+    r"\b(est[aá] me batendo|vai me matar)\b|\bfaca\b",
+    r"\bm[aă] (bate|omoar[aă])\b|\bcu[tț]it\b",
+    r"\bbeni (d[oö]v[uü]yor|[oö]ld[uü]recek)\b|\bb[iı][cç]ak\b",
+    "\u064a\u0636\u0631\u0628\u0646\u064a|\u0633\u064a\u0642\u062a\u0644\u0646\u064a|\u0633\u0643\u064a\u0646|\u0633\u0627\u0639\u062f\u0646\u064a",
 )
 
 

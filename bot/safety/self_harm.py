@@ -17,16 +17,21 @@ _THOUGHTS = (
     r"\b(killing|hurting|harming|cutting) (myself|my self)\b",
     r"\bsuicid\w*\b|\bself[- ]?harm\w*\b",
     r"\b(want|wanna|wish i could|going) (to )?die\b|\bwish i (was|were) dead\b",
-    r"\bdon'?t want to (live|be alive|be here|wake up)\b|\bdont want to (live|be alive|be here)\b",
+    r"\bdon'?t want to (live|be alive|be here|wake up|go on)\b|\bdont want to (live|be alive|be here)\b",
     r"\bno (point|reason) (in )?(living|going on|being alive)\b|\bcan'?t go on\b",
     r"\b(better off|be better) without me\b|\bend(ing)? (it|things) (all )?(tonight|today|now)\b",
-    r"\b(tablets|pills) (saved|stored|hidden|stockpiled)\b|\b(saved|saving|stockpil\w*) (up )?(my "
-    r"|the )?(tablets|pills)\b",
+    r"\b(tablets|pills) (saved|stored|hidden|stockpiled)\b",
+    r"\b(saved|saving|stockpil\w*) (up )?(my |the )?(tablets|pills)\b",
+    r"\b(want|wish|need) (it|this|everything) (all )?to (end|stop)( forever| for good)?\b",
+    r"\b(started|start) (cutting|self harming|hurting myself)\b|\b(cutting|cut myself|self harming) again\b",
+    r"\b(going to|gonna|about to|want to) (jump|hang myself|end it|end things)\b",
+    r"\btired of (living|being alive|life)\b",
+    r"\b(written|wrote|writing|left) (letters|a letter|notes|a note|goodbye)\b",
 )
 # Life at risk right now: the reply leads with 999 / A&E.
 _NOW = (
-    r"\b(taken|took|swallowed|had) (all |a lot of |loads of |too many |a load of )?(the |my )?(pills"
-    r"|tablets|overdose|paracetamol)\b",
+    r"\b(taken|took|swallowed|had|downed|drank|drunk)\b.{0,30}\b(pills|tablets|overdose|paracetamol|"
+    r"painkillers|sleeping pills|medication|meds|bleach|poison|antifreeze)\b",
     r"\boverdos\w*\b",
     r"\b(cut|cutting) (myself|my wrists?)\b.{0,20}\b(now|bleeding|won'?t stop)\b",
     r"\bbleeding (a lot|badly|won'?t stop)\b",

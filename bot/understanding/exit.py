@@ -24,9 +24,15 @@ _PATTERNS = (
     r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",
     r"\b(he'?s|hes|she'?s|shes|they'?re) (coming|back|here|home)\b.{0,25}\b(go|bye|close|exit|hide|delete)\b",
     r"\bcan'?t talk\b.{0,15}\b(now|bye|go)\b",
+    r"\b(coming|here|back|home|upstairs|walking in|pulled up|its him|it'?s him|it'?s her)\b.{0,15}"
+    r"\b(bye|go go|gtg|g2g)\b",
+    r"\bbye\b.{0,20}\b(he'?s|hes|she'?s|shes|they'?re|mum'?s|dad'?s|mums|dads) (coming|here|back|home)\b",
+    r"\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b",
+    r"\b(zamknij|cierra|ferme|fecha|inchide|kapat)\b",
 )
 # "exit" inside a question about the feature is not a request to leave.
-_ABOUT_EXIT = re.compile(r"\b(how|what|does|is|where|why) .{0,20}\b(exit|close|delete)\b.*\?")
+_ABOUT_EXIT = re.compile(r"\b(how|what|does|is|where|why) .{0,20}\b(exit|close|delete|hide)\b.*\?|"
+                         r"^(how|what|does|is|where|why|can) .{0,40}\b(exit|close|delete|hide)\b")
 
 
 @lru_cache(maxsize=1)

@@ -74,6 +74,15 @@ _OWN_BEHAVIOUR = (
     r"(frightened|scared|afraid|terrified) of me\b(?!.{0,25}\bbecause i (reported|told|left|called))",
     r"\bhelp (for|with) my (behaviou?r|anger|temper|jealousy|violence)\b",
     r"\bsays? i'?m (controlling|abusive|violent|an abuser)\b.{0,30}\b(she|he|they)('?s| is| are) right\b",
+    r"\bi (get so angry|lose it|smash things)\b.{0,40}\b(scares?|frightens?) (her|him|them)\b",
+    r"\b(blokes|men|people|guys|women) like me (who|that)\b|\bi'?m the one (causing|doing) (the )?harm\b",
+    r"\bi('ve| have)? (been|become|started being) (violent|abusive|controlling|aggressive) (to|towards|with)\b",
+    r"\bi('ve| have)? (started|been) (hitting|hurting|pushing|slapping|forcing|pressuring|making) \b",
+    r"\bstop (being jealous|being controlling|controlling (her|him|them|my)|checking (everything|her|his))\b",
+    r"\bi make (her|him|them) (ask|beg|account|tell)\b",
+    r"\b(non-?mol|injunction|restraining order|non molestation order) (against|on) me\b",
+    r"\bi (used to |keep |still )?(lock|locked|locking) (her|him|them) in\b",
+    r"\bi (keep |always )?(tracking|track|tracked|following|follow) (my ex|her|him|them)\b",
     r"\bi (think|worry|fear|know) i (might be|may be|am|'m) (an? )?(abuser|abusive|controlling|violent)\b"
     r"(?!.{0,40}\b(he|she|they) (hit|hits|hurt|hurts|push|pushes|control|controls)\b)",
 )

@@ -168,3 +168,16 @@ def test_any_text_gets_a_reply_and_no_unoffered_shortcut_reaches_the_model(raw: 
         assert all(not t.startswith("/") or t.startswith("/nlu_fallback") for t in rasa.texts)
 
     run(scenario())
+
+
+def test_danger_and_suicide_together_get_both_answers_999_first() -> None:
+    async def scenario() -> None:
+        agent = make_agent()
+        rasa = FakeRasa(agent)
+        outcome = await pipeline().handle(rasa, agent, KEY,
+                                          "he has a knife and i just want it all to end")
+        texts = [m["text"] for m in outcome.messages]
+        assert texts[0] == text_of("utter_emergency", "web")
+        assert texts[1] == text_of("utter_self_harm_support", "web")
+
+    run(scenario())
