@@ -38,16 +38,22 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def init_directory(engine: Engine, out=sys.stdout) -> dict[str, float]:
-    """Migrate, build postcodes if empty, load bundled CSVs if no services, index search.
+    """Migrate, build postcodes if empty, load the bundled directory, index search.
 
+    The bundled directory is the seed CSVs merged with the sourced research files
+    (sources.py). It is loaded into an empty directory, and once into a directory that has
+    never had the research (one made before it existed); after that, research changes are
+    loaded on purpose with `signpost directory sources load`, so a restart never overwrites
+    staff edits. A research file with a problem is left out and its problems are printed.
     Idempotent: on a ready database it only checks, which takes well under a second.
     """
     from services_directory.db import session_factory
     from services_directory.migrate import upgrade_database
-    from services_directory.models import Service
+    from services_directory.models import Service, ServiceSource
     from services_directory.postcodes import build_postcode_tables, postcode_tables_empty
     from services_directory.search_index import refresh_search_index, search_index_empty
-    from services_directory.tabular import bundled_data_dir, import_directory
+    from services_directory.sources import load_bundle
+    from services_directory.tabular import import_rows
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -57,19 +63,27 @@ def init_directory(engine: Engine, out=sys.stdout) -> dict[str, float]:
     with maker() as session:
         need_postcodes = postcode_tables_empty(session)
         service_count = session.execute(select(func.count()).select_from(Service)).scalar_one()
+        has_research = session.execute(select(ServiceSource.id).limit(1)).first() is not None
     if need_postcodes:
         stats = build_postcode_tables(engine)
         timings["postcodes"] = stats.seconds
         print(f"postcodes: {stats.london_postcodes} London postcodes, {stats.outward_codes} UK "
               f"outward codes ({stats.seconds:.1f}s)", file=out)
-    if service_count == 0:
+    if service_count == 0 or not has_research:
         step = time.perf_counter()
-        report = import_directory(engine, bundled_data_dir(), actor="directory init")
+        parsed, merge = load_bundle(strict=False)
+        for problem in merge.problems:
+            print(f"research problem (file left out): {problem}", file=out)
+        report = import_rows(engine, parsed, actor="directory init", remove_missing=False)
         if report.errors:
             raise RuntimeError("bundled directory data is invalid:\n" + "\n".join(report.errors))
         timings["import"] = time.perf_counter() - step
-        print(f"directory: loaded {report.summary()['service']['added']} services from "
-              f"{bundled_data_dir()}", file=out)
+        counts = report.summary()["service"]
+        print(f"directory: {counts['added']} services added and {counts['updated']} updated "
+              f"from the seed data and {merge.research_services} research entries", file=out)
+        if merge.skipped_files:
+            print(f"directory: {len(merge.skipped_files)} research file(s) left out: "
+                  f"{', '.join(merge.skipped_files)}", file=out)
     with maker() as session, session.begin():
         if search_index_empty(session):
             rows = refresh_search_index(session)
@@ -79,10 +93,40 @@ def init_directory(engine: Engine, out=sys.stdout) -> dict[str, float]:
     return timings
 
 
+def _fail(message: str) -> int:
+    """One line on stderr, never a traceback: staff run these by hand."""
+    first = " ".join(str(message).split())
+    print(f"error: {first[:500]}", file=sys.stderr)
+    return 1
+
+
+def _database_problem(error: BaseException) -> str:
+    """What went wrong with the database, in words, without connection secrets."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(error, OperationalError):
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        return f"cannot use the directory database ({reason}); nothing was changed"
+    if isinstance(error, SQLAlchemyError):
+        return f"the directory database refused the change ({type(error).__name__}); " \
+               "nothing was changed"
+    return f"{error}; nothing was changed"
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services_directory.sources import SourcesError
+
     engine = _engine(args)
     try:
         init_directory(engine)
+    except SourcesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} problem(s) in the bundled data")
+    except (SQLAlchemyError, OSError, RuntimeError) as error:
+        return _fail(_database_problem(error))
     finally:
         engine.dispose()
     return 0
@@ -149,17 +193,29 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from services_directory.tabular import import_directory
 
     directory = Path(args.dir)
     if not directory.is_dir():
         print(f"error: {directory} is not a folder", file=sys.stderr)
         return 2
-    engine = _engine(args)
+    try:
+        engine = _engine(args)
+    except (SQLAlchemyError, ValueError) as error:
+        return _fail(f"cannot use the database address ({type(error).__name__}); "
+                     "nothing was changed")
     try:
         report = import_directory(engine, directory, dry_run=args.dry_run, actor=_actor(args))
+    except (SQLAlchemyError, OSError, RuntimeError) as error:
+        return _fail(_database_problem(error))
     finally:
         engine.dispose()
+    return _print_report(report, args.dry_run)
+
+
+def _print_report(report, dry_run: bool) -> int:
     if report.errors:
         for error in report.errors:
             print(error, file=sys.stderr)
@@ -168,7 +224,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for table, counts in report.summary().items():
         if any(counts.values()):
             print(f"{table}: +{counts['added']} ~{counts['updated']} -{counts['removed']}")
-    if args.dry_run:
+    if report.ignored_confirmations:
+        print(f"{report.ignored_confirmations} confirmation(s) in the files were not imported: "
+              "only staff confirm entries (in the admin)")
+    if dry_run:
         print(f"dry run: {report.total_changes} change(s) would be made; nothing was written")
     else:
         print(f"imported: {report.total_changes} change(s)")
@@ -176,11 +235,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from services_directory.tabular import export_directory
 
     engine = _engine(args)
     try:
         counts = export_directory(engine, Path(args.dir))
+    except (SQLAlchemyError, OSError) as error:
+        return _fail(_database_problem(error))
     finally:
         engine.dispose()
     for name, count in counts.items():
@@ -199,6 +262,67 @@ def _cmd_reindex(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"search index rebuilt: {rows} rows")
+    return 0
+
+
+# ---------------------------------------------------------------- research sources
+
+
+def _cmd_sources_check(_args: argparse.Namespace) -> int:
+    from services_directory.sources import SourcesError, load_bundle
+
+    try:
+        parsed, merge = load_bundle(strict=True)
+    except SourcesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} problem(s) in the research files; fix them and "
+                     "run this again")
+    print(f"research files are valid: {merge.research_services} entries "
+          f"({len(merge.council_routes)} council pages), "
+          f"{len(parsed['services.csv'].rows)} services with the seed data")
+    for seed_id, ids in merge.superseded.items():
+        print(f"  seed {seed_id} is replaced by {', '.join(ids)}")
+    for key in merge.unused_curation:
+        print(f"  curation.yaml {key} names no entry: check the id")
+    return 1 if merge.unused_curation else 0
+
+
+def _cmd_sources_load(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services_directory.sources import SourcesError, load_bundle
+    from services_directory.tabular import import_rows
+
+    try:
+        parsed, _merge = load_bundle(strict=True)
+    except SourcesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} problem(s) in the research files; nothing was "
+                     "written")
+    engine = _engine(args)
+    try:
+        report = import_rows(engine, parsed, dry_run=args.dry_run, actor=_actor(args),
+                             remove_missing=False)
+    except (SQLAlchemyError, OSError, RuntimeError) as error:
+        return _fail(_database_problem(error))
+    finally:
+        engine.dispose()
+    return _print_report(report, args.dry_run)
+
+
+def _cmd_sources_build(args: argparse.Namespace) -> int:
+    from services_directory.sources import SourcesError, load_bundle, write_bundle
+
+    try:
+        parsed, _merge = load_bundle(strict=True)
+    except SourcesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} problem(s) in the research files")
+    write_bundle(parsed, Path(args.dir))
+    print(f"wrote {len(parsed['services.csv'].rows)} services to {args.dir}")
     return 0
 
 
@@ -281,6 +405,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reindex = commands.add_parser("reindex", help="rebuild the derived search table")
     _database_option(reindex)
     reindex.set_defaults(handler=_cmd_reindex)
+
+    sources = commands.add_parser("sources", help="the sourced research files (data/sources)")
+    source_commands = sources.add_subparsers(dest="sources_command", required=True)
+    check = source_commands.add_parser("check", help="validate every research file strictly")
+    check.set_defaults(handler=_cmd_sources_check)
+    load_sources = source_commands.add_parser(
+        "load", help="load the research (merged with the seed) into an existing directory")
+    _database_option(load_sources)
+    load_sources.add_argument("--dry-run", action="store_true")
+    load_sources.add_argument("--actor", help="who to record in the audit log")
+    load_sources.set_defaults(handler=_cmd_sources_load)
+    build = source_commands.add_parser("build", help="write the merged directory as CSVs")
+    build.add_argument("dir")
+    build.set_defaults(handler=_cmd_sources_build)
 
     staff = subparsers.add_parser("staff", help="staff accounts for the directory admin")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)

@@ -17,6 +17,9 @@ _NATIONAL = re.compile(r"^0[1-9]\d{8,9}$")
 # A few freephone numbers are shorter (Childline 0800 1111).
 _SHORT_FREEPHONE = re.compile(r"^080[08]\d{4}$")
 _ALLOWED_CHARS = re.compile(r"^[+\d\s()-]+$")
+# Relay UK: 18001 (text relay) or 18002 (video relay) before an ordinary number, so a Deaf
+# person can call a hearing one from a textphone or the Relay UK app.
+_RELAY = re.compile(r"^1800[12](0[1-9]\d{8,9}|080[08]\d{4})$")
 
 
 def normalise_uk_phone(number: str) -> str | None:
@@ -31,7 +34,8 @@ def normalise_uk_phone(number: str) -> str | None:
         digits = "0" + digits[4:].removeprefix("0")
     if not digits.isdigit():
         return None
-    if _SHORT.match(digits) or _NATIONAL.match(digits) or _SHORT_FREEPHONE.match(digits):
+    if (_SHORT.match(digits) or _NATIONAL.match(digits) or _SHORT_FREEPHONE.match(digits)
+            or _RELAY.match(digits)):
         return digits
     return None
 

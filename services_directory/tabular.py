@@ -152,6 +152,12 @@ def _parse_cell(spec_field: Field, raw: str) -> tuple[Any, str | None]:
     return value, None
 
 
+def _max_length(spec: TableSpec, name: str) -> int | None:
+    """The column's own limit (PostgreSQL refuses longer text; SQLite would keep it)."""
+    column = spec.model.__table__.columns.get(name)
+    return getattr(column.type, "length", None) if column is not None else None
+
+
 def _row_checks(spec: TableSpec, row: Row) -> list[tuple[str, str]]:
     """Rules that involve more than one column of the same row."""
     problems: list[tuple[str, str]] = []
@@ -231,6 +237,9 @@ def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
                         row[spec_field.name] = spec_field.default
                         continue
                     value, reason = _parse_cell(spec_field, raw.get(spec_field.name) or "")
+                    limit = _max_length(spec, spec_field.name)
+                    if reason is None and isinstance(value, str) and limit and len(value) > limit:
+                        reason = f"is {len(value)} characters long; at most {limit} fit"
                     if reason:
                         errors.append(f"{spec.file}:{line}:{spec_field.name}: {reason}")
                         row_ok = False

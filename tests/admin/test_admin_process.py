@@ -69,7 +69,8 @@ def test_python_m_bot_webfront_serves_api_and_admin(db_url, tmp_path):
             "email": STAFF_EMAIL, "password": STAFF_PASSWORD,
             "csrf_token": csrf_token(page.text)})
         assert signed_in.status_code == 200 and signed_in.url == f"{base}/admin/"
-        assert "Forced Marriage Unit" in staff.get(f"{base}/admin/service/", timeout=10).text
+        assert "Forced Marriage Unit" in staff.get(f"{base}/admin/service/?search=Forced",
+                                                   timeout=10).text
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
