@@ -264,6 +264,20 @@ def _recall_precision(gold: list[frozenset[str]], predicted: list[frozenset[str]
     return recall, precision, in_gold
 
 
+# The set was truly held out only once. After that first run the misses were read and the
+# deterministic checks broadened (general forms, not the set's sentences), so later runs of the
+# urgency, exit and speaker rows are optimistic; the intent rows are not (the model was not
+# retrained on anything from the set). Kept here so every report says so.
+AXES_HISTORY = (
+    "First run, before anyone had read this set's misses (2026-11-29, same model): intent "
+    "macro-F1 0.676, abuse-topic macro-F1 0.621, speaker accuracy 0.926, danger-now recall "
+    "0.778, suicide recall 0.625, quick-exit recall 0.792. The deterministic checks were then "
+    "broadened in general forms (commit \"Broader deterministic checks after the first held-out "
+    "measurement\"), so the urgency, exit and speaker rows above are optimistic; the intent rows "
+    "are not, since nothing from this set was trained on.",
+)
+
+
 def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
     """Every axis of issue 14 on its own held-out set: intent, speaker, urgency, audience, exit."""
     examples = load_axis_examples(heldout)
@@ -317,7 +331,7 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
         pred_role = [frozenset({r.speaker}) for r in readings]
         r, p, n = _recall_precision(gold_role, pred_role, role)
         lines.append(f"| speaker: {role} | {r:.2f} | {p:.2f} | {n} |")
-    lines += ["", "### Per intent", "", "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
+    lines += ["", *AXES_HISTORY, "", "### Per intent", "", "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
     for intent in sorted(intents.f1):
         lines.append(f"| {intent} | {intents.support[intent]} | {intents.precision[intent]:.2f} | "
                      f"{intents.recall[intent]:.2f} | {intents.f1[intent]:.2f} |")
