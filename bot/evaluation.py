@@ -331,7 +331,8 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
         pred_role = [frozenset({r.speaker}) for r in readings]
         r, p, n = _recall_precision(gold_role, pred_role, role)
         lines.append(f"| speaker: {role} | {r:.2f} | {p:.2f} | {n} |")
-    lines += ["", *AXES_HISTORY, "", "### Per intent", "", "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
+    lines += ["", *AXES_HISTORY, "", "### Per intent", "",
+              "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
     for intent in sorted(intents.f1):
         lines.append(f"| {intent} | {intents.support[intent]} | {intents.precision[intent]:.2f} | "
                      f"{intents.recall[intent]:.2f} | {intents.f1[intent]:.2f} |")
