@@ -15,7 +15,8 @@ from services_directory.phones import normalise_uk_phone
 from services_directory.tabular import bundled_data_dir, read_directory
 
 REPO = Path(__file__).resolve().parents[2]
-NATIONAL_REFERENCE = Path("/work/shared/reference/national-support.md")
+from tests.support.shared import NATIONAL_REFERENCE  # noqa: E402
+
 SEED_BOROUGHS = {
     "E09000023": "Lewisham", "E09000028": "Southwark", "E09000004": "Bexley",
     "E09000019": "Islington", "E09000013": "Hammersmith and Fulham",

@@ -20,8 +20,7 @@ from services_directory.sources import (
     read_sources,
     sources_dir,
 )
-
-NATIONAL_REFERENCE = Path("/work/shared/reference/national-support.md")
+from tests.support.shared import NATIONAL_REFERENCE
 
 GOOD_SERVICE = {
     "id": "svc-lewisham-example",
