@@ -70,7 +70,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
-        if _PAID_CARER.search(text) and tracker.get_slot("speaker") != "other":
+        if _PAID_CARER.search(text):
             return "explain_carer_abuse"
         return f"explain_{intent}"
     return "answer_next_steps"
@@ -113,3 +113,24 @@ class ActionPlanReply(Action):
         if note and (note not in given or not note.startswith("utter_high_risk")):
             events += [SlotSet("urgent_notes_given", [*given, note]), FollowupAction(note)]
         return events
+
+
+class ActionNameRisk(Action):
+    """After the emergency message, name a high-risk sign the person gave ("he keeps a
+    machete", "he says he'll kill me if I leave"): danger now does not make it less true, and
+    it is what a specialist would say next. Once per conversation per sign."""
+
+    def name(self) -> str:
+        return "action_name_risk"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        signs = set(entity_values(tracker, "risk_sign"))
+        given = notes_given(tracker)
+        for sign in RISK_SIGN_ORDER:
+            note = f"utter_high_risk_{sign}"
+            if sign in signs and note not in given:
+                dispatcher.utter_message(response=note)
+                return [SlotSet("urgent_notes_given", [*given, note])]
+        return []

@@ -9,6 +9,7 @@ elsewhere in the UK is reported as outside London, so the bot can still offer na
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -194,4 +195,19 @@ def _resolve(session: Session, stripped: str) -> PlaceMatch:
     scanned = _scan_text(session, stripped)
     if scanned is not None:
         return scanned
+    close = _close_name(stripped)
+    if close is not None:
+        return close
     return PlaceMatch(kind="unknown", text=stripped)
+
+
+def _close_name(text: str) -> PlaceMatch | None:
+    """"wandswoth", "tower hamlet": a slip of the thumb on a London name, never a real place
+    elsewhere in the UK ("Harlow" is not Harrow)."""
+    from services_directory.uk_places import outside_london_place
+
+    key = normalise_name(text)
+    if len(key) < 5 or len(key.split()) > _MAX_NAME_WORDS or outside_london_place(text):
+        return None
+    close = difflib.get_close_matches(key, list(_name_index()), n=1, cutoff=0.86)
+    return _match_name(close[0]) if close else None

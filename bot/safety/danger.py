@@ -26,6 +26,8 @@ _WILL = (
     r"(?:going to|gonna|gna|gunna|will|wil|wl|'ll|ll|wants to|threaten\w* to|threatnd to|said he'?d"
     r"|said she'?d|sed he'?d|sed she'?d|says he'?ll|says she'?ll|sez he'?ll)"
 )
+# "going to kill herself" is suicide (bot/safety/self_harm.py), not a threat from someone else.
+_NOT_SELF = r"(?!\s*(?:myself|my self|meself|herself|himself|themselves|themself|yourself))"
 _HIT_ING = (
     r"(?:hitting|hittin|hitin|beating|beatin|punching|punchin|kicking|kickin|stabbing|attacking"
     r"|hurting|hurtin|strangling|chokin|choking|slapping|slappin|battering)"
@@ -43,7 +45,7 @@ _PATTERNS: tuple[str, ...] = (
     r"\bhands? (a)?round (my|her|his) (neck|throat)\b(?!.{0,40}\b(ago|last|before|once|used to)\b)",
     r"\bcan'?t breathe\b",
     # threats to kill, fear of death
-    rf"\b{_WILL}\s*{_KILL}\b",
+    rf"\b{_WILL}\s*{_KILL}\b{_NOT_SELF}",
     rf"\b{_KILL}\w*\s+(me|us|her|him|them|my|the kids|the baby)\b",
     rf"\bscared (he|she|they)('?ll| will| is going to| gonna) {_KILL}\b",
     r"\bi('?m| am) (going to|gonna) die\b",

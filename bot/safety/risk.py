@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.safety.danger import _KILL, _WEAPON, _WILL
+from bot.safety.danger import _KILL, _NOT_SELF, _WEAPON, _WILL
 from bot.safety.text import for_matching
 
 RISK_SIGNS: dict[str, tuple[str, ...]] = {
     "threat_to_kill": (
-        rf"\b{_WILL}\s*{_KILL}\b", rf"\bthreat\w* (to|he'?d|she'?d) {_KILL}\b",
+        rf"\b{_WILL}\s*{_KILL}\b{_NOT_SELF}", rf"\bthreat\w* (to|he'?d|she'?d) {_KILL}\b",
         r"\bdeath threats?\b", rf"\b{_KILL}\w* (me|us|the kids)\b",
     ),
     "weapon": (rf"\b{_WEAPON}\b",),
@@ -29,11 +29,17 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
     "separation": (
         r"\b(i|we) (just |recently |finally )?(left|split( up)?|broke up|separated)\b",
         r"\b(planning|going|trying|about) to leave (him|her|them)\b|\bplanning to leave\b",
+        r"\b(i'?m|im|i am) (telling|going to tell|gonna tell) (him|her|them) (i'?m|im|i am) (leaving|going)\b",
+        r"\b(i'?m|im|i am) (leaving|moving out)\b.{0,30}\b(this|next|on|at the|tomorrow|tonight|soon)\b",
         r"\bsince (i|we) (left|split|broke up|separated)\b", r"\bafter (i|we) (left|split|broke up)\b",
     ),
     "child_at_risk": (
         r"\b(hits?|hurts?|hurting|hitting|beats?|beating|threaten\w*|touch\w*|grabs?|grabbed) "
         r"(the kids|my kids|the children|my children|my (son|daughter|baby)|the baby|our (son|daughter|baby|kids))\b",
+        # "hes started hitting my teenage son", "threw my 3 year old onto the sofa"
+        r"\b(hit|hits|hitting|hurt|hurts|hurting|beat|beats|beating|grab\w*|threw|throw\w*|push\w*|shov\w*|"
+        r"slap\w*|punch\w*|kick\w*|shak\w*) (at )?(my|our|the) (\w+ )?(\d+ ?(year|yr) ?old|toddler|baby|son|"
+        r"daughter|kids?|children|child|boy|girl|little one|stepson|stepdaughter)\b",
         r"\b(kids|children|son|daughter|baby)('s| is| are)? (scared|terrified|hurt|not safe)\b",
         r"\b(in front of|while) (the kids|my kids|the children|my (son|daughter)|the baby|her|him)\b",
         r"\b(kids|children|son|daughter|baby|child)\b.{0,40}\b(in the room|watching|watches|sees it|saw it|"
@@ -48,7 +54,9 @@ _RECENT = (
 )
 _ASSAULT = (
     r"\b(rap(ed|e)|sexually assaulted|assaulted me|forced (me )?(to have )?sex|had sex with me while|"
-    r"made me have sex|spiked|drugged|took advantage of me|touched me|forced himself|forced herself)\b"
+    r"made me have sex|spiked|drugged|took advantage of me|touched me|forced himself|forced herself|"
+    r"(did|done|doing) (stuff|things|something|sexual (stuff|things)) to me\b.{0,50}\b(didn'?t|did not|didnt) want|"
+    r"made me do (sexual )?(stuff|things)\b.{0,50}\b(didn'?t|did not|didnt) want)\b"
 )
 _AFTERMATH = r"\b(haven'?t|havent|not) (showered|washed|changed)\b|\b(morning after pill|emergency contraception|pep)\b"
 

@@ -26,6 +26,14 @@ _THOUGHTS = (
     r"\b(started|start) (cutting|self harming|hurting myself)\b|\b(cutting|cut myself|self harming) again\b",
     r"\b(going to|gonna|about to|want to) (jump|hang myself|end it|end things)\b",
     r"\btired of (living|being alive|life)\b",
+    r"\b(think|thinking|thought|thoughts) (about|of) (ending (it|things|my life)|killing myself|suicide"
+    r"|not being (here|alive|around)|dying)\b",
+    r"\b(everyone|everybody|they|the kids|my (kids|family|children)|people)('d| would| will)? be better off"
+    r"\b.{0,25}\b(without me|if i (wasn'?t|was not|weren'?t|wasnt) (here|around|alive)|if i (was|were) gone"
+    r"|if i died)\b",
+    # someone else's suicide risk, told by a friend: still Samaritans and 999, not the Silent Solution
+    r"\b(kill|killing|kills|hurt|hurting|harm|harming|end) (herself|himself|themselves|themself|her life"
+    r"|his life|their life)\b",
     r"\b(written|wrote|writing|left) (letters|a letter|notes|a note|goodbye)\b",
 )
 # Life at risk right now: the reply leads with 999 / A&E.

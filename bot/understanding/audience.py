@@ -24,6 +24,14 @@ _AGE = re.compile(
     r"(\d{1,2}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
     r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?:and|so|but|&))"
 )
+# Someone worried about an older relative: "he's 74", "my gran is 85" (older only: a child's
+# age given by a parent must not turn the parent into a young person).
+_THEIR_AGE = re.compile(r"\b(?:he'?s|she'?s|he is|she is|(?:my|her|his) (?:\w+ ){1,2}is) (\d{2})\b(?! ?(?:mins?|minutes"
+                        r"|times|pounds|quid|miles|percent|%))")
+# The person harmed is a man or boy: "my brother's wife hits him", "slaps him about".
+_HARMS_HIM = re.compile(r"\b(hits?|hitting|slaps?|slapping|punch\w*|kicks?|kicking|beats?|beating|hurts?|hurting"
+                        r"|bites?|biting|scratch\w*|shoves?|pushes|controls?|controlling|threatens?|abuses?"
+                        r"|belittles?|attacks?|throws? things at) him\b")
 _DECADE = re.compile(r"\bi'?m in my (sixties|seventies|eighties|nineties|60s|70s|80s|90s)\b")
 _UNDER_18 = (
     r"\b(i'?m|i am|im) (a |still a )?(teen|teenager|kid|child|minor|schoolgirl|schoolboy|student at school)\b",
@@ -38,7 +46,8 @@ _OLDER = (
     r"\bmy (pension|care home|carer)\b|\bmy (grandson|granddaughter|grandchildren)\b",
 )
 _MAN = (
-    r"\b(i'?m|i am|im|as) (a |an )?(man|male|guy|bloke|lad|dad|father|husband|gay man|bi man|trans man|boy)\b",
+    r"\b(i'?m|i am|im|as) (a |an )?(retired |single |young |older |grown |married |disabled |deaf |black |"
+    r"gay |bi |trans |straight |working |\d{2} ?(year old |yo )?)?(man|male|guy|bloke|lad|dad|father|husband|boy)\b",
     r"\b(believe|trust|help) a (man|bloke|guy|lad)\b|\b(help|support|services?|line) for (men|males|blokes|guys)\b",
     r"\bmen get (abused|hit|hurt) too\b|\b(as|being) a (man|bloke|guy)\b",
     r"\bwe'?re both (guys|men|blokes|lads|boys)\b",
@@ -46,10 +55,15 @@ _MAN = (
 _WOMAN = (r"\b(i'?m|i am|im|as) (a |an )?(woman|female|girl|lady|mum|mother|wife|trans woman|lesbian)\b",)
 _LGBT = (
     r"\b(gay|lesbian|bisexual|bi ?sexual|trans|transgender|queer|non-?binary|enby|lgbt\w*|lgbtq\w*|"
-    r"same[- ]sex|pansexual|genderqueer|intersex|coming out|came out|out me|outing me)\b",
+    r"same[- ]sex|pansexual|genderqueer|intersex|coming out as|came out as|came out to|out me|outing me)\b",
     r"\bi'?m bi\b|\bmy (same-sex|same sex)\b",
     r"\bwe'?re both (guys|men|blokes|lads|boys|women|girls)\b",
+    r"\b(we'?re|we are|as) (two|2) (guys|men|blokes|lads|boys|women|girls|ladies)\b",
+    r"\b(two|2) (men|women) (in a|together)\b",
 )
+# Said gender and a partner of the same gender: "I'm a woman and my wife takes my wages".
+_SAME_SEX_PARTNER = {"male": re.compile(r"\bmy (husband|boyfriend|bf|fella|fiance)\b"),
+                     "female": re.compile(r"\bmy (wife|girlfriend|gf|missus|fiancee)\b")}
 _DEAF = (
     r"\b(deaf|hard of hearing|hearing impair\w*|bsl|british sign language|sign language|textphone|"
     r"can'?t hear|cannot hear|cant hear|hearing aid)\b",
@@ -68,6 +82,8 @@ _LIMITED_ENGLISH = (
     r"turkish|kurdish|somali|tamil|gujarati|farsi|persian|french|lithuanian|albanian|tigrinya|amharic|"
     r"chinese|mandarin|cantonese|vietnamese|hindi|pashto|dari|russian|ukrainian)\b",
     r"\b(english|ingles|inglés) (no|poco|nie)\b|\bno hablo\b|\bnie mówię\b|\bnie mowie\b",
+    r"\b(little|small|bit of|some|a little|not much|not good|bad|broken) english\b|\bmy english (is )?(small|little"
+    r"|not so good|not very good|no good|not well)\b|\benglish (not|no) (good|well|so good)\b",
 )
 _NRPF = (
     r"\bno recourse\b|\bnrpf\b|\bno (public funds|benefits)\b|\bcan'?t (get|claim) benefits\b",
@@ -114,7 +130,16 @@ def _stated_age(folded: str) -> int | None:
         raw = match.group(1)
         return int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
     # "in my seventies" or "in my 70s": any decade here means an older person.
-    return 70 if _DECADE.search(folded) else None
+    if _DECADE.search(folded):
+        return 70
+    theirs = _THEIR_AGE.search(folded)
+    return int(theirs.group(1)) if theirs and int(theirs.group(1)) >= 65 else None
+
+
+def harms_a_man(text: str | None) -> bool:
+    """The person harmed is male ("his wife hits him"): for someone worried about him, the
+    services that fit are men's services."""
+    return _HARMS_HIM.search(for_matching(text)) is not None
 
 
 def _mostly_other_script(text: str) -> bool:
@@ -142,7 +167,8 @@ def audience_of(text: str | None) -> Audience:
     return Audience(
         gender=gender,
         age_group=age_group,
-        lgbt_plus=rules["lgbt"].search(folded) is not None,
+        lgbt_plus=(rules["lgbt"].search(folded) is not None
+                   or (gender is not None and _SAME_SEX_PARTNER[gender].search(folded) is not None)),
         deaf=rules["deaf"].search(folded) is not None,
         disabled=rules["disabled"].search(folded) is not None,
         limited_english=(rules["limited_english"].search(folded) is not None

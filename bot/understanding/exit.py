@@ -17,8 +17,13 @@ _PATTERNS = (
     r"^\s*(/?exit|quick exit|leave|close|hide|get out|go away|delete|delete (this|it|everything)|clear)[\s!.]*$",
     r"\b(gtg|g2g|gtfo|got ?ta go|gotta go|got to go|gota go|have to go|hav to go|need to go|must go|"
     r"i'?ve got to go|i have to go now)\b(?! to\b)(?! and\b)",
-    r"\b(close|closing|shut|hide|exit|delete|clear|wipe) (this|it|the (page|chat|site|website|window|app"
-    r"|tab|conversation|messages))\b",
+    r"\b(close|closing|clsoe|colse|cloes|clos|shut|hide|exit|delete|clear|wipe|get rid of) (this|it|the (page"
+    r"|chat|site|website|window|app|tab|conversation|messages))\b",
+    # The abuser arriving, said and nothing else: hide first, then help.
+    r"^\W*(oh no |shit |omg )?(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre|my (husband|wife|partner|boyfriend"
+    r"|girlfriend|dad|mum|ex)( is|'?s)?)( is| are| has| have)? ?(just )?(walked in|walking in|come in|came in"
+    r"|coming in|coming up|here|home|arrived|got home|come home|came home|pulled up|outside|at the door"
+    r"|on the stairs)( now)?\W*$",
     r"\b(get|take) me (off|out of|away from) (this|here|the (page|site|chat|website))\b",
     r"\bleave (this|the) (page|site|chat|website|conversation)\b|\bleave now\b(?!.{0,20}\b(him|her|them)\b)",
     r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",
@@ -30,6 +35,8 @@ _PATTERNS = (
     r"\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b",
     r"\b(zamknij|cierra|ferme|fecha|inchide|kapat)\b",
 )
+# "what do I need if I have to go in a hurry": going in the future is not leaving the page now.
+_IF_GOING = re.compile(r"\b(if|when|before|in case) (i|we) (have|need|had|got) to go\b|\bgo in a hurry\b")
 # "exit" inside a question about the feature is not a request to leave.
 _ABOUT_EXIT = re.compile(r"\b(how|what|does|is|where|why) .{0,20}\b(exit|close|delete|hide)\b.*\?|"
                          r"^(how|what|does|is|where|why|can) .{0,40}\b(exit|close|delete|hide)\b")
@@ -43,6 +50,6 @@ def _compiled() -> re.Pattern[str]:
 def wants_to_leave(text: str | None) -> bool:
     """True when the person asks, in any words, to leave or hide the conversation now."""
     folded = for_matching(text)
-    if not folded or _ABOUT_EXIT.search(folded):
+    if not folded or _ABOUT_EXIT.search(folded) or _IF_GOING.search(folded):
         return False
     return _compiled().search(folded) is not None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from bot.safety.danger import signals_danger
 from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
-from bot.understanding.audience import Audience, audience_of
+from bot.understanding.audience import Audience, audience_of, harms_a_man
 from bot.understanding.exit import wants_to_leave
 from bot.understanding.speaker import Speaker, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
@@ -115,8 +115,10 @@ def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str 
 def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]] = (),
                 has_location: bool = False) -> PersonReading:
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
-    danger = intent == "immediate_danger" or signals_danger(text)
     suicide = signals_self_harm(text)
+    # The model alone calling "she's going to kill herself" danger is a suicide, whose answer
+    # has 999 too; the deterministic danger words always count.
+    danger = signals_danger(text) or (intent == "immediate_danger" and not suicide)
     recent_assault = recent_sexual_assault(text)
     signs = high_risk_signs(text)
     urgency = {name for name, present in (("danger_now", danger), ("suicide", suicide),
@@ -130,8 +132,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "quick_exit"
     elif danger:
         override = "immediate_danger" if intent != "immediate_danger" and signals_danger(text) else None
-    elif suicide and speaker != "other":
-        override = "self_harm"
+    elif suicide:
+        override = "self_harm"  # a friend's suicide risk too: 999 or A&E and Samaritans first
     elif speaker == "own_behaviour" and intent in ABUSE_TOPICS | {"find_support", "nlu_fallback"}:
         override = PERPETRATOR
     elif intent == PERPETRATOR and speaker != "own_behaviour":
@@ -145,6 +147,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
     elif recent_assault and intent not in ("sexual_violence",):
         override = "sexual_violence"
+    elif (intent == "inform_location" and speaker in ("self", "other") and not _SHORT.match(text or "")
+          and _best_topic(ranking)):
+        # "I live in Manchester and my husband hits me": what is happening comes first; the
+        # place still finds services after the explanation.
+        override = _best_topic(ranking)
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
         override = "inform_location"
     elif (intent in _PLACE_LIKE | {"inform_location"} and not (place or has_location)
@@ -155,5 +162,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
+    audience = audience_of(text)
+    if speaker == "other" and audience.gender is None and harms_a_man(text):
+        audience = replace(audience, gender="male")
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
-                         audience=audience_of(text), outside_london=place, intent=override)
+                         audience=audience, outside_london=place, intent=override)

@@ -96,7 +96,7 @@ _SELF = (
     r"terrified|trapped|watched|followed|stalked|hit|hurt|threatened|isolated|not allowed|made to|forced|pressured|"
     r"harassed|blackmailed)\b",
     r"\bmy (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|family|parents|dad|mum|father|mother|"
-    r"brother|son|uncle|in-laws|in laws|stepdad|carer)\b",
+    r"brother|son|uncle|in-laws|in laws|stepdad|carer)\b(?!'?s\b)",
     r"\b(he|she|they)('?s| is| are| has| have)? (been )?(hit|hitting|hurt|hurting|control\w*|check\w*|track\w*|"
     r"follow\w*|call\w*|threaten\w*|push\w*|taken|took|keeps)\b.{0,20}\b(me|my)\b",
     r"\bam i (the )?(abuser|abusive|the problem|overreacting|crazy|being abused)\b",
@@ -123,11 +123,39 @@ _OTHER = (
     r"\bnext door\b|\bthrough the wall\b",
 )
 
+# Someone else is plainly the one harmed, and the speaker is not: "my brother's wife hits him",
+# "a woman in my team has bruises", "asking for a friend. her boyfriend reads her messages".
+_OTHER_PERSON = (
+    rf"\bmy (best |older |younger |little |big |elder |new |closest |oldest )?{_RELATIVE}'?s "
+    r"(husband|wife|partner|boyfriend|girlfriend|bf|gf|fella|fiance|fiancee|man|bloke|ex|new wife|"
+    r"new husband|new partner|carer|family|in-laws|dad|father|mum|mother|stepdad)\b",
+    r"\b(a|the|this|one|some) (woman|girl|lady|man|guy|bloke|lad|boy|person|kid|child|young person|family|"
+    r"couple|mum|mother|teenager|student|pupil) (in|at|from|on|across|upstairs|downstairs|next door|"
+    r"who (works|lives|comes)|i (work|live|know))\b",
+    r"\basking for (a|my) (friend|mate|sister|brother|cousin|colleague)\b",
+    r"\b(her|his|their) (husband|wife|partner|boyfriend|girlfriend|bf|gf|fella|ex|carer|dad|father|"
+    r"stepdad|mum|mother|family|parents|son|daughter)\b.{0,40}\b(her|him|them|she|he|they)\b",
+    rf"\bmy (best |older |younger |little |big |elder |closest )?{_RELATIVE}\b.{{0,80}}\b{_HARM}\w*"
+    r"( (her|him|them)\b| about\b)",
+)
+# The speaker is the one harmed or frightened: then a relation word does not settle anything.
+_ME_HARMED = (
+    rf"\b{_HARM}\w*\s+me\b",
+    r"\b(to|at|on|against|towards) me\b|\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b",
+    r"\b(makes?|made|making|forced|forcing|pressur\w*) me\b",
+    r"\b(send|sends|sending|sent|text|texts|texting|texted|message|messages|messaging|messaged|call|calls|"
+    r"calling|ring|rings|ringing|follow|follows|following|watch|watches|watching|touch|touches|touching|"
+    r"touched|grope|groped|groping|film|filmed|filming|blackmail\w*|stalk\w*) me\b",
+    r"\b(i'?m|i am|im|i feel) (being |so |really |very )?(abused|controlled|scared|afraid|frightened|terrified|"
+    r"trapped|watched|followed|stalked|threatened|harassed)\b",
+)
+
 
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:
     groups = {"switch": _SWITCH_TO_SELF, "defence": _SELF_DEFENCE, "own": _OWN_BEHAVIOUR,
-              "self": _SELF, "other": _OTHER}
+              "self": _SELF, "other": _OTHER,
+              "other_person": _OTHER_PERSON, "me_harmed": _ME_HARMED}
     return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
 
 
@@ -166,6 +194,8 @@ def speaker_of(text: str | None) -> Speaker | None:
     # "my mum's boyfriend hits me": the relation word describes the abuser, and "me" is harmed.
     if re.search(rf"\b{_HARM}\w*\s+me\b|\b(won'?t|doesn'?t|don'?t) let me\b", folded):
         return "self"
+    if rules["other_person"].search(folded) and not rules["me_harmed"].search(folded):
+        return "other"
     if other_hits and other_hits >= self_hits:
         return "other"
     if self_hits or defending:

@@ -32,6 +32,15 @@ from bot.understanding.speaker import speaker_of
     ("i'm a teacher and a pupil told me her dad hits her", "other"),
     ("i hit my boyfriend last night and i can't believe i did it", "own_behaviour"),
     ("I lose my temper and scare my wife", "own_behaviour"),
+    # someone else is plainly the one harmed, though relation words and "I" appear
+    ("my brother's wife hits him. he laughs it off but I've seen the bruises on his back", "other"),
+    ("a woman in my team keeps coming into work with bruises on her arms", "other"),
+    ("my friends husband wont let her work and takes her child benefit off her", "other"),
+    ("the girl at my local nail bar never has her own phone, she looks terrified", "other"),
+    ("asking for a friend. her boyfriend reads all her messages", "other"),
+    # ...unless the speaker is the one harmed
+    ("my sister's husband keeps sending me horrible messages", "self"),
+    ("my husband's family watch everything I do and take my money", "self"),
     ("I get so angry I punch walls near my girlfriend", "own_behaviour"),
 ])
 def test_who_is_speaking(text: str, speaker: str) -> None:
@@ -56,6 +65,8 @@ def test_doubt_alone_never_makes_someone_a_perpetrator() -> None:
     ("I am deaf and use BSL", {"deaf"}),
     ("I have no recourse to public funds, can a refuge take me?", {"nrpf"}),
     ("my english not good", {"limited_english"}),
+    ("I am Polish, my English is small", {"limited_english"}),
+    ("my best friend's boyfriend tracks her phone and she's stopped coming out with us", set()),
     ("\u0632\u0648\u062c\u064a \u064a\u0636\u0631\u0628\u0646\u064a", {"limited_english"}),
 ])
 def test_who_they_are(text: str, tags: set[str]) -> None:
@@ -64,7 +75,8 @@ def test_who_they_are(text: str, tags: set[str]) -> None:
 
 @pytest.mark.parametrize("text", [
     "he's coming I need to close this", "hes back gtg", "get me off this page", "exit", "EXIT",
-    "gotta go", "close this now",
+    "gotta go", "close this now", "he just walked in", "clsoe it hes here",
+    "hes here and hes going to hurt me get rid of this page NOW",
 ])
 def test_leaving_the_page_in_everyday_words(text: str) -> None:
     assert wants_to_leave(text)
@@ -72,7 +84,8 @@ def test_leaving_the_page_in_everyday_words(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "I need to leave him", "how do i leave", "i need to go to the police", "how do I exit this?",
-    "i want to leave my husband", "he's back",
+    "i want to leave my husband", "he's back", "what do I need to grab if I have to go in a hurry",
+    "when he comes home he hits me",
 ])
 def test_leaving_a_relationship_is_not_leaving_the_page(text: str) -> None:
     assert not wants_to_leave(text)
@@ -88,6 +101,16 @@ def test_suicide_is_not_the_silent_solution_path() -> None:
     assert life_at_risk_now("i've taken all my pills")
     assert not life_at_risk_now("I don't want to be alive")
     assert read_person("I don't want to be alive", "nlu_fallback").intent == "self_harm"
+    assert signals_self_harm("some days I think everyone would be better off if I wasn't here")
+    assert signals_self_harm("honestly I think about ending it so I never have to hear his voice")
+
+
+def test_a_friends_suicide_risk_is_suicide_not_a_threat_from_someone() -> None:
+    told = "my friend just texted me that she's going to kill herself because of what her husband does"
+    reading = read_person(told, "immediate_danger")
+    assert reading.intent == "self_harm" and reading.speaker == "other"
+    assert "danger_now" not in reading.urgency and not reading.risk_signs
+    assert "threat_to_kill" in high_risk_signs("he's going to kill me")
 
 
 @pytest.mark.parametrize(("text", "sign"), [
@@ -96,6 +119,10 @@ def test_suicide_is_not_the_silent_solution_path() -> None:
     ("he said if i ever leave he will kill me", "threat_to_kill"),
     ("he hits me in front of the kids", "child_at_risk"),
     ("since i left him he keeps turning up", "separation"),
+    ("im telling him im leaving this weekend and im scared what hell do", "separation"),
+    ("he grabbed my 3 year old by the arm and threw her onto the sofa", "child_at_risk"),
+    ("hes started hitting my teenage son when im at work", "child_at_risk"),
+    ("my ex has a shotgun licence", "weapon"),
 ])
 def test_high_risk_signs(text: str, sign: str) -> None:
     assert sign in high_risk_signs(text)
@@ -105,6 +132,7 @@ def test_recent_sexual_assault_needs_a_recent_time_or_its_aftermath() -> None:
     assert recent_sexual_assault("he raped me last night, I haven't showered")
     assert recent_sexual_assault("i was raped yesterday")
     assert not recent_sexual_assault("i was raped years ago")
+    assert recent_sexual_assault("my friends older brother did stuff to me at a sleepover last night that i didnt want")
 
 
 def test_look_alike_letters_are_read_as_latin_but_real_scripts_are_kept() -> None:
