@@ -63,8 +63,8 @@ _PATTERNS: tuple[str, ...] = (
     r"\b(locked|trapped) (in|inside)\b|\bcan'?t get out\b|\bwon'?t let me (out|leave)\b",
     r"\bhiding (in|from)\b",
     # violence happening now
-    rf"\b{_HIT_ING} (me|her|him|us|them|my \w+)\b.{{0,25}}\b(now|right now|rn|again|won'?t stop|wont stop"
-    rf"|not stopping)\b",
+    rf"(?<!\bwas )(?<!\bwere )\b{_HIT_ING} (me|her|him|us|them|my \w+)\b.{{0,25}}\b(now|right now|rn|again"
+    rf"|won'?t stop|wont stop|not stopping)\b",
     rf"\b(is|are|he'?s|she'?s|hes|shes) {_HIT_ING}\b",
     r"\bright now\b.{0,30}\b(hurt|hit|beat|attack|kill)\w*",
     r"\b(beat|beaten|beating|attack\w*|hit|hitting|hurt\w*|stabb?\w*|strangl\w*|chok\w*|rap(e|ed|ing))\b"

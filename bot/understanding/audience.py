@@ -22,7 +22,7 @@ _NUMBER_WORDS = {
 _AGE = re.compile(
     r"\b(?:i'?m|i am|im|age|aged|i turned|i'?m only|i am only)\s+(?:only\s+)?"
     r"(\d{1,2}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-    r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?:and|so|but|&))"
+    r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?:and|so|but|&|btw|tbh|lol|now|too|x)\b)"
 )
 # Someone worried about an older relative: "he's 74", "my gran is 85" (older only: a child's
 # age given by a parent must not turn the parent into a young person).
@@ -51,6 +51,7 @@ _MAN = (
     r"\b(believe|trust|help) a (man|bloke|guy|lad)\b|\b(help|support|services?|line) for (men|males|blokes|guys)\b",
     r"\bmen get (abused|hit|hurt) too\b|\b(as|being) a (man|bloke|guy)\b",
     r"\bwe'?re both (guys|men|blokes|lads|boys)\b",
+    r"\b(i'?m|im|i am) (her|his|their) (husband|boyfriend|fiance)\b",
 )
 _WOMAN = (r"\b(i'?m|i am|im|as) (a |an )?(woman|female|girl|lady|mum|mother|wife|trans woman|lesbian)\b",)
 _LGBT = (

@@ -17,7 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harms_a_man
 from bot.understanding.exit import wants_to_leave
-from bot.understanding.speaker import Speaker, speaker_of, switches_to_self
+from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
 ABUSE_TOPICS = frozenset({
@@ -45,6 +45,9 @@ _SAFE_CONTACT = re.compile(
 _ABOUT_OUR_RECORDS = re.compile(
     r"\b(do|will|does|are|is) (you|this|this chat|this service|this bot|it) (keep|keeping|store|storing|save|"
     r"saving|record|recording|log|logging|remember|share|sharing)\b", re.IGNORECASE)
+# A supporter asking what to do: "should I be doing something?"
+_SUPPORTER_ASKS = re.compile(HOW_TO_HELP.pattern + r"|\bshould (i|we) (be )?(doing|do|say|call|report|tell|step in)\b",
+                             re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -56,6 +59,8 @@ class PersonReading:
     audience: Audience = field(default_factory=Audience)
     outside_london: str | None = None
     intent: str | None = None
+    # False when only the weak sign said "self": the speaker slot then keeps what it had.
+    speaker_firm: bool = True
 
     ENTITY_NAMES: ClassVar[frozenset[str]] = frozenset({
         "speaker", "urgency", "risk_sign", "gender", "age_group", "lgbt_plus", "deaf",
@@ -63,7 +68,7 @@ class PersonReading:
     })
 
     def entities(self) -> Iterator[tuple[str, str]]:
-        if self.speaker:
+        if self.speaker and self.speaker_firm:
             yield "speaker", self.speaker
         for level in sorted(self.urgency):
             yield "urgency", level
@@ -116,20 +121,33 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
                 has_location: bool = False) -> PersonReading:
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
     suicide = signals_self_harm(text)
-    # The model alone calling "she's going to kill herself" danger is a suicide, whose answer
-    # has 999 too; the deterministic danger words always count.
-    danger = signals_danger(text) or (intent == "immediate_danger" and not suicide)
+    speaker = speaker_of(text)
+    # The deterministic danger words always count. The model alone calling a message danger is
+    # overruled only where the words settle it otherwise, and each of those answers says 999 too:
+    # a suicide ("she's going to kill herself"), "it's actually me", "am I the abuser?", or
+    # someone asking how to help another person.
+    model_only_danger = intent == "immediate_danger" and not signals_danger(text)
+    not_danger_after_all = model_only_danger and (
+        suicide or switches_to_self(text) or doubts_self(text)
+        or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
+    danger = signals_danger(text) or (model_only_danger and not not_danger_after_all)
     recent_assault = recent_sexual_assault(text)
     signs = high_risk_signs(text)
     urgency = {name for name, present in (("danger_now", danger), ("suicide", suicide),
                                            ("recent_sexual_assault", recent_assault),
                                            ("high_risk", bool(signs))) if present}
-    speaker = speaker_of(text)
     place = None if has_location else outside_london_place(text)
 
     override: str | None = None
     if wants_to_leave(text):
         override = "quick_exit"
+    elif not_danger_after_all and not suicide:
+        if switches_to_self(text):
+            override = "find_support"
+        elif doubts_self(text):
+            override = _best_topic(ranking) or "find_support"
+        else:
+            override = "ask_how_to_help"
     elif danger:
         override = "immediate_danger" if intent != "immediate_danger" and signals_danger(text) else None
     elif suicide:
@@ -158,6 +176,10 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
           and audience_of(text).tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
+    elif intent == "nlu_fallback" and HOW_TO_HELP.search(text or "") and speaker_of(text, weak=False) is None:
+        # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
+        # person affected their next steps (actions/plan_reply.py)
+        override = "find_support"
     elif intent == "nlu_fallback" and speaker == "other" and HOW_TO_HELP.search(text or ""):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
@@ -166,4 +188,5 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     if speaker == "other" and audience.gender is None and harms_a_man(text):
         audience = replace(audience, gender="male")
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
-                         audience=audience, outside_london=place, intent=override)
+                         audience=audience, outside_london=place, intent=override,
+                         speaker_firm=speaker != "self" or speaker_of(text, weak=False) == "self")

@@ -39,16 +39,22 @@ _VICTIM_OF_ME = (
     r"|children|son|daughter|mum|dad|mother|father)|the kids|the children|my family)"
 )
 
+# Someone else acts and the speaker is in the sentence ("he wants to know where i've been"): enough
+# to tip a first message, too weak to undo what an earlier message said ("she won't leave him.
+# what can I do?" from a daughter is still about her mum).
+_WEAK_SELF = (r"\b(he|she|they|him|her|them|partner|husband|wife|boyfriend|girlfriend|ex)\b.{0,60}"
+              r"\b(i|i'?ve|i'?m|i'?d|im|ive|me|my)\b")
 _SWITCH_TO_SELF = (
     r"\b(it'?s|its|it is|it was) (actually |really |about |honestly )?(me|about me|my situation)\b",
-    r"\bthe friend (is|was) me\b|\b(i'?m|i am) the friend\b|\bthere (is|was) no friend\b",
+    r"\bthe (friend|mate|pal|bestie|person|girl|woman|guy|lad|bloke) (is|was|i mentioned is) (actually |really )?me\b"
+    r"|\b(i'?m|i am) the (friend|mate)\b|\bthere (is|was|isn'?t|wasn'?t) (no|a) friend\b",
     r"\bnot (for )?(a|my) friend\b.{0,15}\b(me|mine|myself)\b|\b(for|about) myself\b",
 )
 _SELF_DEFENCE = (
     r"\b(hit|hitting|push|pushed|pushing|slap|slapped|shove|shoved|kick|kicked|scratch\w*|bit|bite|"
     r"punch\w*|shout\w*|scream\w*|yell\w*|fought|fight\w*) (him |her |them )?back\b",
     r"\bself[- ]?defen[cs]e\b|\bdefend(ing)? myself\b|\bprotect(ing)? myself\b",
-    r"\bto get (him|her|them) off( of)? me\b|\b(pushed|shoved) (him|her|them) (off|away)\b",
+    r"\bto get (him|her|them) off( of)? me\b|\b(pushed|shoved|push|shove|pulled) (him|her|them|my \w+) (off|away)\b",
 )
 _OWN_BEHAVIOUR = (
     rf"\bi('ve| have| had)?( just| sometimes| often| keep| always| even| then"
@@ -95,8 +101,9 @@ _SELF = (
     r"|scared|afraid|frightened|"
     r"terrified|trapped|watched|followed|stalked|hit|hurt|threatened|isolated|not allowed|made to|forced|pressured|"
     r"harassed|blackmailed)\b",
-    r"\bmy (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|family|parents|dad|mum|father|mother|"
-    r"brother|son|uncle|in-laws|in laws|stepdad|carer)\b(?!'?s\b)",
+    r"\bmy (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|family|in-laws|in laws|carer)\b",
+    # "my brother's wife hits him" is about the brother; "my dad hits me" is about me
+    r"\bmy (parents|dad|mum|father|mother|brother|son|uncle|stepdad)\b(?!'?s\b)",
     r"\b(he|she|they)('?s| is| are| has| have)? (been )?(hit|hitting|hurt|hurting|control\w*|check\w*|track\w*|"
     r"follow\w*|call\w*|threaten\w*|push\w*|taken|took|keeps)\b.{0,20}\b(me|my)\b",
     r"\bam i (the )?(abuser|abusive|the problem|overreacting|crazy|being abused)\b",
@@ -105,9 +112,6 @@ _SELF = (
     r"\b(i'?m|i am|im) (a|the) victim\b|\bhappening to me\b|\bit'?s (not|never) abuse\b",
     r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
-    # someone else acts, and the speaker is in the sentence: "he wants to know where i've been"
-    r"\b(he|she|they|him|her|them|partner|husband|wife|boyfriend|girlfriend|ex)\b.{0,60}"
-    r"\b(i|i'?ve|i'?m|i'?d|im|ive|me|my)\b",
 )
 _OTHER = (
     rf"\bmy {_RELATIVE}\b(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{{0,40}}\bme\b)",
@@ -138,6 +142,10 @@ _OTHER_PERSON = (
     rf"\bmy (best |older |younger |little |big |elder |closest )?{_RELATIVE}\b.{{0,80}}\b{_HARM}\w*"
     r"( (her|him|them)\b| about\b)",
 )
+# Harm done to the speaker in words the harm list does not hold, or the speaker naming themself
+# as the partner: "she scratches and bites me", "I'm her husband and...".
+_HURTS_ME = (r"\b(scratch\w*|bites?|biting|spits? at|spat at|throws? things at|threw things at) me\b"
+             r"|\b(i'?m|im|i am) (her|his|their) (husband|wife|partner|boyfriend|girlfriend|fiance|fiancee)\b")
 # The speaker is the one harmed or frightened: then a relation word does not settle anything.
 _ME_HARMED = (
     rf"\b{_HARM}\w*\s+me\b",
@@ -155,7 +163,8 @@ _ME_HARMED = (
 def _compiled() -> dict[str, re.Pattern[str]]:
     groups = {"switch": _SWITCH_TO_SELF, "defence": _SELF_DEFENCE, "own": _OWN_BEHAVIOUR,
               "self": _SELF, "other": _OTHER,
-              "other_person": _OTHER_PERSON, "me_harmed": _ME_HARMED}
+              "other_person": _OTHER_PERSON, "me_harmed": _ME_HARMED,
+              "weak_self": (_WEAK_SELF,)}
     return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
 
 
@@ -178,8 +187,10 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
-def speaker_of(text: str | None) -> Speaker | None:
-    """Who the message says is speaking; None when the words do not say."""
+def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
+    """Who the message says is speaking; None when the words do not say. `weak=False` ignores
+    the weak sign of the speaker (someone else acts and "I" is in the sentence), for a reading
+    that must not undo what an earlier message said."""
     folded = for_matching(text)
     if not folded:
         return None
@@ -189,15 +200,17 @@ def speaker_of(text: str | None) -> Speaker | None:
     defending = rules["defence"].search(folded) is not None
     if not defending and rules["own"].search(folded):
         return "own_behaviour"
-    self_hits = _count(rules["self"], folded)
+    strong_self = _count(rules["self"], folded)
+    self_hits = strong_self + _count(rules["weak_self"], folded)
     other_hits = _count(rules["other"], folded)
     # "my mum's boyfriend hits me": the relation word describes the abuser, and "me" is harmed.
-    if re.search(rf"\b{_HARM}\w*\s+me\b|\b(won'?t|doesn'?t|don'?t) let me\b", folded):
+    if re.search(rf"\b{_HARM}\w*\s+me\b|\b(won'?t|doesn'?t|don'?t) let me\b|{_HURTS_ME}", folded):
         return "self"
-    if rules["other_person"].search(folded) and not rules["me_harmed"].search(folded):
-        return "other"
+    if rules["other_person"].search(folded):
+        # someone else is named, and either they or the speaker is the one harmed
+        return "self" if rules["me_harmed"].search(folded) else "other"
     if other_hits and other_hits >= self_hits:
         return "other"
-    if self_hits or defending:
+    if defending or strong_self or (weak and self_hits):
         return "self"
     return None

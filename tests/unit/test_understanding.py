@@ -31,6 +31,9 @@ from bot.understanding.speaker import speaker_of
     ("my friend's husband checks her phone", "other"),
     ("i'm a teacher and a pupil told me her dad hits her", "other"),
     ("i hit my boyfriend last night and i can't believe i did it", "own_behaviour"),
+    ("I'm a man. I shoved my girlfriend off me when she was hitting me with her shoe", "self"),
+    ("Im her husband and she scratches and bites me when she doesnt get her way", "self"),
+    ("to be honest the mate is me", "self"),
     ("I lose my temper and scare my wife", "own_behaviour"),
     # someone else is plainly the one harmed, though relation words and "I" appear
     ("my brother's wife hits him. he laughs it off but I've seen the bruises on his back", "other"),
@@ -43,7 +46,7 @@ from bot.understanding.speaker import speaker_of
     ("my husband's family watch everything I do and take my money", "self"),
     ("I get so angry I punch walls near my girlfriend", "own_behaviour"),
 ])
-def test_who_is_speaking(text: str, speaker: str) -> None:
+def test_who_is_speaking(text: str, speaker: str | None) -> None:
     assert speaker_of(text) == speaker
 
 
@@ -103,6 +106,29 @@ def test_suicide_is_not_the_silent_solution_path() -> None:
     assert read_person("I don't want to be alive", "nlu_fallback").intent == "self_harm"
     assert signals_self_harm("some days I think everyone would be better off if I wasn't here")
     assert signals_self_harm("honestly I think about ending it so I never have to hear his voice")
+
+
+def test_a_weak_sign_of_the_speaker_does_not_undo_an_earlier_message() -> None:
+    follow_up = "she won't leave him. what can I actually do?"
+    assert speaker_of(follow_up, weak=False) is None
+    reading = read_person(follow_up, "nlu_fallback")
+    assert "speaker" not in dict(reading.entities()) and reading.intent == "find_support"
+    assert dict(read_person("my husband hits me", "physical_abuse").entities())["speaker"] == "self"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ok it's actually me. there isn't a friend", "find_support"),
+    ("he says I'm the abusive one because I scream back at him. am I?", "physical_abuse"),
+    ("I hear the man next door screaming at his wife most nights. should I be doing something?",
+     "ask_how_to_help"),
+])
+def test_the_model_alone_calling_danger_is_overruled_only_where_the_words_settle_it(text: str, intent: str) -> None:
+    ranking = [{"name": "immediate_danger", "confidence": 0.9}, {"name": "physical_abuse", "confidence": 0.05}]
+    reading = read_person(text, "immediate_danger", ranking)
+    assert reading.intent == intent and "danger_now" not in reading.urgency
+    # words of danger now are never overruled
+    kept = read_person("he's hitting me right now, am I the abuser?", "immediate_danger", ranking)
+    assert "danger_now" in kept.urgency and kept.intent is None
 
 
 def test_a_friends_suicide_risk_is_suicide_not_a_threat_from_someone() -> None:
