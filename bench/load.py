@@ -27,12 +27,14 @@ CLIENT_TIMEOUT_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Target:
-    """One HTTP endpoint that answers chat messages, and how to recognise its fallback reply."""
+    """One HTTP endpoint that answers chat messages, and how to recognise its fallback reply
+    and the "please wait" reply a rate limit sends instead of the bot's answer."""
 
     name: str
     url: str
     headers: dict[str, str]
     fallback_text: str | None = None
+    limited_text: str | None = None
     body: Callable[[str, str], dict[str, Any]] = lambda sender, text: {
         "sender": sender, "message": text}
 
@@ -45,6 +47,9 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     fallbacks: int = 0
+    # Refused by a limit (HTTP 429 from the web front, or the "please wait" reply): not an
+    # answer, so not in the latencies either. The bench turns the limits off; this proves it.
+    limited: int = 0
     empty: int = 0
     conversations: int = 0
     noise: Noise | None = None
@@ -74,10 +79,14 @@ class LevelResult:
         return self.count / self.duration if self.duration else 0.0
 
 
-def _is_fallback(replies: Any, fallback_text: str | None) -> bool:
-    if not fallback_text or not isinstance(replies, list):
+def _says(replies: Any, text: str | None) -> bool:
+    if not text or not isinstance(replies, list):
         return False
-    return any(isinstance(r, dict) and r.get("text") == fallback_text for r in replies)
+    return any(isinstance(r, dict) and r.get("text") == text for r in replies)
+
+
+class Limited(Exception):
+    """The server refused the message with HTTP 429 (a rate or in-flight limit)."""
 
 
 async def _post(session: aiohttp.ClientSession, target: Target, sender: str,
@@ -87,6 +96,8 @@ async def _post(session: aiohttp.ClientSession, target: Target, sender: str,
                             headers=target.headers) as reply:
         payload = await reply.json(content_type=None) if reply.status == 200 else None
         elapsed = time.perf_counter() - started
+        if reply.status == 429:
+            raise Limited
         if reply.status != 200:
             raise aiohttp.ClientResponseError(reply.request_info, (), status=reply.status)
     return elapsed, payload
@@ -105,8 +116,14 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
             budget[0] -= 1
             try:
                 elapsed, replies = await _post(session, target, sender, text)
+            except Limited:
+                result.limited += 1
+                continue
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 result.errors += 1
+                continue
+            if _says(replies, target.limited_text):
+                result.limited += 1
                 continue
             result.latencies.append(elapsed)
             result.by_message.setdefault(text, []).append(elapsed)
@@ -114,7 +131,7 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
                                            len(replies) if isinstance(replies, list) else 0)
             if not replies:
                 result.empty += 1
-            elif _is_fallback(replies, target.fallback_text):
+            elif _says(replies, target.fallback_text):
                 result.fallbacks += 1
         conversation_no += 1
 
