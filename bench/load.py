@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from bench.common import Noise, new_sender, percentile
-from bench.conversations import CONVERSATIONS
+from bench.conversations import CONVERSATIONS, Conversation
 
 CLIENT_TIMEOUT_SECONDS = 30.0
 
@@ -104,10 +104,11 @@ async def _post(session: aiohttp.ClientSession, target: Target, sender: str,
 
 
 async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop_at: float,
-                budget: list[int], result: LevelResult) -> None:
+                budget: list[int], result: LevelResult,
+                conversations: tuple[Conversation, ...] = CONVERSATIONS) -> None:
     conversation_no = 0
     while time.monotonic() < stop_at and budget[0] > 0:
-        conversation = CONVERSATIONS[(index + conversation_no) % len(CONVERSATIONS)]
+        conversation = conversations[(index + conversation_no) % len(conversations)]
         sender = new_sender(f"bench-u{index:03d}-c{conversation_no:05d}")
         result.conversations += 1
         for text in conversation.messages:
@@ -136,8 +137,8 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
         conversation_no += 1
 
 
-async def _run_level(target: Target, concurrency: int, seconds: float,
-                     max_messages: int) -> LevelResult:
+async def _run_level(target: Target, concurrency: int, seconds: float, max_messages: int,
+                     conversations: tuple[Conversation, ...]) -> LevelResult:
     result = LevelResult(target.name, concurrency, 0.0)
     connector = aiohttp.TCPConnector(limit=concurrency + 4)
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS)
@@ -146,21 +147,23 @@ async def _run_level(target: Target, concurrency: int, seconds: float,
         started = time.monotonic()
         budget = [max_messages]
         await asyncio.gather(*(
-            _user(i, session, target, started + seconds, budget, result)
+            _user(i, session, target, started + seconds, budget, result, conversations)
             for i in range(concurrency)))
         result.duration = time.monotonic() - started
     return result
 
 
-def run_level(target: Target, concurrency: int, seconds: float,
-              max_messages: int = 50_000) -> LevelResult:
-    return asyncio.run(_run_level(target, concurrency, seconds, max_messages))
+def run_level(target: Target, concurrency: int, seconds: float, max_messages: int = 50_000,
+              conversations: tuple[Conversation, ...] = CONVERSATIONS) -> LevelResult:
+    return asyncio.run(_run_level(target, concurrency, seconds, max_messages, conversations))
 
 
-def warm_up(target: Target, seconds: float) -> LevelResult:
+def warm_up(target: Target, seconds: float,
+            conversations: tuple[Conversation, ...] = CONVERSATIONS) -> LevelResult:
     """Every conversation at least once (first-use costs: TensorFlow graphs, DB pages, pools)."""
-    return run_level(target, len(CONVERSATIONS), seconds,
-                     max_messages=sum(len(c.messages) for c in CONVERSATIONS) * 3)
+    return run_level(target, len(conversations), seconds,
+                     max_messages=sum(len(c.messages) for c in conversations) * 3,
+                     conversations=conversations)
 
 
 async def _one(target: Target, sender: str, text: str,
