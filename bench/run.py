@@ -253,9 +253,9 @@ def _section(results: Results, name: str, work: Callable[[], T]) -> T | None:
               f"{noise.foreign_share:.0%} of the CPU]", flush=True)
 
 
-# Sections written by a person (e.g. a before/after comparison for an issue) between
-# `<!-- kept: NAME -->` and `<!-- kept: NAME end -->`: a rerun keeps them, after the rendered
-# report and before the replicas section, since they quote figures of their own runs.
+# Sections made by another command (bench/budgets.py: issue 14's before/after comparison)
+# between `<!-- kept: NAME -->` and `<!-- kept: NAME end -->`: a rerun keeps them as they were,
+# before section 1 (where bench/budgets.py puts them), since they quote figures of their own runs.
 KEPT = re.compile(r"<!-- kept: (?P<name>[\w.-]+) -->.*?<!-- kept: (?P=name) end -->", re.S)
 
 
@@ -263,8 +263,10 @@ def write_report(out: Path, rendered: str, keep_replicas: bool) -> None:
     """Write the rendered report, keeping the previous file's kept sections and, when this run
     did not measure the replicas (`keep_replicas`), its replicas section as it was."""
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    parts = [rendered.rstrip("\n")]
-    parts += [m.group(0) for m in KEPT.finditer(old)]
+    kept = [m.group(0) for m in KEPT.finditer(old)]
+    head, sep, tail = rendered.rstrip("\n").partition("\n## 1. ")
+    body = [head.rstrip("\n"), *kept, sep.lstrip("\n") + tail] if sep else [head, *kept]
+    parts = body if kept else [rendered.rstrip("\n")]
     if keep_replicas and REPLICAS_START in old and REPLICAS_END in old:
         section = old.split(REPLICAS_START, 1)[1].split(REPLICAS_END, 1)[0]
         parts.append(REPLICAS_START + section + REPLICAS_END)
@@ -284,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-replicas", action="store_true",
                         help="skip the several-replicas section (about 10 min); the report keeps "
                              "that section from its previous run, with that run's date")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="also run issue 14's budgets against this checkout of an earlier "
+                             "commit (python -m bench.budgets --baseline PATH, about 30 min), "
+                             "written to the report's \"Budgets (issue 14)\" section")
     args = parser.parse_args(argv)
     plan = Plan.make(args.quick)
     out = args.out or (OUT / "performance-quick.md" if args.quick else REPORT)
@@ -328,4 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     if replicas is not None:
         add_replicas(out, replicas)
     print(f"\nwrote {out.relative_to(ROOT)} in {results.total_seconds / 60:.1f} min", flush=True)
-    return 1 if results.failures else 0
+    budgets_failed = 0
+    if args.baseline is not None:
+        from bench.budgets import main as budgets
+
+        budgets_failed = budgets(["--baseline", str(args.baseline), "--out", str(out)])
+    return 1 if results.failures or budgets_failed else 0
