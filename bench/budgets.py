@@ -189,6 +189,9 @@ class Side:
     subject: str
     dirty: bool
     training: Training | None = None
+    # The last commit that changed anything but the benchmarks (bench/, their report, the
+    # Makefile): the product's code actually measured.
+    code_commit: str = ""
     rounds: list[Round] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -399,9 +402,8 @@ class Budgets:
     total_seconds: float = 0.0
 
 
-def spread(side: Side, path: str, concurrency: int) -> float:
-    p50s = side.round_p50s(path, concurrency)
-    return max(p50s) - min(p50s) if len(p50s) > 1 else 0.0
+def _range(values: list[float]) -> str:
+    return f"{min(values):.1f}-{max(values):.1f} ms" if values else "n/a"
 
 
 def _others(side: Side, path: str, concurrency: int) -> float:
@@ -430,24 +432,26 @@ def verdicts(b: Budgets) -> list[tuple[str, ...]]:
             "at most 6 min on 2 cores",
             "**met**" if t <= BUDGET_TRAINING_SECONDS else "**not met**",
             _busy(base.training.noise.foreign_share, now.training.noise.foreign_share)))
+        extra = now.training.peak_rss - base.training.peak_rss
+        rows.append((
+            "peak RSS of the training process tree", _mb(base.training.peak_rss),
+            _mb(now.training.peak_rss), f"at most baseline + 200 MB ({extra / MB:+,.0f} MB)",
+            "**met**" if extra <= BUDGET_EXTRA_PEAK_BYTES else "**not met**",
+            "sampled every 0.5 s"))
     if base.rounds and now.rounds:
         for path in ("web front", "Rasa web channel"):
             for concurrency in LEVELS:
                 plural = "s" if concurrency > 1 else ""
                 note = _busy(_others(base, path, concurrency), _others(now, path, concurrency))
                 bp, np_ = base.p(path, concurrency, 50), now.p(path, concurrency, 50)
-                noise = max(spread(base, path, concurrency), spread(now, path, concurrency))
-                if np_ <= bp:
-                    result = "**met**"
-                elif np_ - bp <= noise:
-                    result = (f"**not met** by {np_ - bp:.1f} ms, within the run-to-run "
-                              f"spread ({noise:.1f} ms)")
-                else:
-                    result = f"**not met**: {np_ / bp:.2f}x the baseline"
+                rounds = (f"; p50 of each round {_range(base.round_p50s(path, concurrency))} / "
+                          f"{_range(now.round_p50s(path, concurrency))}")
+                result = ("**met**" if np_ <= bp else "**not met**") + (
+                    f": {np_ / bp:.2f}x the baseline")
                 budget = "no worse than the baseline" if concurrency == 1 else (
                     "no worse (the issue names p50; this level is extra)")
                 rows.append((f"reply p50, {path}, {concurrency} conversation{plural}", _ms(bp),
-                             _ms(np_), budget, result, note))
+                             _ms(np_), budget, result, note + rounds))
                 b95, n95 = base.p(path, concurrency, 95), now.p(path, concurrency, 95)
                 rows.append((f"reply p95, {path}, {concurrency} conversation{plural}",
                              _ms(b95), _ms(n95), "none (reported)",
@@ -503,8 +507,11 @@ def render(b: Budgets) -> str:
         + "; see bench/budgets.py for what is measured and how.",
         "",
         f"- baseline: `{base.commit[:7]}` {base.subject}",
-        f"- now: `{now.commit[:7]}` {now.subject}"
-        + (" (with uncommitted changes)" if now.dirty else ""),
+        *[f"- {side.label}: `{side.commit[:7]}` {side.subject}"
+          + (" (with uncommitted changes)" if side.dirty else "")
+          + (f"; the product's code as of `{code[:7]}` {_short(code[8:], 70)}"
+             if (code := getattr(side, "code_commit", "")) and code[:7] != side.commit[:7]
+             else "") for side in (now,)],
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Python {m['python']}, "
         f"Rasa {m['rasa']}, kernel {m['kernel']} (the `python` kind of "
         "/work/.library/env/machines/python.md: 2 cores, 24 GiB, shared with other "
@@ -567,10 +574,11 @@ def render(b: Budgets) -> str:
         lines += ["", "Failures:", "", *[f"- {f}" for f in failures]]
     lines += [
         "",
-        "To rerun (about 25 min with two rounds): "
-        f"`git worktree add /tmp/bench-base {base.commit[:7]}`, symlink `.venv` and "
-        "`var/spacy` into it, then `.venv/bin/python -m bench.budgets --baseline "
-        "/tmp/bench-base --rounds 2` and `git worktree remove --force /tmp/bench-base`.",
+        f"To rerun (this run took {b.total_seconds / 60:.0f} min): "
+        f"`git worktree add {base.checkout} {base.commit[:7]}`, symlink `.venv` and "
+        f"`var/spacy` of the main checkout into it, then `.venv/bin/{b.command}` (or "
+        f"`make bench BENCH_ARGS=\"--baseline {base.checkout}\"`, which first runs the other "
+        f"sections), and `git worktree remove --force {base.checkout}`.",
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -609,7 +617,13 @@ def _short(subject: str, chars: int = 90) -> str:
 def _side(label: str, checkout: Path) -> Side:
     dirty = bool(_git(checkout, "status", "--porcelain", "--untracked-files=no"))
     return Side(label, checkout, _git(checkout, "rev-parse", "HEAD"),
-                _short(_git(checkout, "log", "-1", "--format=%s", "HEAD")), dirty)
+                _short(_git(checkout, "log", "-1", "--format=%s", "HEAD")), dirty,
+                code_commit=_code_commit(checkout))
+
+
+def _code_commit(checkout: Path) -> str:
+    return _git(checkout, "log", "-1", "--format=%h %s", "--", ".", ":(exclude)bench",
+                ":(exclude)docs/performance.md", ":(exclude)Makefile")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -617,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, required=True,
                         help="a checkout of the commit to compare with (a git worktree)")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0, help="per level")
     parser.add_argument("--warmup", type=float, default=6.0)
     parser.add_argument("--no-training", action="store_true",
@@ -628,6 +642,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.render_only:
         budgets = _Unpickler(io.BytesIO((OUT / "budgets.pickle").read_bytes())).load()
+        for side in (budgets.base, budgets.now):  # results saved before code_commit existed
+            if not getattr(side, "code_commit", "") and side.checkout.exists():
+                side.code_commit = _code_commit(side.checkout)
         write(args.out, render(budgets))
         print(f"rewrote the budgets section of {args.out}")
         return 0
