@@ -44,7 +44,12 @@ from services_directory.models import (  # noqa: E402
 )
 from services_directory.search import find_services  # noqa: E402
 from services_directory.search_index import refresh_search_index  # noqa: E402
-from services_directory.vocabulary import AUDIENCES, TOPICS, topic_term_id  # noqa: E402
+from services_directory.vocabulary import (  # noqa: E402
+    AUDIENCES,
+    TOPICS,
+    VERIFICATION_METHODS,
+    topic_term_id,
+)
 
 CHUNK = 10_000
 TODAY = date(2026, 11, 22)
@@ -60,6 +65,9 @@ def synthetic_rows(start: int, count: int, rng: random.Random) -> dict[type, lis
             "description": "Synthetic service for benchmarking.", "status": "active",
             "source": "bench", "last_verified": TODAY, "version": 1,
             "updated_at": TODAY,
+            # Confirmed like a real entry: a confirmation says who made it and how
+            # (ck_service_confirmed_by_someone, migration 0004).
+            "verified_by": "bench", "verification_method": VERIFICATION_METHODS[0],
         })
         roll = rng.random()
         if roll < 0.01:

@@ -319,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     results.stack = _section(results, "our stack", lambda: run_stack(model, plan))
     results.floor = _section(results, "floor", lambda: run_floor(plan))
     results.directory = _section(results, "directory search", lambda: run_directory(plan))
+    if results.directory is not None and results.directory.returncode != 0:
+        results.failures.append(f"directory search: bench/bench_directory.py exited "
+                                f"{results.directory.returncode} (see section 3)")
     if plan.train_nlu:
         results.training = _section(results, "NLU training", time_training)
     floor_model = results.floor.model if results.floor else None
