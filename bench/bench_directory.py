@@ -15,6 +15,7 @@ import argparse
 import io
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -199,6 +200,7 @@ def databases(include_pg: bool) -> Iterator[list[tuple[str, str]]]:
     finally:
         if server is not None:
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)  # up to a few hundred MB at 100k services
 
 
 def run_benchmark(sizes: list[int], query_count: int = 2_000, include_pg: bool = True,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -136,6 +137,7 @@ class Stack:
     def stop(self) -> None:
         for proc in self.procs.values():
             stop_process(proc)
+        shutil.rmtree(self.folder, ignore_errors=True)  # its throwaway SQLite directory
 
     def check_all_up(self) -> None:
         if not wait_for_url(f"http://127.0.0.1:{self.action_port}/health",
