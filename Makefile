@@ -78,8 +78,9 @@ rasa-test: model
 eval: model
 	$(PY) -m bot.evaluation
 
+# e.g. make bench BENCH_ARGS="--no-replicas --baseline /tmp/bench-base" (bench/budgets.py)
 bench: setup system-packages
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var models results .rasa

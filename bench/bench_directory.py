@@ -15,6 +15,7 @@ import argparse
 import io
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,7 +45,12 @@ from services_directory.models import (  # noqa: E402
 )
 from services_directory.search import find_services  # noqa: E402
 from services_directory.search_index import refresh_search_index  # noqa: E402
-from services_directory.vocabulary import AUDIENCES, TOPICS, topic_term_id  # noqa: E402
+from services_directory.vocabulary import (  # noqa: E402
+    AUDIENCES,
+    TOPICS,
+    VERIFICATION_METHODS,
+    topic_term_id,
+)
 
 CHUNK = 10_000
 TODAY = date(2026, 11, 22)
@@ -60,6 +66,9 @@ def synthetic_rows(start: int, count: int, rng: random.Random) -> dict[type, lis
             "description": "Synthetic service for benchmarking.", "status": "active",
             "source": "bench", "last_verified": TODAY, "version": 1,
             "updated_at": TODAY,
+            # Confirmed like a real entry: a confirmation says who made it and how
+            # (ck_service_confirmed_by_someone, migration 0004).
+            "verified_by": "bench", "verification_method": VERIFICATION_METHODS[0],
         })
         roll = rng.random()
         if roll < 0.01:
@@ -191,6 +200,7 @@ def databases(include_pg: bool) -> Iterator[list[tuple[str, str]]]:
     finally:
         if server is not None:
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)  # up to a few hundred MB at 100k services
 
 
 def run_benchmark(sizes: list[int], query_count: int = 2_000, include_pg: bool = True,

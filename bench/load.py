@@ -20,19 +20,21 @@ from typing import Any
 import aiohttp
 
 from bench.common import Noise, new_sender, percentile
-from bench.conversations import CONVERSATIONS
+from bench.conversations import CONVERSATIONS, Conversation
 
 CLIENT_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
 class Target:
-    """One HTTP endpoint that answers chat messages, and how to recognise its fallback reply."""
+    """One HTTP endpoint that answers chat messages, and how to recognise its fallback reply
+    and the "please wait" reply a rate limit sends instead of the bot's answer."""
 
     name: str
     url: str
     headers: dict[str, str]
     fallback_text: str | None = None
+    limited_text: str | None = None
     body: Callable[[str, str], dict[str, Any]] = lambda sender, text: {
         "sender": sender, "message": text}
 
@@ -45,6 +47,9 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     fallbacks: int = 0
+    # Refused by a limit (HTTP 429 from the web front, or the "please wait" reply): not an
+    # answer, so not in the latencies either. The bench turns the limits off; this proves it.
+    limited: int = 0
     empty: int = 0
     conversations: int = 0
     noise: Noise | None = None
@@ -74,10 +79,14 @@ class LevelResult:
         return self.count / self.duration if self.duration else 0.0
 
 
-def _is_fallback(replies: Any, fallback_text: str | None) -> bool:
-    if not fallback_text or not isinstance(replies, list):
+def _says(replies: Any, text: str | None) -> bool:
+    if not text or not isinstance(replies, list):
         return False
-    return any(isinstance(r, dict) and r.get("text") == fallback_text for r in replies)
+    return any(isinstance(r, dict) and r.get("text") == text for r in replies)
+
+
+class Limited(Exception):
+    """The server refused the message with HTTP 429 (a rate or in-flight limit)."""
 
 
 async def _post(session: aiohttp.ClientSession, target: Target, sender: str,
@@ -87,16 +96,19 @@ async def _post(session: aiohttp.ClientSession, target: Target, sender: str,
                             headers=target.headers) as reply:
         payload = await reply.json(content_type=None) if reply.status == 200 else None
         elapsed = time.perf_counter() - started
+        if reply.status == 429:
+            raise Limited
         if reply.status != 200:
             raise aiohttp.ClientResponseError(reply.request_info, (), status=reply.status)
     return elapsed, payload
 
 
 async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop_at: float,
-                budget: list[int], result: LevelResult) -> None:
+                budget: list[int], result: LevelResult,
+                conversations: tuple[Conversation, ...] = CONVERSATIONS) -> None:
     conversation_no = 0
     while time.monotonic() < stop_at and budget[0] > 0:
-        conversation = CONVERSATIONS[(index + conversation_no) % len(CONVERSATIONS)]
+        conversation = conversations[(index + conversation_no) % len(conversations)]
         sender = new_sender(f"bench-u{index:03d}-c{conversation_no:05d}")
         result.conversations += 1
         for text in conversation.messages:
@@ -105,8 +117,14 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
             budget[0] -= 1
             try:
                 elapsed, replies = await _post(session, target, sender, text)
+            except Limited:
+                result.limited += 1
+                continue
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 result.errors += 1
+                continue
+            if _says(replies, target.limited_text):
+                result.limited += 1
                 continue
             result.latencies.append(elapsed)
             result.by_message.setdefault(text, []).append(elapsed)
@@ -114,13 +132,13 @@ async def _user(index: int, session: aiohttp.ClientSession, target: Target, stop
                                            len(replies) if isinstance(replies, list) else 0)
             if not replies:
                 result.empty += 1
-            elif _is_fallback(replies, target.fallback_text):
+            elif _says(replies, target.fallback_text):
                 result.fallbacks += 1
         conversation_no += 1
 
 
-async def _run_level(target: Target, concurrency: int, seconds: float,
-                     max_messages: int) -> LevelResult:
+async def _run_level(target: Target, concurrency: int, seconds: float, max_messages: int,
+                     conversations: tuple[Conversation, ...]) -> LevelResult:
     result = LevelResult(target.name, concurrency, 0.0)
     connector = aiohttp.TCPConnector(limit=concurrency + 4)
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS)
@@ -129,21 +147,23 @@ async def _run_level(target: Target, concurrency: int, seconds: float,
         started = time.monotonic()
         budget = [max_messages]
         await asyncio.gather(*(
-            _user(i, session, target, started + seconds, budget, result)
+            _user(i, session, target, started + seconds, budget, result, conversations)
             for i in range(concurrency)))
         result.duration = time.monotonic() - started
     return result
 
 
-def run_level(target: Target, concurrency: int, seconds: float,
-              max_messages: int = 50_000) -> LevelResult:
-    return asyncio.run(_run_level(target, concurrency, seconds, max_messages))
+def run_level(target: Target, concurrency: int, seconds: float, max_messages: int = 50_000,
+              conversations: tuple[Conversation, ...] = CONVERSATIONS) -> LevelResult:
+    return asyncio.run(_run_level(target, concurrency, seconds, max_messages, conversations))
 
 
-def warm_up(target: Target, seconds: float) -> LevelResult:
+def warm_up(target: Target, seconds: float,
+            conversations: tuple[Conversation, ...] = CONVERSATIONS) -> LevelResult:
     """Every conversation at least once (first-use costs: TensorFlow graphs, DB pages, pools)."""
-    return run_level(target, len(CONVERSATIONS), seconds,
-                     max_messages=sum(len(c.messages) for c in CONVERSATIONS) * 3)
+    return run_level(target, len(conversations), seconds,
+                     max_messages=sum(len(c.messages) for c in conversations) * 3,
+                     conversations=conversations)
 
 
 async def _one(target: Target, sender: str, text: str,

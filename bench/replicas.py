@@ -288,13 +288,13 @@ def render(results: ReplicaResults) -> str:
     lines += ["", "Closed loop (each virtual person sends the next message when the reply arrives, "
               "no pause; rate limits off):", "",
               "| configuration | path | conversations | messages | p50 ms | p99 ms | msg/s | "
-              "fallbacks | errors | other CPU |", "|---|---|---|---|---|---|---|---|---|---|"]
+              "fallbacks | errors (HTTP 429 included) | other CPU |", "|---|---|---|---|---|---|---|---|---|---|"]
     for run in results.configs:
         for lv in run.levels:
             noise = f"{lv.noise.foreign_share:.0%}" if lv.noise else "-"
             lines.append(f"| {run.name} | {lv.target} | {lv.concurrency} | {lv.count} | "
                          f"{lv.p50_ms:.1f} | {lv.p99_ms:.0f} | {lv.throughput:.1f} | {lv.fallbacks} | "
-                         f"{lv.errors} | {noise} |")
+                         f"{lv.errors + getattr(lv, 'limited', 0)} | {noise} |")
     if results.pauses:
         p = results.pauses
         lines += ["", f"{p.conversations} conversations at once through the public port, two "

@@ -274,7 +274,7 @@ def _latency_rows(levels: list[LevelResult]) -> list[str]:
         client = _pct(r.noise.client_share) if r.noise else "n/a"
         rows.append(f"| {r.target} | {r.concurrency} | {r.count:,} | {_ms(r.p50_ms)} | "
                     f"{_ms(r.p99_ms)} | {_ms(r.max_ms)} | {r.throughput:.1f} | {r.fallbacks} | "
-                    f"{r.errors + r.empty} | {client} | {other} |")
+                    f"{getattr(r, 'limited', 0)} | {r.errors + r.empty} | {client} | {other} |")
     return rows
 
 
@@ -289,14 +289,27 @@ def section_latency(results: Results, level_seconds: float, warmup_seconds: floa
         "sender id, as a new browser tab does, and sends the next message as soon as the reply "
         "arrives (no reading or typing time, so N virtual people load the server far more than "
         f"N real ones). Each level runs {level_seconds:.0f} s after a {warmup_seconds:.0f} s "
-        "warm-up of every conversation; messages in flight at the end are waited for. The "
-        "per-conversation rate limit is off (RATE_LIMIT_PER_MINUTE=0). The load generator "
-        "(aiohttp, this process) shares the 2 cores with the servers; its share is shown.",
+        "warm-up of every conversation; messages in flight at the end are waited for. Every "
+        "limit a load test from one address trips is off (0 turns each off): the channels' "
+        "per-conversation and overall rates (RATE_LIMIT_PER_MINUTE=0, "
+        "OVERALL_RATE_LIMIT_PER_MINUTE=0) and the web front's per-address rate and in-flight "
+        "limits (ADDRESS_RATE_LIMIT_PER_MINUTE=0, ADDRESS_MAX_IN_FLIGHT=0, MAX_IN_FLIGHT=0). A "
+        "message a limit still refused (HTTP 429 or the \"please wait\" reply) is counted under "
+        "*refused by a limit* and left out of the latencies. The load generator (aiohttp, this "
+        "process) shares the 2 cores with the servers; its share is shown.",
         "",
-        "- (a) web front: `POST /api/chat` on the web front (waitress, Flask) -> our Rasa web "
-        "channel -> action server -> SQLite directory (a fresh `directory init`).",
+        "- (a) web front: `POST /api/chat` straight to the web front's own loopback port "
+        "(waitress, Flask) -> our Rasa web channel -> action server -> SQLite directory (a "
+        "fresh `directory init`).",
         "- (b) direct: `POST /webhooks/web/webhook` on our Rasa web channel, same Rasa, same "
         "action server.",
+        "",
+        "The three processes are started by the bench itself with the commands `make run` "
+        "gives supervisord (bot.supervision.commands). Neither path includes the HAProxy edge "
+        "that `make run` puts in front of the web front when HAProxy is installed (one more "
+        "loopback hop for a browser; SMS and Telegram webhooks also come through it): (a) is "
+        "`make run` with WEBFRONT_PROXY=none. The section on several replicas below measures "
+        "paths through HAProxy.",
         "",
         "A *fallback* is a reply that is the \"I'm having trouble\" message: Rasa took longer "
         "than REPLY_TIMEOUT_SECONDS (1.8 s) and the channel answered with the helpline instead, "
@@ -304,8 +317,9 @@ def section_latency(results: Results, level_seconds: float, warmup_seconds: floa
         "the bot's answer.",
         "",
         "| path | conversations | messages | p50 (ms) | p99 (ms) | max (ms) | msg/s | "
-        "fallback replies | errors | load generator CPU | other processes' CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "fallback replies | refused by a limit | errors | load generator CPU | "
+        "other processes' CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *_latency_rows(results.stack.levels),
         "",
     ]
@@ -330,8 +344,9 @@ def section_floor(results: Results) -> list[str]:
         "pipeline: our ratio to it is what our channel, dialogue, actions and directory add.",
         "",
         "| path | conversations | messages | p50 (ms) | p99 (ms) | max (ms) | msg/s | "
-        "fallback replies | errors | load generator CPU | other processes' CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "fallback replies | refused by a limit | errors | load generator CPU | "
+        "other processes' CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *_latency_rows(floor.levels),
         "",
         "| conversations | (a) web front p50 | (b) direct p50 | floor p50 | (a) / floor | "
@@ -467,8 +482,9 @@ def section_memory(results: Results) -> list[str]:
     if stack is None:
         return [*lines, "Not measured (see the failures below).", ""]
     lines += [
-        f"Cold start: the action server, Rasa and the web front are launched together (as "
-        f"`make run` does, model already trained, directory already initialised) and a message "
+        f"Cold start: the action server, Rasa and the web front are launched together by the "
+        f"bench (the commands supervisord runs for `make run`, without supervisord or HAProxy; "
+        f"model already trained, directory already initialised) and a message "
         f"needing all three (\"where can i get help in lewisham\", which searches the "
         f"directory) is sent to the web front every 0.25 s: the first real answer (not the "
         f"fallback) came after **{stack.cold_start:.1f} s**. Files were in the page cache; a "
@@ -492,7 +508,9 @@ def section_memory(results: Results) -> list[str]:
         lines.append(f"| (floor: stock Rasa, minimal model) | {_mb(results.floor.rss_idle)} | "
                      f"{_mb(results.floor.rss_load_peak)} |")
     lines += ["", "RSS counts shared libraries in each process, so the total slightly "
-              "overstates what the three need together.", ""]
+              "overstates what the three need together. Under `make run` supervisord (a Python "
+              "process) and, when installed, HAProxy run as well; they are not started here, "
+              "so they are not in this total.", ""]
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import re
 import shlex
 import signal
 import subprocess
@@ -34,6 +35,8 @@ from bench.common import (
 from bench.floor import FloorServer, ensure_floor_model
 from bench.load import LevelResult, Target, run_level, send_one, warm_up
 from bench.nlu import ProbeResult, TrainingResult, run_probe, time_training
+from bench.replicas import END as REPLICAS_END
+from bench.replicas import START as REPLICAS_START
 from bench.replicas import run_all as run_replicas
 from bench.replicas import saved_path as replicas_saved
 from bench.replicas import update_report as add_replicas
@@ -142,7 +145,8 @@ def _levels(target: Target, plan: Plan, sampler_pids: dict[str, int] | None = No
         print(f"  {concurrency:>2} conversations: {result.count} messages, "
               f"p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms, "
               f"{result.throughput:.1f} msg/s, fallbacks {result.fallbacks}, "
-              f"errors {result.errors}, other CPU {result.noise.foreign_share:.0%}", flush=True)
+              f"refused by a limit {result.limited}, errors {result.errors}, "
+              f"other CPU {result.noise.foreign_share:.0%}", flush=True)
     return results, sampler
 
 
@@ -249,6 +253,26 @@ def _section(results: Results, name: str, work: Callable[[], T]) -> T | None:
               f"{noise.foreign_share:.0%} of the CPU]", flush=True)
 
 
+# Sections made by another command (bench/budgets.py: issue 14's before/after comparison)
+# between `<!-- kept: NAME -->` and `<!-- kept: NAME end -->`: a rerun keeps them as they were,
+# before section 1 (where bench/budgets.py puts them), since they quote figures of their own runs.
+KEPT = re.compile(r"<!-- kept: (?P<name>[\w.-]+) -->.*?<!-- kept: (?P=name) end -->", re.S)
+
+
+def write_report(out: Path, rendered: str, keep_replicas: bool) -> None:
+    """Write the rendered report, keeping the previous file's kept sections and, when this run
+    did not measure the replicas (`keep_replicas`), its replicas section as it was."""
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    kept = [m.group(0) for m in KEPT.finditer(old)]
+    head, sep, tail = rendered.rstrip("\n").partition("\n## 1. ")
+    body = [head.rstrip("\n"), *kept, sep.lstrip("\n") + tail] if sep else [head, *kept]
+    parts = body if kept else [rendered.rstrip("\n")]
+    if keep_replicas and REPLICAS_START in old and REPLICAS_END in old:
+        section = old.split(REPLICAS_START, 1)[1].split(REPLICAS_END, 1)[0]
+        parts.append(REPLICAS_START + section + REPLICAS_END)
+    out.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -259,13 +283,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the report from the last full run's saved results, e.g. "
                              "after editing bench/notes.py; measures nothing")
+    parser.add_argument("--no-replicas", action="store_true",
+                        help="skip the several-replicas section (about 10 min); the report keeps "
+                             "that section from its previous run, with that run's date")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="also run issue 14's budgets against this checkout of an earlier "
+                             "commit (python -m bench.budgets --baseline PATH, about 30 min), "
+                             "written to the report's \"Budgets (issue 14)\" section")
     args = parser.parse_args(argv)
     plan = Plan.make(args.quick)
     out = args.out or (OUT / "performance-quick.md" if args.quick else REPORT)
     saved = OUT / ("results-quick.pickle" if args.quick else "results.pickle")
     if args.render_only:
         results = pickle.loads(saved.read_bytes())
-        out.write_text(render(results), encoding="utf-8")
+        write_report(out, render(results), keep_replicas=True)
         if replicas_saved(args.quick).exists():  # the multi-replica section (bench/replicas.py)
             add_replicas(out, pickle.loads(replicas_saved(args.quick).read_bytes()))
         print(f"rewrote {out.relative_to(ROOT)} from {saved.relative_to(ROOT)}")
@@ -288,19 +319,27 @@ def main(argv: list[str] | None = None) -> int:
     results.stack = _section(results, "our stack", lambda: run_stack(model, plan))
     results.floor = _section(results, "floor", lambda: run_floor(plan))
     results.directory = _section(results, "directory search", lambda: run_directory(plan))
+    if results.directory is not None and results.directory.returncode != 0:
+        results.failures.append(f"directory search: bench/bench_directory.py exited "
+                                f"{results.directory.returncode} (see section 3)")
     if plan.train_nlu:
         results.training = _section(results, "NLU training", time_training)
     floor_model = results.floor.model if results.floor else None
     results.probe = _section(results, "NLU parse + evaluation",
                              lambda: run_probe(model, floor_model))
-    replicas = _section(results, "several replicas with Redis",
-                        lambda: run_replicas(model, plan.quick))
+    replicas = None if args.no_replicas else _section(
+        results, "several replicas with Redis", lambda: run_replicas(model, plan.quick))
     results.failures += [f"replicas: {failure}" for failure in (replicas.failures if replicas else [])]
     results.total_seconds = time.monotonic() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     saved.write_bytes(pickle.dumps(results))
-    out.write_text(render(results), encoding="utf-8")
+    write_report(out, render(results), keep_replicas=replicas is None)
     if replicas is not None:
         add_replicas(out, replicas)
     print(f"\nwrote {out.relative_to(ROOT)} in {results.total_seconds / 60:.1f} min", flush=True)
-    return 1 if results.failures else 0
+    budgets_failed = 0
+    if args.baseline is not None:
+        from bench.budgets import main as budgets
+
+        budgets_failed = budgets(["--baseline", str(args.baseline), "--out", str(out)])
+    return 1 if results.failures or budgets_failed else 0
