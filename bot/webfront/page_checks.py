@@ -16,15 +16,18 @@ from typing import Any
 
 from bot.safety import danger, self_harm
 from bot.understanding import exit as exit_words
+from bot.webfront.phone_numbers import PHONE_PATTERN
 
 
 @lru_cache(maxsize=1)
 def page_checks() -> dict[str, Any]:
-    """Pattern sources (JSON-safe) for the page's own leave, danger and self-harm checks."""
+    """Pattern sources (JSON-safe) for the page's own leave, danger and self-harm checks, and
+    the phone numbers it links (bot/webfront/phone_numbers.py)."""
     return {
         "leave": list(exit_words._PATTERNS),
         "aboutLeaving": [exit_words._ABOUT_EXIT.pattern],
         "danger": list(danger._PATTERNS),
         "dangerEmoji": list(danger._DANGER_EMOJI),
         "selfHarm": list(self_harm._THOUGHTS + self_harm._NOW),
+        "phone": PHONE_PATTERN,
     }

@@ -16,7 +16,10 @@ from bot.safety.danger import signals_danger
 from bot.safety.self_harm import signals_self_harm
 from bot.safety.text import for_matching
 from bot.understanding.exit import wants_to_leave
+from bot.webfront.phone_numbers import _PHONE as PHONE
+from bot.webfront.phone_numbers import dial_string
 from tests.support.domain import ROOT, domain_text
+from tests.support.domain import responses as domain_responses
 from tests.webfront.conftest import default_reply
 
 pytestmark = pytest.mark.browser
@@ -373,3 +376,17 @@ def test_the_page_checks_agree_with_the_bot(new_page, live_url, fake_rasa):
     disagree = [(t, got) for t, got in zip(texts, found, strict=True)
                 if got != [wants_to_leave(t), signals_danger(t), signals_self_harm(t)]]
     assert disagree == []
+
+
+def test_the_page_links_the_numbers_the_server_links(new_page, live_url, fake_rasa):
+    """phones.js and bot/webfront/phone_numbers.py on every text in domain.yml."""
+    page = open_chat(new_page, live_url)
+    texts = [v["text"] for variants in domain_responses().values() for v in variants if v.get("text")]
+    texts += ["+44 (0) 20 3299 6900 or 020-3299-6900", "press 55; ref 99999; 0800 1111."]
+    found = page.evaluate("""async (texts) => {
+        const p = await import('/static/phones.js');
+        return texts.map((t) => p.phoneParts(t).filter(([kind]) => kind === 'phone')
+            .map(([, words]) => [words, p.dialString(words)]));
+    }""", texts)
+    expected = [[[m.group(0), dial_string(m.group(0))] for m in PHONE.finditer(t)] for t in texts]
+    assert found == expected

@@ -2,24 +2,25 @@
 //
 // Nothing is ever parsed as HTML: the text is split into plain text nodes and <a href="tel:...">
 // elements whose words are set with textContent, so a reply carrying markup stays characters.
+// Which words are numbers is the server's one pattern (bot/webfront/phone_numbers.py), so the
+// page and the edge's fallback page link the same ones.
 
-// A UK number (0 or +44, then 9 or 10 more digits, spaces or hyphens between groups), or one
-// of the short numbers the bot gives: 999, 112, 111, 101, 116 xxx (Samaritans), 18000 (Relay UK).
-const NUMBER = new RegExp(
-  '(?<![\\w+])(?:(?:\\+44\\s?(?:\\(0\\)\\s?)?|0)\\d(?:[\\s-]?\\d){8,9}|999|112|111|101|116\\s?\\d{3}|18000)(?![\\w])',
-  'g',
-);
+import { phoneNumbers } from './words.js';
 
-/** The digits to dial: "0808 2000 247" -> "08082000247", "+44 20..." kept with its plus. */
+/** The digits to dial: "0808 2000 247" -> "08082000247"; "+44 (0) 20..." -> "+4420...". */
 export function dialString(number) {
-  return number.replace(/[^\d+]/g, '');
+  return number.replace('(0)', '').replace(/[^0-9+]/g, '');
 }
 
 /** Split `text` into [kind, words] parts: 'text' or 'phone'. */
 export function phoneParts(text) {
   const parts = [];
   let last = 0;
-  for (const match of text.matchAll(NUMBER)) {
+  const numbers = phoneNumbers();
+  if (!numbers) {
+    return [['text', text]];
+  }
+  for (const match of text.matchAll(numbers)) {
     if (match.index > last) {
       parts.push(['text', text.slice(last, match.index)]);
     }

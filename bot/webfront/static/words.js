@@ -37,6 +37,16 @@ const aboutLeavingPatterns = compile(checks.aboutLeaving);
 const dangerPatterns = compile(checks.danger);
 const selfHarmPatterns = compile(checks.selfHarm);
 const dangerEmoji = Array.isArray(checks.dangerEmoji) ? checks.dangerEmoji : [];
+const phoneSource = typeof checks.phone === 'string' ? checks.phone : '';
+
+/** A fresh global RegExp for the phone numbers the server links too, or null. */
+export function phoneNumbers() {
+  try {
+    return phoneSource ? new RegExp(phoneSource, 'g') : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The form the checks read: NFKC, no format characters, plain quotes, lower case, one space. */
 export function forMatching(text) {
