@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     from services_directory import cli as directory_cli
 
     directory_cli.register(subparsers)
+    from bot.poster import cli as poster_cli
+
+    poster_cli.register(subparsers)
     try:
         from bot.channels import telegram_cli
     except ImportError:  # the Telegram channel is optional

@@ -49,6 +49,9 @@ class WebfrontConfig:
     # Rasa answers within REPLY_TIMEOUT_SECONDS (1.8 s) or sends its own fallback; a little
     # more here covers the network, and after that the person gets our fallback instead.
     rasa_timeout_seconds: float = 3.0
+    # The page gives up on a reply after this and shows its own copy of the emergency advice
+    # and the helpline: above rasa_timeout_seconds, so normally our fallback arrives first.
+    page_reply_timeout_seconds: float = 6.0
     # Forgetting happens while the page is leaving: never keep anyone waiting on it.
     forget_timeout_seconds: float = 1.0
     # Far above any real message (1000 characters of 4-byte UTF-8 plus JSON escaping), far

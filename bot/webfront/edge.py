@@ -13,12 +13,12 @@ the web front's fallback instead (bot.webfront.fallback_channels).
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.webfront.phone_numbers import linked_html
 from bot.webfront.responses import (
     EMERGENCY,
     REFUSED_RATE_RESPONSE,
@@ -54,8 +54,9 @@ def _json_messages(*texts: str) -> str:
 
 
 def _page(*texts: str) -> str:
-    """A plain page for a browser that asked for one while the web front is away."""
-    paragraphs = "".join(f"<p>{html.escape(text).replace(chr(10), '<br>')}</p>" for text in texts)
+    """A plain page for a browser that asked for one while the web front is away; its numbers
+    are tap-to-call links like the chat's."""
+    paragraphs = "".join(f"<p>{linked_html(text).replace(chr(10), '<br>')}</p>" for text in texts)
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Support information</title></head><body>{paragraphs}</body></html>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from bot.safety.urgency import EMERGENCY_RESPONSE, SELF_HARM_RESPONSE
+from bot.webfront.page_checks import page_checks
 from bot.webfront.responses import UNAVAILABLE
 from bot.webfront.state import state
 
@@ -16,8 +18,15 @@ def _page(template: str, **context: object) -> str:
 
 @pages.get("/")
 def chat_page() -> str:
-    # The page shows this itself if it cannot reach the server at all.
-    return _page("chat.html", unavailable_text=state().responses.text(UNAVAILABLE))
+    # The page's own copy of what it must say when our server cannot answer in time: the
+    # emergency advice (when the message signals danger), or suicide support, then the helpline.
+    responses = state().responses
+    return _page("chat.html",
+                 unavailable_text=responses.text(UNAVAILABLE),
+                 emergency_text=responses.text(EMERGENCY_RESPONSE),
+                 self_harm_text=responses.text(SELF_HARM_RESPONSE),
+                 reply_timeout_ms=round(state().config.page_reply_timeout_seconds * 1000),
+                 checks=page_checks())
 
 
 @pages.get("/leaving-no-trace")

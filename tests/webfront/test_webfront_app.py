@@ -105,8 +105,11 @@ def test_pages_load_nothing_from_elsewhere_and_run_no_inline_code(client, fake_r
         assert url.startswith("/static/"), url
     assert parser.inline_scripts == 0
     assert parser.inline_handlers == []
-    # The one absolute link is the quick exit (here the fake's neutral page).
-    external = [u for u in parser.links if re.match(r"^[a-z]+:|^//", u)]
+    # The one absolute link is the quick exit (here the fake's neutral page); besides it,
+    # only tap-to-call numbers.
+    calls = [u for u in parser.links if u.startswith("tel:")]
+    assert all(re.fullmatch(r"tel:\+?\d+", u) for u in calls), calls
+    external = [u for u in parser.links if re.match(r"^[a-z]+:|^//", u) and u not in calls]
     assert external == [f"{fake_rasa.url}/neutral"]
 
 

@@ -1,25 +1,38 @@
 // The chat: sends what the person writes to our own server and shows the replies as text.
 //
-// Replies are always set with textContent, never as HTML, so a reply carrying markup is shown
-// as the characters it is. The opening message comes from the bot itself (we send "hello"), so
-// the person hears first, in the bot's own words, that it is automated and not a person.
+// Replies are always set as text nodes, never as HTML, so a reply carrying markup is shown as
+// the characters it is; phone numbers become tel: links built the same way (phones.js). The
+// opening message comes from the bot itself (we send "hello"), so the person hears first, in
+// the bot's own words, that it is automated and not a person.
+//
+// The page keeps its promises without the server: the exit words leave at once, here; a reply
+// that does not come within a few seconds is given up and the page answers from its own copy
+// of the wording (words.js); a later message never waits long behind a stalled one.
 
 import { isLeaving, onExit, quickExit, tabId } from './exit.js';
+import { renderWithPhones } from './phones.js';
+import { emergencyText, ownReplies, replyTimeoutMs, signalsDanger, wantsToLeave } from './words.js';
 
 const OPENING_MESSAGE = 'hello';
+// A message waits this long at most for the one before it, to keep replies in order when the
+// bot is merely busy; a message that signals danger does not wait at all.
+const ORDER_GRACE_MS = 1000;
 
 const log = document.getElementById('log');
 const busy = document.getElementById('busy');
 const form = document.getElementById('composer');
 const fields = document.getElementById('composer-fields');
 const input = document.getElementById('message');
-const unavailableText = document.body.dataset.unavailable || '';
-const requests = new AbortController();
+const inFlight = new Set();
 
-let queue = Promise.resolve();
+let previous = Promise.resolve();
 let pending = 0;
 
-onExit(() => requests.abort());
+onExit(() => {
+  for (const controller of inFlight) {
+    controller.abort();
+  }
+});
 
 /** Bring `element` into view between the sticky bar and the sticky message box. */
 function reveal(element, block) {
@@ -38,8 +51,29 @@ function addMessage(who, text) {
   speaker.textContent = who === 'bot' ? log.dataset.botLabel : log.dataset.youLabel;
   const body = document.createElement('p');
   body.className = 'message-text';
-  body.textContent = text;
-  item.append(speaker, ' ', body);
+  item.append(speaker, ' ');
+  if (who !== 'bot') {
+    body.textContent = text;
+    item.append(body);
+  } else {
+    if (text === emergencyText() && log.dataset.callEmergency) {
+      // The emergency reply opens with one large thing to do, before the words around it.
+      item.classList.add('message-emergency');
+      const call = document.createElement('a');
+      call.className = 'call-button';
+      call.href = 'tel:999';
+      call.textContent = log.dataset.callEmergency;
+      item.append(call);
+    }
+    const copies = renderWithPhones(body, text, { copy: log.dataset.copy, copied: log.dataset.copied });
+    item.append(body);
+    if (copies.length) {
+      const row = document.createElement('div');
+      row.className = 'copy-row';
+      row.append(...copies);
+      item.append(row);
+    }
+  }
   log.append(item);
   return item;
 }
@@ -72,7 +106,7 @@ function addChoices(buttons) {
   }
 }
 
-function showReplies(replies) {
+function showReplies(replies, { opening = false } = {}) {
   if (replies.some((reply) => reply && reply.quick_exit === true)) {
     quickExit();
     return;
@@ -87,20 +121,29 @@ function showReplies(replies) {
       addChoices(reply.buttons);
     }
   }
-  // The start of a long answer stays on screen; a short one scrolls to the bottom.
-  if (first) {
+  // The start of a long answer stays on screen; a short one scrolls to the bottom. The
+  // opening reply does not scroll, so the safety line above it stays visible on load.
+  if (first && !opening) {
     reveal(first, 'start');
   }
 }
 
 function setBusy(change) {
-  pending += change;
+  pending = Math.max(0, pending + change);
   busy.hidden = pending === 0;
 }
 
-async function exchange(text) {
-  setBusy(1);
-  let replies = null;
+function delay(ms) {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+
+/** Ask our server for the replies to `text`; null when none came in time or at all. */
+async function ask(text) {
+  const controller = new AbortController();
+  inFlight.add(controller);
+  const timer = setTimeout(() => controller.abort(), replyTimeoutMs());
   try {
     const response = await fetch('/api/chat', {
       method: 'POST',
@@ -108,30 +151,56 @@ async function exchange(text) {
       body: JSON.stringify({ sender: tabId(), message: text }),
       cache: 'no-store',
       credentials: 'same-origin',
-      signal: requests.signal,
+      signal: controller.signal,
     });
     // Refusals (too long, too fast) come back as replies too, whatever the status.
     const data = await response.json();
-    replies = Array.isArray(data) ? data : null;
+    return Array.isArray(data) && data.length ? data : null;
   } catch {
-    replies = null;
+    return null;
+  } finally {
+    clearTimeout(timer);
+    inFlight.delete(controller);
+  }
+}
+
+async function exchange(text, opening) {
+  setBusy(1);
+  let replies;
+  try {
+    replies = await ask(text);
   } finally {
     setBusy(-1);
   }
   if (isLeaving()) {
     return;
   }
-  if (!replies || !replies.length) {
-    replies = [{ text: unavailableText }];
-  }
-  showReplies(replies);
+  // No reply in time: the page's own words, the emergency advice first when it is needed.
+  showReplies(replies || ownReplies(text), { opening });
 }
 
-/** Show what the person chose or wrote, then send `message` after any earlier one. */
+/** Send after the message before it has been answered, or after a short grace at most. */
+function queue(message, opening = false) {
+  const before = previous;
+  const urgent = signalsDanger(message);
+  const current = (async () => {
+    if (!urgent) {
+      await Promise.race([before, delay(ORDER_GRACE_MS)]);
+    }
+    await exchange(message, opening);
+  })();
+  previous = current.catch(() => {});
+}
+
+/** Show what the person chose or wrote, then send `message`. The exit words leave at once. */
 function send(message, shown) {
+  if (wantsToLeave(message)) {
+    quickExit();
+    return;
+  }
   removeChoices();
   reveal(addMessage('you', shown), 'end');
-  queue = queue.then(() => exchange(message));
+  queue(message);
 }
 
 form.addEventListener('submit', (event) => {
@@ -153,4 +222,4 @@ input.addEventListener('keydown', (event) => {
 });
 
 fields.disabled = false;
-queue = queue.then(() => exchange(OPENING_MESSAGE));
+queue(OPENING_MESSAGE, true);

@@ -1,7 +1,9 @@
 // Quick exit, after the GOV.UK "Exit this page" pattern, and the tab's conversation id.
 //
-// People may be watched while they read this. The Exit button or Shift pressed three times
-// within five seconds blanks the page at once, asks the server to forget the conversation,
+// People may be watched while they read this. The Exit button (clicked in any way: Ctrl- or
+// middle-click too, which would otherwise open a new tab and leave this page showing) or Shift
+// pressed three times within five seconds covers the page at once with a plain "Loading." cover,
+// as GOV.UK's "Exit this page" does, asks the server to forget the conversation,
 // empties this tab's storage and replaces the page in history with an everyday site, so Back
 // does not come here. Nothing about the conversation is ever kept in localStorage or cookies:
 // the tab's random id lives in sessionStorage and dies with the tab.
@@ -85,6 +87,15 @@ function forget(sender) {
   }
 }
 
+/** A plain cover over the whole window while the everyday site loads. */
+function cover(words) {
+  const element = document.createElement('div');
+  element.className = 'exit-cover';
+  element.setAttribute('role', 'status');
+  element.textContent = words;
+  return element;
+}
+
 /** Leave now: hide everything, forget the conversation, clear storage, replace history. */
 export function quickExit() {
   if (leaving) {
@@ -96,7 +107,7 @@ export function quickExit() {
 
   document.documentElement.classList.add('leaving');
   if (document.body) {
-    document.body.replaceChildren();
+    document.body.replaceChildren(cover(document.body.dataset.leavingText || ''));
   }
   for (const hook of exitHooks) {
     try {
@@ -161,6 +172,16 @@ function onExitClick(event) {
   }
 }
 
+function onExitAuxClick(event) {
+  // A middle click fires auxclick, not click; its default would open the exit site in a new
+  // tab and leave this page on screen.
+  const link = event.target instanceof Element ? event.target.closest('#quick-exit') : null;
+  if (link && event.button === 1) {
+    event.preventDefault();
+    quickExit();
+  }
+}
+
 function onReplaceClick(event) {
   // Moving between our own pages replaces history too, so the site leaves one entry at most.
   const link = event.target instanceof Element ? event.target.closest('a[data-replace]') : null;
@@ -172,4 +193,5 @@ function onReplaceClick(event) {
 
 document.addEventListener('keyup', onKeyUp, true);
 document.addEventListener('click', onExitClick, true);
+document.addEventListener('auxclick', onExitAuxClick, true);
 document.addEventListener('click', onReplaceClick);
