@@ -156,10 +156,12 @@ def test_with_the_web_front_down_the_edge_answers_999_first_from_domain_yml(edge
     started = time.monotonic()
     reply = chat(edge, "hello")
     assert time.monotonic() - started < 2.0
-    assert reply.status_code == 503
+    # 503 once HAProxy has seen the web front go; 502 when a connection it had already opened is
+    # dropped: the same kind words either way (both statuses use the same error file).
+    assert reply.status_code in (502, 503)
     assert reply.json() == [{"text": emergency()}, {"text": domain_text("utter_service_unavailable")}]
     page = requests.get(edge.url + "/", timeout=5)
-    assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+    assert page.status_code in (502, 503) and page.headers["Content-Type"].startswith("text/html")
     assert "999" in page.text and "0808 2000 247" in page.text
 
 
