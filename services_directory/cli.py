@@ -152,10 +152,21 @@ def search_payload(result) -> dict:
             {
                 "name": card.name,
                 "phone": card.phone,
+                "phones": [{"number": line.number, "label": line.label, "hours": line.hours}
+                           for line in card.phones],
+                "email": card.email,
                 "website": card.website,
+                "form_url": card.form_url,
+                "hours": card.hours,
+                "for": card.eligibility_note,
                 "area": card.area,
+                "scope": card.scope,
                 "topics": list(card.topics),
+                "verification": card.verification,
                 "last_verified": card.last_verified.isoformat() if card.last_verified else None,
+                "source_read_on": card.source_read_on.isoformat()
+                if card.source_read_on else None,
+                "source_page_date": card.source_page_date,
             }
             for card in result.services
         ],
@@ -163,13 +174,19 @@ def search_payload(result) -> dict:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
+    from services_directory.asker import Asker
     from services_directory.db import session_factory
     from services_directory.search import find_services
 
+    asker = Asker(gender=args.gender, age_group=args.age_group, lgbt_plus=args.lgbt_plus,
+                  deaf=args.deaf, disabled=args.disabled, nrpf=args.nrpf,
+                  limited_english=args.limited_english, role=args.role)
     engine = _engine(args)
     try:
         with session_factory(engine)() as session:
-            result = find_services(session, args.topic, args.where, args.audience, args.limit)
+            result = find_services(session, topic=args.topic, place=args.where,
+                                   asker=asker if asker != Asker() else None,
+                                   audience=args.audience, limit=args.limit)
     finally:
         engine.dispose()
     if args.json:
@@ -183,9 +200,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if result.outside_london:
         print("  outside London: national services only")
     for n, card in enumerate(result.services, 1):
-        contact = card.phone or card.website or "no contact details recorded"
+        contact = card.phone or card.email or card.form_url or card.website \
+            or "no contact details recorded"
         hours = " (24 hours)" if card.is_24_hours else ""
-        print(f"{n}. {card.name} [{card.area}] {contact}{hours}")
+        who = f" {card.eligibility_note}." if card.eligibility_note else ""
+        print(f"{n}. {card.name} [{card.area}] {contact}{hours}{who} ({card.verification})")
     return 0
 
 
@@ -385,7 +404,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _database_option(search)
     search.add_argument("--topic", choices=TOPICS, default=None)
     search.add_argument("--where", required=True, help="borough, neighbourhood or postcode")
-    search.add_argument("--audience", choices=AUDIENCES, default=None)
+    search.add_argument("--audience", choices=AUDIENCES, default=None,
+                        help="older single-word form; prefer the options below")
+    search.add_argument("--gender", choices=("female", "male"), default=None)
+    search.add_argument("--age-group", choices=("under_13", "under_18", "adult", "older"),
+                        default=None)
+    search.add_argument("--role", choices=("self", "supporter", "own_behaviour"),
+                        default="self")
+    for flag in ("--lgbt-plus", "--deaf", "--disabled", "--nrpf", "--limited-english"):
+        search.add_argument(flag, action="store_true")
     search.add_argument("--limit", type=int, default=5)
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=_cmd_search)

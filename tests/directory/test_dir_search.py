@@ -25,7 +25,7 @@ def ids(result) -> list[str]:
 
 def test_ranking_local_topic_then_local_general_then_national_line_then_helpline(
         loaded_session):
-    result = find_services(loaded_session, "stalking", "Lewisham")
+    result = find_services(loaded_session, topic="stalking", place="Lewisham")
     cards = result.services
     assert [c.scope for c in cards] == ["local", "local", "local", "national", "national"]
     assert cards[0].id == "svc-lewisham-athena"  # the only local stalking service
@@ -37,7 +37,7 @@ def test_ranking_local_topic_then_local_general_then_national_line_then_helpline
 
 
 def test_pan_london_services_come_after_local_and_before_national(loaded_session):
-    result = find_services(loaded_session, "trafficking_exploitation", "Bexley", limit=12)
+    result = find_services(loaded_session, topic="trafficking_exploitation", place="Bexley", limit=12)
     scopes = [c.scope for c in result.services]
     assert scopes == sorted(scopes, key=["local", "london", "national"].index)
     assert "london" in scopes
@@ -51,20 +51,21 @@ def test_every_answer_has_a_phone_number(loaded_session):
         for topic in TOPICS:
             for audience in (None, *AUDIENCES):
                 for limit in ((1, 5) if audience in (None, "men") else (5,)):
-                    result = find_services(loaded_session, topic, place, audience, limit)
+                    result = find_services(loaded_session, topic=topic, place=place, audience=audience,
+                                           limit=limit)
                     assert 1 <= len(result.services) <= limit
                     assert any(c.phone for c in result.services), (place, topic, audience)
 
 
 def test_neighbourhood_search_is_local(loaded_session):
-    result = find_services(loaded_session, None, "Peckham")
+    result = find_services(loaded_session, topic=None, place="Peckham")
     assert result.place.kind == "neighbourhood"
     assert result.services[0].scope == "local"
     assert result.services[0].area == "Southwark"
 
 
 def test_ambiguous_outward_code_returns_candidates_and_no_local_guess(loaded_session):
-    result = find_services(loaded_session, "domestic_abuse", "E1 ")
+    result = find_services(loaded_session, topic="domestic_abuse", place="E1 ")
     assert result.needs_borough_choice
     assert set(result.candidates) == {"Tower Hamlets", "City of London", "Hackney"}
     assert all(c.scope in ("london", "national") for c in result.services)
@@ -72,7 +73,7 @@ def test_ambiguous_outward_code_returns_candidates_and_no_local_guess(loaded_ses
 
 
 def test_outside_london_gets_national_services_only(loaded_session):
-    result = find_services(loaded_session, "forced_marriage", "M1 1AE")
+    result = find_services(loaded_session, topic="forced_marriage", place="M1 1AE")
     assert result.outside_london and not result.needs_borough_choice
     assert result.services and all(c.scope == "national" for c in result.services)
     assert {"svc-national-forced-marriage-unit", "svc-national-karma-nirvana"} & set(ids(result))
@@ -84,7 +85,8 @@ def test_men_get_the_mens_advice_line_and_no_women_only_services(loaded_session)
     assert women_only
     for place in SEED_PLACES:
         for topic in (None, "physical_abuse", "coercive_control", "sexual_violence"):
-            result = find_services(loaded_session, topic, place, audience="men", limit=10)
+            result = find_services(loaded_session, topic=topic, place=place, audience="men",
+                                   limit=10)
             expected = ("svc-national-rape-crisis" if topic == "sexual_violence"
                         else "svc-national-mens-advice-line")
             assert expected in ids(result), (place, topic)
@@ -100,14 +102,15 @@ def test_lgbt_older_and_children_get_their_own_national_line(loaded_session):
 
 
 def test_restricted_lines_are_not_shown_to_everyone(loaded_session):
-    result = find_services(loaded_session, None, "Lewisham")
+    result = find_services(loaded_session, topic=None, place="Lewisham")
     assert not {"svc-national-mens-advice-line", "svc-national-galop",
                 "svc-national-respect-phoneline"} & set(ids(result))
 
 
 def test_help_to_stop_abusing_goes_to_perpetrator_services_only(loaded_session):
     for audience in (None, "perpetrators"):
-        result = find_services(loaded_session, "perpetrator_help", "Islington", audience)
+        result = find_services(loaded_session, topic="perpetrator_help", place="Islington",
+                               audience=audience)
         assert "svc-national-respect-phoneline" in ids(result)
         assert NATIONAL_DA_HELPLINE_ID not in ids(result)
         assert all("perpetrators" in c.audience for c in result.services)
@@ -115,25 +118,25 @@ def test_help_to_stop_abusing_goes_to_perpetrator_services_only(loaded_session):
 
 def test_audience_never_filters_everything_away(loaded_session):
     for audience in AUDIENCES:
-        result = find_services(loaded_session, "fgm", "Westminster", audience)
+        result = find_services(loaded_session, topic="fgm", place="Westminster", audience=audience)
         assert result.services
 
 
 def test_unknown_place_still_answers(loaded_session):
-    result = find_services(loaded_session, "sexual_violence", "somewhere")
+    result = find_services(loaded_session, topic="sexual_violence", place="somewhere")
     assert result.place.kind == "unknown"
     assert "svc-national-rape-crisis" in ids(result)
 
 
 def test_inactive_services_are_not_offered(loaded_session):
-    result = find_services(loaded_session, "fgm", "Westminster", limit=20)
+    result = find_services(loaded_session, topic="fgm", place="Westminster", limit=20)
     assert "svc-triborough-fgm-service" not in ids(result)
 
 
 @pytest.mark.parametrize(("topic", "audience"), [("nonsense", None), (None, "martians")])
 def test_bad_vocabulary_is_a_caller_bug(loaded_session, topic, audience):
     with pytest.raises(ValueError):
-        find_services(loaded_session, topic, "Lewisham", audience)
+        find_services(loaded_session, topic=topic, place="Lewisham", audience=audience)
 
 
 def test_confidential_locations_are_never_exposed(loaded_session):
@@ -142,14 +145,14 @@ def test_confidential_locations_are_never_exposed(loaded_session):
     assert secret_locations
     for place in [*SEED_PLACES, "London", None]:
         for topic in TOPICS:
-            payload = json.dumps(search_payload(find_services(loaded_session, topic, place,
+            payload = json.dumps(search_payload(find_services(loaded_session, topic=topic, place=place,
                                                               limit=50)))
             for location in secret_locations:
                 assert location.name not in payload
                 assert location.id not in payload
     for field in ("address", "postal_code", "latitude", "location"):
         assert not any(field in name for name in
-                       find_services(loaded_session, None, "Lewisham").services[0].__dict__)
+                       find_services(loaded_session, topic=None, place="Lewisham").services[0].__dict__)
 
 
 def test_confidential_location_cannot_store_an_address(data_engine):
@@ -162,7 +165,7 @@ def test_confidential_location_cannot_store_an_address(data_engine):
 
 
 def test_cards_carry_what_the_bot_needs(loaded_session):
-    card = find_services(loaded_session, "stalking", "Lewisham").services[-2]
+    card = find_services(loaded_session, topic="stalking", place="Lewisham").services[-2]
     assert card.name == "National Stalking Helpline"
     assert card.website == "https://suzylamplugh.org"
     assert card.area == "National"
@@ -174,15 +177,15 @@ def test_cards_carry_what_the_bot_needs(loaded_session):
 def test_soft_deleted_services_disappear_from_search(data_engine):
     maker = session_factory(data_engine)
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking", place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = datetime(2026, 11, 22)
     with maker() as session:
-        assert "svc-lewisham-athena" not in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" not in ids(find_services(session, topic="stalking", place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = None
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking", place="Lewisham"))
 
 
 def test_phone_guarantee_survives_losing_the_helpline(data_engine):
@@ -191,14 +194,14 @@ def test_phone_guarantee_survives_losing_the_helpline(data_engine):
         session.get(Service, NATIONAL_DA_HELPLINE_ID).deleted_at = datetime(2026, 11, 22)
     with maker() as session:
         for topic in TOPICS:
-            result = find_services(session, topic, "Lewisham")
+            result = find_services(session, topic=topic, place="Lewisham")
             assert any(c.phone for c in result.services), (topic, result.services)
             assert NATIONAL_DA_HELPLINE_ID not in ids(result)
 
 
 def test_all_boroughs_answer(loaded_session):
     for borough in BOROUGHS:
-        result = find_services(loaded_session, None, borough.name)
+        result = find_services(loaded_session, topic=None, place=borough.name)
         assert result.place.kind == "borough"
         assert result.services
 
@@ -213,7 +216,7 @@ def test_search_index_follows_orm_edits(data_engine):
                           number="020 7946 0000", type="voice", source="test",
                           last_verified=datetime(2026, 11, 22).date()))
     with maker() as session:
-        first = find_services(session, None, "Lewisham").services[0]
+        first = find_services(session, topic=None, place="Lewisham").services[0]
         assert (first.id, first.phone) == ("svc-lewisham-family-thrive", "020 7946 0000")
     with maker() as session, session.begin():
         link = session.execute(select(ServiceTaxonomy).where(
@@ -221,7 +224,7 @@ def test_search_index_follows_orm_edits(data_engine):
             ServiceTaxonomy.taxonomy_term_id == "topic-stalking")).scalar_one()
         session.delete(link)
     with maker() as session:
-        result = find_services(session, "stalking", "Lewisham", limit=20)
+        result = find_services(session, topic="stalking", place="Lewisham", limit=20)
         assert "svc-lewisham-athena" in ids(result)  # still a general DA service
         assert result.services[0].id != "svc-lewisham-athena"
         assert "stalking" not in next(c for c in result.services
@@ -252,6 +255,6 @@ def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
 
 
 def test_cards_carry_opening_hours_in_the_directorys_words(loaded_session) -> None:
-    result = find_services(loaded_session, "stalking", "Lewisham")
+    result = find_services(loaded_session, topic="stalking", place="Lewisham")
     helpline = next(c for c in result.services if c.name == "National Domestic Abuse Helpline")
     assert helpline.hours == "Open 24 hours"
