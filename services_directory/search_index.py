@@ -124,6 +124,10 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
         has_phone = service_id in phoned
         route = (ROUTE_PHONE if has_phone else ROUTE_WRITE if email or form_url
                  else ROUTE_WEB if url else ROUTE_NONE)
+        if route == ROUTE_NONE:
+            # A name with no way to reach it helps nobody and would take the place of a
+            # service that can be reached; staff see such entries in the coverage report.
+            continue
         wrapped = wrap_audiences(elig.audiences if elig else "")
         keys = (ALL_AUDIENCES, *sorted({a for a in wrapped.split(";") if a}))
         for area_key in areas.get(service_id, []):

@@ -41,7 +41,13 @@ def test_search_json(loaded_engine, capsys):
     assert payload["place"]["kind"] == "postcode"
     assert payload["place"]["candidates"] == [{"code": "E09000023", "name": "Lewisham"}]
     first = payload["services"][0]
-    assert set(first) == {"name", "phone", "website", "area", "topics", "last_verified"}
+    assert set(first) == {"name", "phone", "phones", "email", "website", "form_url", "hours",
+                          "for", "area", "scope", "topics", "verification", "last_verified",
+                          "source_read_on", "source_page_date"}
+    assert first["name"] == "Athena" and first["scope"] == "local"
+    # A public source, not a staff confirmation: unconfirmed, with the day it was read.
+    assert first["verification"] == "unconfirmed" and first["last_verified"] is None
+    assert first["source_read_on"]
     assert any(s["phone"] for s in payload["services"])
 
 

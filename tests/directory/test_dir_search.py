@@ -23,26 +23,29 @@ def ids(result) -> list[str]:
     return [card.id for card in result.services]
 
 
-def test_ranking_local_topic_then_local_general_then_national_line_then_helpline(
-        loaded_session):
-    result = find_services(loaded_session, topic="stalking", place="Lewisham")
-    cards = result.services
-    assert [c.scope for c in cards] == ["local", "local", "local", "national", "national"]
-    assert cards[0].id == "svc-lewisham-athena"  # the only local stalking service
-    assert "stalking" in cards[0].topics
-    assert all("stalking" not in c.topics for c in cards[1:3])  # local general DA services
-    assert cards[3].id == "svc-national-stalking-helpline"
+def test_main_service_and_topic_line_come_before_narrow_services(loaded_session):
+    """Issue 13: the borough's main commissioned service and the topic's specialist line
+    first, then narrower local services, the 24-hour helpline last."""
+    cards = find_services(loaded_session, topic="stalking", place="Lewisham").services
+    assert cards[0].id == "svc-lewisham-athena"  # Lewisham's commissioned service
+    assert cards[0].main_service and cards[0].scope == "local" and cards[0].phone
+    assert cards[1].id == "svc-national-stalking-helpline"
+    assert [c.scope for c in cards[2:4]] == ["local", "local"]  # narrower local services
+    assert not any(c.main_service for c in cards[1:])
     assert cards[4].id == NATIONAL_DA_HELPLINE_ID
     assert cards[4].is_24_hours and cards[4].phone == "0808 2000 247"
 
 
-def test_pan_london_services_come_after_local_and_before_national(loaded_session):
-    result = find_services(loaded_session, topic="trafficking_exploitation", place="Bexley", limit=12)
-    scopes = [c.scope for c in result.services]
-    assert scopes == sorted(scopes, key=["local", "london", "national"].index)
-    assert "london" in scopes
-    assert result.services[-1].id == NATIONAL_DA_HELPLINE_ID
-    assert "svc-national-modern-slavery-helpline" in ids(result)
+def test_narrow_services_go_local_then_london_wide_between_the_lines(loaded_session):
+    result = find_services(loaded_session, topic="trafficking_exploitation", place="Bexley",
+                           limit=12)
+    cards = result.services
+    assert cards[-1].id == NATIONAL_DA_HELPLINE_ID
+    line = ids(result).index("svc-national-modern-slavery-helpline")
+    narrow = [c.scope for c in cards[line + 1:-1]]
+    assert "london" in narrow
+    assert narrow == sorted(narrow, key=["local", "london", "national"].index)
+    assert all(c.scope == "local" for c in cards[:line])  # only the borough's own before it
 
 
 def test_every_answer_has_a_phone_number(loaded_session):
@@ -94,11 +97,13 @@ def test_men_get_the_mens_advice_line_and_no_women_only_services(loaded_session)
 
 
 def test_lgbt_older_and_children_get_their_own_national_line(loaded_session):
-    assert "svc-national-galop" in ids(find_services(loaded_session, None, "Bexley", "lgbt_plus"))
+    # The research's Galop entry replaces the seed's (same number, newer public pages).
+    assert "svc-national-galop-helpline" in ids(
+        find_services(loaded_session, topic=None, place="Bexley", audience="lgbt_plus"))
     assert "svc-national-hourglass" in ids(
-        find_services(loaded_session, None, "Islington", "older_people"))
+        find_services(loaded_session, topic=None, place="Islington", audience="older_people"))
     assert "svc-national-childline" in ids(
-        find_services(loaded_session, None, "Lewisham", "children"))
+        find_services(loaded_session, topic=None, place="Lewisham", audience="children"))
 
 
 def test_restricted_lines_are_not_shown_to_everyone(loaded_session):
@@ -165,7 +170,7 @@ def test_confidential_location_cannot_store_an_address(data_engine):
 
 
 def test_cards_carry_what_the_bot_needs(loaded_session):
-    card = find_services(loaded_session, topic="stalking", place="Lewisham").services[-2]
+    card = find_services(loaded_session, topic="stalking", place="Lewisham").services[1]
     assert card.name == "National Stalking Helpline"
     assert card.website == "https://suzylamplugh.org"
     assert card.area == "National"
@@ -174,18 +179,32 @@ def test_cards_carry_what_the_bot_needs(loaded_session):
     assert card.description
 
 
+def _give_a_number(maker, service_id: str, number: str = "020 7946 0000") -> None:
+    """The seed CSVs give local services no way to reach them, and search never lists a
+    service nobody can reach: tests of local services give them a (fictional) number."""
+    from services_directory.models import Phone
+
+    with maker() as session, session.begin():
+        session.add(Phone(id=f"ph-test-{service_id}", service_id=service_id, number=number,
+                          type="voice", source="test"))
+
+
 def test_soft_deleted_services_disappear_from_search(data_engine):
     maker = session_factory(data_engine)
+    _give_a_number(maker, "svc-lewisham-athena")
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking", place="Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking",
+                                                          place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = datetime(2026, 11, 22)
     with maker() as session:
-        assert "svc-lewisham-athena" not in ids(find_services(session, topic="stalking", place="Lewisham"))
+        assert "svc-lewisham-athena" not in ids(find_services(session, topic="stalking",
+                                                              place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = None
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking", place="Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking",
+                                                          place="Lewisham"))
 
 
 def test_phone_guarantee_survives_losing_the_helpline(data_engine):
@@ -211,6 +230,9 @@ def test_search_index_follows_orm_edits(data_engine):
     from services_directory.models import Phone, ServiceTaxonomy
 
     maker = session_factory(data_engine)
+    with maker() as session:  # the seed gives it no way to reach it: not listed
+        assert "svc-lewisham-family-thrive" not in ids(
+            find_services(session, topic=None, place="Lewisham", limit=20))
     with maker() as session, session.begin():
         session.add(Phone(id="ph-test", service_id="svc-lewisham-family-thrive",
                           number="020 7946 0000", type="voice", source="test",
@@ -218,6 +240,11 @@ def test_search_index_follows_orm_edits(data_engine):
     with maker() as session:
         first = find_services(session, topic=None, place="Lewisham").services[0]
         assert (first.id, first.phone) == ("svc-lewisham-family-thrive", "020 7946 0000")
+    with maker() as session, session.begin():
+        session.get(Service, "svc-lewisham-athena").url = "https://www.refuge.org.uk"
+    with maker() as session:
+        assert "svc-lewisham-athena" in ids(
+            find_services(session, topic="stalking", place="Lewisham", limit=20))
     with maker() as session, session.begin():
         link = session.execute(select(ServiceTaxonomy).where(
             ServiceTaxonomy.service_id == "svc-lewisham-athena",
@@ -242,12 +269,12 @@ def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
     def indexed() -> int:
         with session_factory(data_engine)() as session:
             return session.execute(select(func.count()).select_from(ServiceSearch).where(
-                ServiceSearch.service_id == "svc-london-tamar")).scalar_one()
+                ServiceSearch.service_id == "svc-national-hourglass")).scalar_one()
 
     for round_number in range(12):
         maker = session_factory(data_engine)
         with maker() as session, session.begin():
-            service = session.get(Service, "svc-london-tamar")
+            service = session.get(Service, "svc-national-hourglass")
             service.deleted_at = None if service.deleted_at else datetime(2026, 11, 22)
         assert (indexed() == 0) == (round_number % 2 == 0), round_number
         del maker

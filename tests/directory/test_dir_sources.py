@@ -233,7 +233,11 @@ def test_council_pages_become_the_boroughs_route_in(tmp_path):
     route = next(row for _, row in bundle.parsed["services.csv"].rows
                  if row["id"] == "svc-lewisham-council-da-page")
     assert route["url"] == "https://lewisham.gov.uk/domestic-abuse"
-    assert route["name"] == "Lewisham Council: Domestic abuse"
+    # Named in plain words for the public; the page's own title stays with its source.
+    assert route["name"] == "Lewisham Council: help with domestic abuse"
+    sources = [row for _, row in bundle.parsed["service_sources.csv"].rows
+               if row["service_id"] == "svc-lewisham-council-da-page"]
+    assert [row["title"] for row in sources] == ["Domestic abuse"]
     root = research_tree(tmp_path / "only-news", council_pages=[news])
     assert "svc-lewisham-council-da-page" not in {
         row["id"] for _, row in build_bundle(root=root).parsed["services.csv"].rows}
