@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 import time
@@ -21,7 +22,10 @@ from sqlalchemy.engine import Engine
 
 from services_directory.vocabulary import AUDIENCES, TOPICS
 
+logger = logging.getLogger(__name__)
+
 PASSWORD_ENV = "SIGNPOST_STAFF_PASSWORD"
+_ERRORS_SHOWN = 20  # a badly broken file gives hundreds: the first few say what to fix
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -229,6 +233,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         report = import_directory(engine, directory, dry_run=args.dry_run, actor=_actor(args))
     except (SQLAlchemyError, OSError, RuntimeError) as error:
         return _fail(_database_problem(error))
+    except Exception as error:  # staff get one line, never a traceback
+        logger.debug("import failed", exc_info=True)
+        return _fail(f"the import stopped ({type(error).__name__}: {error}); "
+                     "nothing was changed")
     finally:
         engine.dispose()
     return _print_report(report, args.dry_run)
@@ -236,8 +244,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _print_report(report, dry_run: bool) -> int:
     if report.errors:
-        for error in report.errors:
+        for error in report.errors[:_ERRORS_SHOWN]:
             print(error, file=sys.stderr)
+        if len(report.errors) > _ERRORS_SHOWN:
+            print(f"... and {len(report.errors) - _ERRORS_SHOWN} more", file=sys.stderr)
         print(f"{len(report.errors)} problem(s); nothing was written", file=sys.stderr)
         return 1
     for table, counts in report.summary().items():
