@@ -280,6 +280,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services_directory.coverage import build_report, render_markdown
+    from services_directory.db import session_factory
+
+    command = "signpost directory coverage" + (f" --output {args.output}" if args.output else "")
+    engine = _engine(args)
+    try:
+        with session_factory(engine)() as session:
+            text = render_markdown(build_report(session), command)
+    except SQLAlchemyError as error:
+        return _fail(_database_problem(error).replace("; nothing was changed", ""))
+    finally:
+        engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"coverage report written to {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def _cmd_reindex(args: argparse.Namespace) -> int:
     from services_directory.db import session_factory
     from services_directory.search_index import refresh_search_index
@@ -442,6 +465,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reindex = commands.add_parser("reindex", help="rebuild the derived search table")
     _database_option(reindex)
     reindex.set_defaults(handler=_cmd_reindex)
+
+    coverage = commands.add_parser(
+        "coverage", help="per borough and topic, what search returns, and entry states")
+    _database_option(coverage)
+    coverage.add_argument("--output", metavar="FILE", default=None,
+                          help="write the Markdown report here instead of printing it")
+    coverage.set_defaults(handler=_cmd_coverage)
 
     sources = commands.add_parser("sources", help="the sourced research files (data/sources)")
     source_commands = sources.add_subparsers(dest="sources_command", required=True)

@@ -156,6 +156,10 @@ class CouncilPage:
     phone: str | None
     email: str | None
     form_url: str | None
+    # Chosen by a researcher as residents' route in, though its title or address would
+    # otherwise rule it out (the only current domestic abuse page the borough has).
+    route_in: bool = False
+    route_name: str | None = None  # the name the public sees, when not the council's own site
 
     @property
     def has_contact(self) -> bool:
@@ -408,7 +412,8 @@ def _council_page(reader: _Reader, data: Any, where: str) -> CouncilPage | None:
         return None
     return CouncilPage(url, reader.text(data, "title", where, required=True) or url, page_date,
                        reader.text(data, "page_date_basis", where), read_on,
-                       reader.text(data, "summary", where), phone, email, form_url)
+                       reader.text(data, "summary", where), phone, email, form_url,
+                       data.get("route_in") is True, reader.text(data, "route_name", where))
 
 
 def read_file(path: Path, root: Path) -> tuple[ResearchFile, list[str]]:
@@ -651,14 +656,14 @@ def council_route(research: ResearchFile) -> Entry | None:
     def usable(page: CouncilPage) -> bool:
         if freshness(page.page_date) == "too_old":
             return False  # not the council's *current* page
-        if page.has_contact:
+        if page.has_contact or page.route_in:
             return True
         return not (_NOT_A_ROUTE.search(page.url) or _NOT_A_ROUTE_TITLE.search(page.title))
 
     candidates = [page for page in research.council_pages if usable(page)]
     if not candidates:
         return None
-    page = sorted(candidates, key=lambda p: (not p.has_contact,
+    page = sorted(candidates, key=lambda p: (not p.has_contact, not p.route_in,
                                              _NOT_A_ROUTE.search(p.url) is not None))[0]
     name = BOROUGH_BY_CODE[code].name
     supports = ["name", "website"]
@@ -672,7 +677,8 @@ def council_route(research: ResearchFile) -> Entry | None:
                   tuple(supports), page.title)
     return Entry(
         file=research.path, id=f"svc-{_slug(name)}-council-da-page",
-        name=f"{name} Council: help with domestic abuse", provider=f"{name} Council",
+        name=page.route_name or f"{name} Council: help with domestic abuse",
+        provider=f"{name} Council",
         scope="borough",
         boroughs=(code,), commissioned=False, main=False,
         description=page.summary or f"{name} Council's page about domestic abuse.",
