@@ -260,11 +260,16 @@ def render_markdown(report: CoverageReport, command: str) -> str:
     gaps = 0
     for item in report.boroughs:
         notes: list[str] = []
+        main = [entry for entry in item.entries if entry.main and entry.active]
         if not item.reachable:
             notes.append("no local entry with a sourced way to reach it")
-        elif not any(entry.main for entry in item.reachable):
-            notes.append("the council's main service has no sourced contact route; the bot "
-                         "shows the council's page or other local services instead")
+        if not main:
+            notes.append("no main commissioned service recorded")
+        elif not any(entry.routes for entry in main):
+            names = ", ".join(entry.name for entry in main)
+            instead = ("; the bot shows the council's page or other local services instead"
+                       if item.reachable else "")
+            notes.append(f"the main service ({names}) has no sourced contact route{instead}")
         if item.unreachable:
             names = ", ".join(entry.name for entry in item.unreachable)
             notes.append(f"not shown, no way to reach them recorded: {names}")
@@ -273,8 +278,11 @@ def render_markdown(report: CoverageReport, command: str) -> str:
             notes.append(f"shown, but no public page backs a contact route: {names}")
         old = [f"{entry.name}: {phone}" for entry in item.entries for phone in entry.old_phones]
         if old:
+            instead = ("the council's route is shown instead"
+                       if any(entry.id.endswith(COUNCIL_ROUTE_SUFFIX) for entry in item.reachable)
+                       else "no current council page found to show instead")
             notes.append("numbers not shown, newest source more than about three years old "
-                         f"(the council's route is shown instead): {'; '.join(old)}")
+                         f"({instead}): {'; '.join(old)}")
         undated = sorted({phone for entry in item.entries for phone in entry.undated_phones})
         if undated:
             notes.append(f"numbers shown from undated pages (check first): {', '.join(undated)}")
