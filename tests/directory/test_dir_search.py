@@ -285,3 +285,58 @@ def test_cards_carry_opening_hours_in_the_directorys_words(loaded_session) -> No
     result = find_services(loaded_session, topic="stalking", place="Lewisham")
     helpline = next(c for c in result.services if c.name == "National Domestic Abuse Helpline")
     assert helpline.hours == "Open 24 hours"
+
+
+def _women_only(session) -> set[str]:
+    return set(session.execute(
+        select(Eligibility.service_id).where(Eligibility.gender == "female")).scalars())
+
+
+def test_the_asker_fits_search_to_the_person_in_every_borough(loaded_session):
+    """Issue 13: what the bot says about the person reaches search, in every borough."""
+    from services_directory.asker import Asker
+
+    women_only = _women_only(loaded_session)
+    men_lines = {"svc-national-mens-advice-line", "svc-national-mankind-initiative"}
+    for borough in BOROUGHS:
+        man = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                asker=Asker(gender="male")))
+        assert men_lines <= set(man), borough.name
+        assert not women_only & set(man), borough.name
+        child = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                  asker=Asker(age_group="under_13")))
+        assert "svc-national-childline" in child, borough.name
+        older = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                  asker=Asker(age_group="older")))
+        assert "svc-national-hourglass" in older, borough.name
+        lgbt = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                 asker=Asker(lgbt_plus=True)))
+        assert "svc-national-galop-helpline" in lgbt, borough.name
+
+
+def test_no_one_is_left_with_only_services_they_cannot_use(loaded_session):
+    """Whatever the topic, every card is open to the person, and one has a number."""
+    from services_directory.asker import AGE_RANGES, Asker
+
+    askers = [Asker(gender="male"), Asker(gender="male", age_group="under_18"),
+              Asker(gender="female", age_group="older", deaf=True),
+              Asker(age_group="under_13"), Asker(role="supporter", gender="male"),
+              Asker(gender="female", nrpf=True), Asker(role="own_behaviour")]
+    elig = {row.service_id: row for row in loaded_session.execute(
+        select(Eligibility)).scalars()}
+    for place in ("Croydon", "Lewisham", "Hounslow", "Westminster"):
+        for topic in TOPICS:
+            for asker in askers:
+                cards = find_services(loaded_session, topic=topic, place=place,
+                                      asker=asker).services
+                assert any(card.phone for card in cards), (place, topic, asker)
+                for card in cards:
+                    rule = elig.get(card.id)
+                    if rule is None or asker.role == "supporter":
+                        continue
+                    if asker.gender is not None:  # unknown gender: nothing to rule out
+                        assert rule.gender in (None, asker.gender), (card.id, asker)
+                    low, high = AGE_RANGES.get(asker.age_group or "", (None, None))
+                    if low is not None:
+                        assert rule.maximum_age is None or rule.maximum_age >= low, card.id
+                        assert rule.minimum_age is None or rule.minimum_age <= high, card.id
