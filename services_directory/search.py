@@ -16,7 +16,8 @@ Who the person is removes what they cannot use, and is never relaxed: a man is n
 a women-only service, a service kept for LGBT+ people is shown only to them, someone worried
 about their own behaviour sees only services for people who abuse (never victims' refuges),
 and a supporter sees services that take calls from friends and family. Ended services and
-deleted ones are never shown.
+deleted ones are never shown, nor is a service nobody can reach (no number the public may be
+shown, no email, form or web page: search_index.py leaves it out; the coverage report lists it).
 
 Speed: each tier is an index range scan on the derived service_search table (see
 search_index.py); all tiers go to the database as one UNION ALL statement, then one statement

@@ -58,6 +58,16 @@ def test_search_text_and_ambiguous_place(loaded_engine, capsys):
     assert "ask which one" in out and "Men's Advice Line" in out
 
 
+def test_search_takes_who_is_asking(loaded_engine, capsys):
+    assert run("directory", "search", "--database-url", url(loaded_engine), "--where",
+               "Croydon", "--gender", "male", "--json") == 0
+    names = [s["name"] for s in json.loads(capsys.readouterr().out)["services"]]
+    assert "Men's Advice Line" in names
+    assert run("directory", "search", "--database-url", url(loaded_engine), "--where",
+               "Lewisham", "--age-group", "under_13") == 0
+    assert "Childline" in capsys.readouterr().out
+
+
 def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as raised:
         run("directory", "search", "--topic", "not-a-topic", "--where", "Lewisham")
