@@ -70,6 +70,10 @@ class Asker:
             groups.append("lgbt_plus")
         if self.disabled:
             groups.append("disabled")
+        if self.role == "supporter":
+            # A supporter's gender and immigration status are theirs, not the person's they
+            # worry about: a man asking about his sister is not sent to the Men's Advice Line.
+            return tuple(groups)
         if self.gender == "male":
             groups.append("men")
         if self.nrpf and self.gender != "male":

@@ -15,9 +15,10 @@ What the person is shown, best first:
 Who the person is removes what they cannot use, and is never relaxed: a man is never shown
 a women-only service, a service kept for LGBT+ people is shown only to them, someone worried
 about their own behaviour sees only services for people who abuse (never victims' refuges),
-and a supporter sees services that take calls from friends and family. Ended services and
-deleted ones are never shown, nor is a service nobody can reach (no number the public may be
-shown, no email, form or web page: search_index.py leaves it out; the coverage report lists it).
+and a supporter sees what the person they worry about could use, lines that take calls from
+friends and family first. Ended services and deleted ones are never shown, nor is a service
+nobody can reach (no number the public may be shown, no email, form or web page:
+search_index.py leaves it out; the coverage report lists it).
 
 Speed: each tier is an index range scan on the derived service_search table (see
 search_index.py); all tiers go to the database as one UNION ALL statement, then one statement
@@ -141,12 +142,10 @@ def _person(asker: Asker | None, audience: str | None, topic: str) -> _Person:
         groups.append(audience)  # a preference such as black_and_minoritised
     if topic == PERPETRATOR_TOPIC and "perpetrators" not in groups:
         groups.insert(0, "perpetrators")
-    if "perpetrators" in groups:
-        partition = "perpetrators"
-    elif asker.role == "supporter":
-        partition = "friends_family"
-    else:
-        partition = ALL_AUDIENCES
+    # Someone worried about another person is shown what that person could use (they may
+    # pass it on, or call with them); lines that take calls from friends and family come
+    # first among the person's own lines.
+    partition = "perpetrators" if "perpetrators" in groups else ALL_AUDIENCES
     # A supporter's own gender says nothing about the person they are worried about.
     gender = None if asker.role == "supporter" else asker.gender
     ages = AGE_RANGES.get(asker.age_group or "") if asker.role != "supporter" else None

@@ -340,3 +340,18 @@ def test_no_one_is_left_with_only_services_they_cannot_use(loaded_session):
                     if low is not None:
                         assert rule.maximum_age is None or rule.maximum_age >= low, card.id
                         assert rule.minimum_age is None or rule.minimum_age <= high, card.id
+
+
+def test_a_supporter_sees_what_the_person_they_worry_about_could_use(loaded_session):
+    """A friend worried about someone in Lewisham is told about Lewisham's service; a man
+    asking about his sister is not sent to the men's lines."""
+    from services_directory.asker import Asker
+
+    friend = ids(find_services(loaded_session, topic=None, place="Lewisham",
+                               asker=Asker(role="supporter")))
+    assert friend[0] == "svc-lewisham-athena"
+    brother = ids(find_services(loaded_session, topic=None, place="Lewisham",
+                                asker=Asker(role="supporter", gender="male")))
+    assert "svc-lewisham-athena" in brother
+    assert not {"svc-national-mens-advice-line", "svc-national-mankind-initiative"} & set(
+        brother)
