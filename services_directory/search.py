@@ -55,6 +55,7 @@ _NO_MATCH = "%;-;%"  # a LIKE pattern no audience list can match
 # Audiences whose own line a person should see first (not women/men in general).
 _SPECIFIC = ("children", "young_people", "older_people", "deaf", "lgbt_plus", "disabled",
              "men", "migrant_women", "perpetrators", "friends_family")
+CHILD_UNTIL = 13  # below this age single-sex services with no age recorded are for adults
 _PERSON_LINES = 2  # at most this many of the person's own lines, so local help still fits
 
 
@@ -176,11 +177,21 @@ class _Branch:
     phoned_only: bool = False
 
 
+# Audience words that name grown-ups: a service for them that records no age is for adults.
+_ADULT_WORDS = ("women", "men", "migrant_women", "pregnant_women")
+_NOT_ADULT_WORDS = " AND ".join(f"s.audiences NOT LIKE '%;{word};%'" for word in _ADULT_WORDS)
+
+
 def _eligible(n_groups: int) -> str:
     restricted = " OR ".join(f"s.audiences LIKE :group{n}" for n in range(n_groups)) or "1 = 0"
+    # A service for women or men (by its gender rule or its audience words) that records no
+    # age is for adults: a child is not sent there unless it names children or young people.
     return f"""((:gender IS NULL OR s.gender IS NULL OR s.gender = :gender)
     AND (:age_lo IS NULL OR s.maximum_age IS NULL OR s.maximum_age >= :age_lo)
     AND (:age_hi IS NULL OR s.minimum_age IS NULL OR s.minimum_age <= :age_hi)
+    AND (:child = 0 OR s.minimum_age IS NOT NULL
+         OR s.audiences LIKE '%;children;%' OR s.audiences LIKE '%;young_people;%'
+         OR (s.gender IS NULL AND {_NOT_ADULT_WORDS}))
     AND (s.audience_restricted = false OR {restricted}))"""
 
 
@@ -243,6 +254,7 @@ def _params(person: _Person) -> dict[str, Any]:
         "gender": person.gender,
         "age_lo": person.ages[0] if person.ages else None,
         "age_hi": person.ages[1] if person.ages else None,
+        "child": 1 if person.ages and person.ages[1] < CHILD_UNTIL else 0,
     }
     # A service kept for a group (older people, say) also takes calls from their friends and
     # family, but that does not make it a service for every supporter: only the person's

@@ -355,3 +355,21 @@ def test_a_supporter_sees_what_the_person_they_worry_about_could_use(loaded_sess
     assert "svc-lewisham-athena" in brother
     assert not {"svc-national-mens-advice-line", "svc-national-mankind-initiative"} & set(
         brother)
+
+
+def test_a_child_is_not_sent_to_adult_womens_services(loaded_session):
+    from services_directory.asker import Asker
+
+    adult_words = {"women", "men", "migrant_women", "pregnant_women"}
+    adult_only = {
+        row.service_id for row in loaded_session.execute(select(Eligibility)).scalars()
+        if row.minimum_age is None
+        and not {"children", "young_people"} & set((row.audiences or "").split(";"))
+        and (row.gender is not None or adult_words & set((row.audiences or "").split(";")))}
+    assert adult_only
+    for borough in BOROUGHS:
+        for topic in (None, "sexual_violence", "forced_marriage"):
+            child = ids(find_services(loaded_session, topic=topic, place=borough.name,
+                                      asker=Asker(age_group="under_13")))
+            assert "svc-national-childline" in child, (borough.name, topic)
+            assert not adult_only & set(child), (borough.name, topic)
