@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_client
-from actions.asker import asker_fields, asker_from, legacy_audience
+from actions.asker import asker_fields, asker_from
 from actions.service_cards import render_card
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
@@ -79,8 +79,7 @@ class ActionFindServices(Action):
         topic = search_topic(intent, tracker)
         place = place_from(tracker)
         try:
-            result = directory_client.search(topic, place, asker_from(tracker),
-                                             audience=legacy_audience(tracker))
+            result = directory_client.search(topic, place, asker_from(tracker))
         except Exception:
             logger.exception("directory search failed")
             return [SlotSet("search_outcome", "unavailable")]

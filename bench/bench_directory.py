@@ -153,10 +153,10 @@ def measure(engine, workload: list[tuple], warmup: int = 200) -> dict[str, tuple
     wall, cpu = [], []
     with session_factory(engine)() as session:
         for topic, place, audience in workload[:warmup]:
-            find_services(session, topic, place, audience)
+            find_services(session, topic=topic, place=place, audience=audience)
         for topic, place, audience in workload:
             started, started_cpu = time.perf_counter(), time.thread_time()
-            result = find_services(session, topic, place, audience)
+            result = find_services(session, topic=topic, place=place, audience=audience)
             cpu.append((time.thread_time() - started_cpu) * 1000)
             wall.append((time.perf_counter() - started) * 1000)
             assert any(card.phone for card in result.services)

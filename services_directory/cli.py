@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 import time
@@ -21,7 +22,10 @@ from sqlalchemy.engine import Engine
 
 from services_directory.vocabulary import AUDIENCES, TOPICS
 
+logger = logging.getLogger(__name__)
+
 PASSWORD_ENV = "SIGNPOST_STAFF_PASSWORD"
+_ERRORS_SHOWN = 20  # a badly broken file gives hundreds: the first few say what to fix
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -152,10 +156,21 @@ def search_payload(result) -> dict:
             {
                 "name": card.name,
                 "phone": card.phone,
+                "phones": [{"number": line.number, "label": line.label, "hours": line.hours}
+                           for line in card.phones],
+                "email": card.email,
                 "website": card.website,
+                "form_url": card.form_url,
+                "hours": card.hours,
+                "for": card.eligibility_note,
                 "area": card.area,
+                "scope": card.scope,
                 "topics": list(card.topics),
+                "verification": card.verification,
                 "last_verified": card.last_verified.isoformat() if card.last_verified else None,
+                "source_read_on": card.source_read_on.isoformat()
+                if card.source_read_on else None,
+                "source_page_date": card.source_page_date,
             }
             for card in result.services
         ],
@@ -163,13 +178,19 @@ def search_payload(result) -> dict:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
+    from services_directory.asker import Asker
     from services_directory.db import session_factory
     from services_directory.search import find_services
 
+    asker = Asker(gender=args.gender, age_group=args.age_group, lgbt_plus=args.lgbt_plus,
+                  deaf=args.deaf, disabled=args.disabled, nrpf=args.nrpf,
+                  limited_english=args.limited_english, role=args.role)
     engine = _engine(args)
     try:
         with session_factory(engine)() as session:
-            result = find_services(session, args.topic, args.where, args.audience, args.limit)
+            result = find_services(session, topic=args.topic, place=args.where,
+                                   asker=asker if asker != Asker() else None,
+                                   audience=args.audience, limit=args.limit)
     finally:
         engine.dispose()
     if args.json:
@@ -183,9 +204,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if result.outside_london:
         print("  outside London: national services only")
     for n, card in enumerate(result.services, 1):
-        contact = card.phone or card.website or "no contact details recorded"
+        contact = card.phone or card.email or card.form_url or card.website \
+            or "no contact details recorded"
         hours = " (24 hours)" if card.is_24_hours else ""
-        print(f"{n}. {card.name} [{card.area}] {contact}{hours}")
+        who = f" {card.eligibility_note}." if card.eligibility_note else ""
+        print(f"{n}. {card.name} [{card.area}] {contact}{hours}{who} ({card.verification})")
     return 0
 
 
@@ -210,6 +233,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         report = import_directory(engine, directory, dry_run=args.dry_run, actor=_actor(args))
     except (SQLAlchemyError, OSError, RuntimeError) as error:
         return _fail(_database_problem(error))
+    except Exception as error:  # staff get one line, never a traceback
+        logger.debug("import failed", exc_info=True)
+        return _fail(f"the import stopped ({type(error).__name__}: {error}); "
+                     "nothing was changed")
     finally:
         engine.dispose()
     return _print_report(report, args.dry_run)
@@ -217,8 +244,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _print_report(report, dry_run: bool) -> int:
     if report.errors:
-        for error in report.errors:
+        for error in report.errors[:_ERRORS_SHOWN]:
             print(error, file=sys.stderr)
+        if len(report.errors) > _ERRORS_SHOWN:
+            print(f"... and {len(report.errors) - _ERRORS_SHOWN} more", file=sys.stderr)
         print(f"{len(report.errors)} problem(s); nothing was written", file=sys.stderr)
         return 1
     for table, counts in report.summary().items():
@@ -248,6 +277,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
         engine.dispose()
     for name, count in counts.items():
         print(f"{name}: {count} rows")
+    return 0
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services_directory.coverage import build_report, render_markdown
+    from services_directory.db import session_factory
+
+    command = "signpost directory coverage" + (f" --output {args.output}" if args.output else "")
+    engine = _engine(args)
+    try:
+        with session_factory(engine)() as session:
+            text = render_markdown(build_report(session), command)
+    except SQLAlchemyError as error:
+        return _fail(_database_problem(error).replace("; nothing was changed", ""))
+    finally:
+        engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"coverage report written to {args.output}")
+    else:
+        print(text, end="")
     return 0
 
 
@@ -385,7 +437,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _database_option(search)
     search.add_argument("--topic", choices=TOPICS, default=None)
     search.add_argument("--where", required=True, help="borough, neighbourhood or postcode")
-    search.add_argument("--audience", choices=AUDIENCES, default=None)
+    search.add_argument("--audience", choices=AUDIENCES, default=None,
+                        help="older single-word form; prefer the options below")
+    search.add_argument("--gender", choices=("female", "male"), default=None)
+    search.add_argument("--age-group", choices=("under_13", "under_18", "adult", "older"),
+                        default=None)
+    search.add_argument("--role", choices=("self", "supporter", "own_behaviour"),
+                        default="self")
+    for flag in ("--lgbt-plus", "--deaf", "--disabled", "--nrpf", "--limited-english"):
+        search.add_argument(flag, action="store_true")
     search.add_argument("--limit", type=int, default=5)
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=_cmd_search)
@@ -405,6 +465,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reindex = commands.add_parser("reindex", help="rebuild the derived search table")
     _database_option(reindex)
     reindex.set_defaults(handler=_cmd_reindex)
+
+    coverage = commands.add_parser(
+        "coverage", help="per borough and topic, what search returns, and entry states")
+    _database_option(coverage)
+    coverage.add_argument("--output", metavar="FILE", default=None,
+                          help="write the Markdown report here instead of printing it")
+    coverage.set_defaults(handler=_cmd_coverage)
 
     sources = commands.add_parser("sources", help="the sourced research files (data/sources)")
     source_commands = sources.add_subparsers(dest="sources_command", required=True)

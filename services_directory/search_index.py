@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
+from services_directory.freshness import shown_to_public
 from services_directory.models import (
     Eligibility,
     Phone,
@@ -31,15 +33,32 @@ _CHUNK = 500  # keep IN (...) lists well under SQLite's parameter limit
 _INSERT_CHUNK = 5_000
 _DIRTY_KEY = "signpost_search_dirty"
 _WATCHED = (Service, ServiceArea, ServiceTaxonomy, Eligibility, Phone)
+# `has_phone` means a number shown to the public: one whose newest dated page is too old
+# is not (freshness.py). That changes with the calendar as well as with edits: the cards are
+# checked again at search time, and `signpost directory reindex` brings the ranking up to date.
 ALL_AUDIENCES = "*"  # audience_key of the partition that holds every service
+PUBLIC_PHONE_TYPES = ("voice", "text", "textphone")  # a fax is no way for a person to ask
 
 
-def rank_for(topic: str, has_phone: bool, n_topics: int) -> int:
-    """Lower ranks first. A phone number first (a scared person needs a way in). Then, for a
-    specific topic, specialists (fewest topics) first; for general domestic abuse, the
-    broadest service first, as that is usually the borough's main service."""
+# How a person can reach a service, best first (part of the rank).
+ROUTE_PHONE, ROUTE_WRITE, ROUTE_WEB, ROUTE_NONE = 0, 1, 2, 3
+
+
+def rank_for(topic: str, has_phone: bool, n_topics: int, *, main: bool = False,
+             commissioned: bool = False, route: int | None = None) -> int:
+    """Lower ranks first.
+
+    The borough's main service first, then other services the council commissions, then the
+    rest. Within those, how a person can reach it: a phone number shown to the public (a scared
+    person needs a way in), then email or a web form, then only a web page, then nothing.
+    Then, for a specific topic, specialists (fewest topics) first; for general domestic abuse,
+    the broadest service first.
+    """
+    standing = 0 if main else 1 if commissioned else 2
+    if route is None:
+        route = ROUTE_PHONE if has_phone else ROUTE_NONE
     breadth = n_topics if topic != GENERAL_TOPIC else 100 - min(n_topics, 100)
-    return (0 if has_phone else 1000) + breadth
+    return standing * 10_000 + route * 1_000 + breadth
 
 
 def wrap_audiences(audiences: str | None) -> str:
@@ -58,9 +77,9 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
 
     live = session.execute(
         limited(
-            select(Service.id, Service.name).where(
-                Service.deleted_at.is_(None), Service.status == "active"
-            ),
+            select(Service.id, Service.name, Service.main_service,
+                   Service.commissioned_by_council, Service.email, Service.form_url,
+                   Service.url).where(Service.deleted_at.is_(None), Service.status == "active"),
             Service.id,
         )
     ).all()
@@ -84,21 +103,31 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
         )
     ):
         areas[service_id].append(borough if scope == "borough" else scope)
-    phoned = set(
-        session.execute(
-            limited(select(Phone.service_id).where(Phone.service_id.is_not(None)), Phone.service_id)
-            .distinct()
-        ).scalars()
-    )
+    today = date.today()
+    phoned = {
+        service_id
+        for service_id, page_date in session.execute(
+            limited(select(Phone.service_id, Phone.source_page_date).where(
+                Phone.service_id.is_not(None), Phone.type.in_(PUBLIC_PHONE_TYPES)),
+                Phone.service_id)
+        )
+        if shown_to_public(page_date, today=today)
+    }
     eligibility = {
         row.service_id: row
         for row in session.execute(limited(select(Eligibility), Eligibility.service_id)).scalars()
     }
     rows: list[dict] = []
-    for service_id, name in live:
+    for service_id, name, main, commissioned, email, form_url, url in live:
         elig = eligibility.get(service_id)
         service_topics = topics.get(service_id, [])
         has_phone = service_id in phoned
+        route = (ROUTE_PHONE if has_phone else ROUTE_WRITE if email or form_url
+                 else ROUTE_WEB if url else ROUTE_NONE)
+        if route == ROUTE_NONE:
+            # A name with no way to reach it helps nobody and would take the place of a
+            # service that can be reached; staff see such entries in the coverage report.
+            continue
         wrapped = wrap_audiences(elig.audiences if elig else "")
         keys = (ALL_AUDIENCES, *sorted({a for a in wrapped.split(";") if a}))
         for area_key in areas.get(service_id, []):
@@ -109,7 +138,9 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
                             "area_key": area_key,
                             "topic": topic,
                             "audience_key": audience_key,
-                            "rank": rank_for(topic, has_phone, len(service_topics)),
+                            "rank": rank_for(topic, has_phone, len(service_topics),
+                                             main=bool(main), commissioned=bool(commissioned),
+                                             route=route),
                             "name": name,
                             "service_id": service_id,
                             "has_phone": has_phone,

@@ -44,7 +44,14 @@ from services_directory.tabular_schema import (
     check_page_date,
     check_url,
 )
-from services_directory.vocabulary import AUDIENCES, GENDERS, GENERAL_TOPIC, SCOPES, TOPICS
+from services_directory.vocabulary import (
+    AUDIENCES,
+    GENDERS,
+    GENERAL_TOPIC,
+    ON_BEHALF,
+    SCOPES,
+    TOPICS,
+)
 
 Row = dict[str, Any]
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,8 +59,6 @@ STATUSES = ("active", "ended", "unclear")
 # Audiences that, when they are all a service names, mean it is only for those people.
 RESTRICTING = frozenset({"men", "lgbt_plus", "deaf", "disabled", "older_people", "children",
                          "young_people", "perpetrators"})
-# Audiences that describe who may call on someone's behalf, not who the service is for.
-ON_BEHALF = frozenset({"friends_family", "families"})
 # Which `supports` words back which fact.
 _SUPPORTS = {
     "phone": lambda word: word in ("phone", "phones") or word.startswith("phone_"),
@@ -151,6 +156,10 @@ class CouncilPage:
     phone: str | None
     email: str | None
     form_url: str | None
+    # Chosen by a researcher as residents' route in, though its title or address would
+    # otherwise rule it out (the only current domestic abuse page the borough has).
+    route_in: bool = False
+    route_name: str | None = None  # the name the public sees, when not the council's own site
 
     @property
     def has_contact(self) -> bool:
@@ -403,7 +412,8 @@ def _council_page(reader: _Reader, data: Any, where: str) -> CouncilPage | None:
         return None
     return CouncilPage(url, reader.text(data, "title", where, required=True) or url, page_date,
                        reader.text(data, "page_date_basis", where), read_on,
-                       reader.text(data, "summary", where), phone, email, form_url)
+                       reader.text(data, "summary", where), phone, email, form_url,
+                       data.get("route_in") is True, reader.text(data, "route_name", where))
 
 
 def read_file(path: Path, root: Path) -> tuple[ResearchFile, list[str]]:
@@ -633,8 +643,9 @@ def council_route(research: ResearchFile) -> Entry | None:
     """The council's own page residents can use, as an entry: the borough's fallback route.
 
     Chosen from the research's council pages: one with a contact first, else a page that is
-    not news, minutes, a strategy or a test site. A dated page with no contact older than the
-    phone age limit is not a current route and is skipped.
+    not news, minutes, a strategy or a test site. A page dated longer ago than the phone age
+    limit is not the council's current page and is skipped. Named in plain words; the
+    page's own title is kept with its source.
     """
     from services_directory.freshness import freshness
 
@@ -643,16 +654,16 @@ def council_route(research: ResearchFile) -> Entry | None:
         return None
 
     def usable(page: CouncilPage) -> bool:
-        if page.has_contact:
+        if freshness(page.page_date) == "too_old":
+            return False  # not the council's *current* page
+        if page.has_contact or page.route_in:
             return True
-        if _NOT_A_ROUTE.search(page.url) or _NOT_A_ROUTE_TITLE.search(page.title):
-            return False
-        return freshness(page.page_date) != "too_old"
+        return not (_NOT_A_ROUTE.search(page.url) or _NOT_A_ROUTE_TITLE.search(page.title))
 
     candidates = [page for page in research.council_pages if usable(page)]
     if not candidates:
         return None
-    page = sorted(candidates, key=lambda p: (not p.has_contact,
+    page = sorted(candidates, key=lambda p: (not p.has_contact, not p.route_in,
                                              _NOT_A_ROUTE.search(p.url) is not None))[0]
     name = BOROUGH_BY_CODE[code].name
     supports = ["name", "website"]
@@ -666,7 +677,9 @@ def council_route(research: ResearchFile) -> Entry | None:
                   tuple(supports), page.title)
     return Entry(
         file=research.path, id=f"svc-{_slug(name)}-council-da-page",
-        name=f"{name} Council: {page.title}", provider=f"{name} Council", scope="borough",
+        name=page.route_name or f"{name} Council: help with domestic abuse",
+        provider=f"{name} Council",
+        scope="borough",
         boroughs=(code,), commissioned=False, main=False,
         description=page.summary or f"{name} Council's page about domestic abuse.",
         topics=(GENERAL_TOPIC,), gender=None, min_age=None, max_age=None, audiences=(),

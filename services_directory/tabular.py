@@ -22,6 +22,7 @@ A column left out of a file leaves that column as it is (older exports stay impo
 from __future__ import annotations
 
 import csv
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from services_directory.db import session_factory
@@ -43,6 +45,8 @@ from services_directory.tabular_schema import (
     TableSpec,
 )
 from services_directory.vocabulary import topic_term_id
+
+logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 _TRUE = {"true", "1", "yes", "y"}
@@ -211,58 +215,73 @@ def read_directory(directory: Path) -> tuple[dict[str, ParsedFile], list[str]]:
             if spec.file not in OPTIONAL_FILES:
                 errors.append(f"{spec.file}:0:(file): file is missing")
             continue
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            result.columns = tuple(name for name in spec.columns if name in header)
-            required = [f.name for f in spec.fields if f.required]
-            missing = [name for name in required if name not in header]
-            unknown = [name for name in header if name not in spec.columns]
-            for name in missing:
-                errors.append(f"{spec.file}:1:{name}: column is missing")
-            for name in unknown:
-                errors.append(f"{spec.file}:1:{name}: unknown column")
-            if missing:
-                continue
-            seen: dict[tuple, int] = {}
-            for raw in reader:
-                line = reader.line_num
-                if None in raw:
-                    errors.append(f"{spec.file}:{line}:(row): more cells than columns")
-                    continue
-                row: Row = {}
-                row_ok = True
-                for spec_field in spec.fields:
-                    if spec_field.name not in header:
-                        row[spec_field.name] = spec_field.default
-                        continue
-                    value, reason = _parse_cell(spec_field, raw.get(spec_field.name) or "")
-                    limit = _max_length(spec, spec_field.name)
-                    if reason is None and isinstance(value, str) and limit and len(value) > limit:
-                        reason = f"is {len(value)} characters long; at most {limit} fit"
-                    if reason:
-                        errors.append(f"{spec.file}:{line}:{spec_field.name}: {reason}")
-                        row_ok = False
-                    row[spec_field.name] = value
-                for name, reason in _row_checks(spec, row):
-                    errors.append(f"{spec.file}:{line}:{name}: {reason}")
-                    row_ok = False
-                for key in (("id",), *spec.unique):
-                    values = tuple(row.get(k) for k in key)
-                    if any(v is None for v in values):
-                        continue
-                    first_lines = seen.setdefault(key, {})
-                    if values in first_lines:
-                        errors.append(
-                            f"{spec.file}:{line}:{key[-1]}: duplicate of line {first_lines[values]}"
-                        )
-                        row_ok = False
-                    else:
-                        first_lines[values] = line
-                if row_ok:
-                    result.rows.append((line, row))
+        try:
+            _read_file(path, spec, result, errors)
+        except (UnicodeDecodeError, csv.Error) as error:
+            # A spreadsheet saved in another encoding, or not a CSV at all: name the file,
+            # never show a traceback, and write nothing.
+            reason = ("is not UTF-8 text (save it as 'CSV UTF-8')"
+                      if isinstance(error, UnicodeDecodeError)
+                      else f"is not a readable CSV ({error})")
+            errors.append(f"{spec.file}:0:(file): {reason}")
+            result.rows.clear()
+            result.columns = None  # unread: other files' references to it are not checked
     errors.extend(_check_references(parsed))
     return parsed, errors
+
+
+def _read_file(path: Path, spec: TableSpec, result: ParsedFile, errors: list[str]) -> None:
+    """Parse one file into `result`, adding a line-numbered error for every bad cell."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        result.columns = tuple(name for name in spec.columns if name in header)
+        required = [f.name for f in spec.fields if f.required]
+        missing = [name for name in required if name not in header]
+        unknown = [name for name in header if name not in spec.columns]
+        for name in missing:
+            errors.append(f"{spec.file}:1:{name}: column is missing")
+        for name in unknown:
+            errors.append(f"{spec.file}:1:{name}: unknown column")
+        if missing:
+            return
+        seen: dict[tuple, int] = {}
+        for raw in reader:
+            line = reader.line_num
+            if None in raw:
+                errors.append(f"{spec.file}:{line}:(row): more cells than columns")
+                continue
+            row: Row = {}
+            row_ok = True
+            for spec_field in spec.fields:
+                if spec_field.name not in header:
+                    row[spec_field.name] = spec_field.default
+                    continue
+                value, reason = _parse_cell(spec_field, raw.get(spec_field.name) or "")
+                limit = _max_length(spec, spec_field.name)
+                if reason is None and isinstance(value, str) and limit and len(value) > limit:
+                    reason = f"is {len(value)} characters long; at most {limit} fit"
+                if reason:
+                    errors.append(f"{spec.file}:{line}:{spec_field.name}: {reason}")
+                    row_ok = False
+                row[spec_field.name] = value
+            for name, reason in _row_checks(spec, row):
+                errors.append(f"{spec.file}:{line}:{name}: {reason}")
+                row_ok = False
+            for key in (("id",), *spec.unique):
+                values = tuple(row.get(k) for k in key)
+                if any(v is None for v in values):
+                    continue
+                first_lines = seen.setdefault(key, {})
+                if values in first_lines:
+                    errors.append(
+                        f"{spec.file}:{line}:{key[-1]}: duplicate of line {first_lines[values]}"
+                    )
+                    row_ok = False
+                else:
+                    first_lines[values] = line
+            if row_ok:
+                result.rows.append((line, row))
 
 
 def _check_references(parsed: dict[str, ParsedFile]) -> list[str]:
@@ -274,6 +293,8 @@ def _check_references(parsed: dict[str, ParsedFile]) -> list[str]:
         for spec_field in pf.spec.fields:
             if spec_field.ref is None:
                 continue
+            if parsed[spec_field.ref].columns is None:
+                continue  # that file is missing or unreadable, already reported once
             targets = ids[spec_field.ref]
             for line, row in pf.rows:
                 value = row.get(spec_field.name)
@@ -398,16 +419,51 @@ def import_rows(engine: Engine, parsed: dict[str, ParsedFile], *, dry_run: bool 
     """Apply already-validated rows (from CSVs or the sources loader) in one transaction.
 
     An empty or older database is migrated first, except in a dry run, which never writes.
-    Failures come back in `report.errors` as plain sentences; nothing is written then.
+    Failures come back in `report.errors` as plain sentences (or, for a fault of the
+    database itself, as the exception); nothing is written then, and an empty database that
+    was given its schema for this import loses it again.
     """
     from services_directory.migrate import current_revision, upgrade_database
 
     report = ImportReport(dry_run=dry_run)
-    if dry_run and current_revision(engine) is None:
+    was_empty = current_revision(engine) is None
+    if dry_run and was_empty:
         report.changes, _ = _plan(None, parsed, remove_missing=remove_missing)
         return report
-    if not _schema_ready(engine):
-        upgrade_database(engine)
+    finished = False
+    try:
+        if not _schema_ready(engine):
+            upgrade_database(engine)
+        _import_into(engine, parsed, report, actor=actor, remove_missing=remove_missing)
+        finished = not report.errors
+    finally:
+        if was_empty and not finished:
+            try:
+                _drop_new_schema(engine)
+            except SQLAlchemyError:  # the first fault is the one to report
+                logger.warning("could not remove the schema of a failed import", exc_info=True)
+    return report
+
+
+def _drop_new_schema(engine: Engine) -> None:
+    """Take away the schema this import made in an empty database: a failed import into a
+    new database leaves it as it was. Only our own tables; the database may hold others."""
+    from sqlalchemy import MetaData, Table, inspect
+
+    from services_directory.models import Base
+
+    present = set(inspect(engine).get_table_names())
+    if not present:
+        return
+    Base.metadata.drop_all(engine, checkfirst=True)
+    if "alembic_version" in present:
+        Table("alembic_version", MetaData()).drop(engine, checkfirst=True)
+
+
+def _import_into(engine: Engine, parsed: dict[str, ParsedFile], report: ImportReport, *,
+                 actor: str, remove_missing: bool) -> None:
+    """Plan and (unless a dry run) apply the rows in one transaction, filling `report`."""
+    dry_run = report.dry_run
     session = session_factory(engine)()
     try:
         changes, current = _plan(session, parsed, remove_missing=remove_missing)
@@ -415,7 +471,7 @@ def import_rows(engine: Engine, parsed: dict[str, ParsedFile], *, dry_run: bool 
         report.ignored_confirmations = _ignored_confirmations(parsed, current)
         if dry_run or report.total_changes == 0:
             session.rollback()
-            return report
+            return
         write = DirectoryWrite(session, actor)
         try:
             _apply(write, parsed, changes, current)
@@ -425,11 +481,10 @@ def import_rows(engine: Engine, parsed: dict[str, ParsedFile], *, dry_run: bool 
         write.commit()
     except WriteRefused as error:
         report.errors = [str(error)]
-        return report
+        return
     finally:
         session.close()
     report.written = True
-    return report
 
 
 def import_directory(engine: Engine, directory: Path | str, *, dry_run: bool = False,

@@ -71,6 +71,9 @@ AUDIENCES: Final[tuple[str, ...]] = (
     "homeless",
 )
 
+# Audiences that say who may call on someone's behalf, not who a service is for.
+ON_BEHALF: Final[frozenset[str]] = frozenset({"friends_family", "families"})
+
 GENDERS: Final[tuple[str, ...]] = ("female", "male")
 
 # Age ranges a searcher in that group is assumed to be in, to drop services they cannot use.

@@ -41,7 +41,13 @@ def test_search_json(loaded_engine, capsys):
     assert payload["place"]["kind"] == "postcode"
     assert payload["place"]["candidates"] == [{"code": "E09000023", "name": "Lewisham"}]
     first = payload["services"][0]
-    assert set(first) == {"name", "phone", "website", "area", "topics", "last_verified"}
+    assert set(first) == {"name", "phone", "phones", "email", "website", "form_url", "hours",
+                          "for", "area", "scope", "topics", "verification", "last_verified",
+                          "source_read_on", "source_page_date"}
+    assert first["name"] == "Athena" and first["scope"] == "local"
+    # A public source, not a staff confirmation: unconfirmed, with the day it was read.
+    assert first["verification"] == "unconfirmed" and first["last_verified"] is None
+    assert first["source_read_on"]
     assert any(s["phone"] for s in payload["services"])
 
 
@@ -50,6 +56,16 @@ def test_search_text_and_ambiguous_place(loaded_engine, capsys):
                "E1", "--audience", "men") == 0
     out = capsys.readouterr().out
     assert "ask which one" in out and "Men's Advice Line" in out
+
+
+def test_search_takes_who_is_asking(loaded_engine, capsys):
+    assert run("directory", "search", "--database-url", url(loaded_engine), "--where",
+               "Croydon", "--gender", "male", "--json") == 0
+    names = [s["name"] for s in json.loads(capsys.readouterr().out)["services"]]
+    assert "Men's Advice Line" in names
+    assert run("directory", "search", "--database-url", url(loaded_engine), "--where",
+               "Lewisham", "--age-group", "under_13") == 0
+    assert "Childline" in capsys.readouterr().out
 
 
 def test_usage_errors_exit_2():
@@ -82,6 +98,96 @@ def test_import_validation_errors_exit_1(data_engine, csv_copy, capsys):
     err = capsys.readouterr().err
     assert "phones.csv:" in err and ":number: bad UK phone number format" in err
     assert "nothing was written" in err
+
+
+def _tables(database_url: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    from services_directory.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _one_line_error(err: str) -> str:
+    """Staff see one plain line, never a traceback."""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_an_export_imports_into_an_empty_database(loaded_engine, new_database_url, tmp_path,
+                                                  capsys):
+    """Issue 13: importing an export into a new database once stopped with `no such table`."""
+    from sqlalchemy import func, select
+
+    from services_directory.db import make_engine, session_factory
+    from services_directory.models import Phone, Service
+    from services_directory.search import find_services
+
+    export = tmp_path / "export"
+    assert run("directory", "export", "--database-url", url(loaded_engine), str(export)) == 0
+    target = new_database_url(loaded_engine.dialect.name)
+    assert run("directory", "import", "--database-url", target, str(export), "--dry-run") == 0
+    assert _tables(target) == set()  # a dry run writes nothing, not even the schema
+    assert run("directory", "import", "--database-url", target, str(export)) == 0
+    assert "imported:" in capsys.readouterr().out
+    engine = make_engine(target)
+    try:
+        with session_factory(engine)() as new, session_factory(loaded_engine)() as old:
+            for model in (Service, Phone):
+                count = select(func.count()).select_from(model)
+                assert new.execute(count).scalar_one() == old.execute(count).scalar_one()
+            cards = find_services(new, topic="stalking", place="Lewisham").services
+            assert cards[0].id == "svc-lewisham-athena" and cards[0].phone
+    finally:
+        engine.dispose()
+    # Importing the same export again changes nothing.
+    assert run("directory", "import", "--database-url", target, str(export)) == 0
+    assert "imported: 0 change(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fault", ["database", "bug"])
+def test_a_failed_import_into_an_empty_database_leaves_it_empty(
+        loaded_engine, new_database_url, tmp_path, capsys, monkeypatch, fault):
+    from sqlalchemy.exc import OperationalError
+
+    from services_directory import tabular
+
+    export = tmp_path / "export"
+    assert run("directory", "export", "--database-url", url(loaded_engine), str(export)) == 0
+    capsys.readouterr()
+    real_apply = tabular._apply
+
+    def apply_then_fail(write, *args, **kwargs):
+        real_apply(write, *args, **kwargs)  # rows written in the transaction, then a fault
+        if fault == "database":
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        raise ValueError("something unexpected")
+
+    monkeypatch.setattr(tabular, "_apply", apply_then_fail)
+    target = new_database_url(loaded_engine.dialect.name)
+    assert run("directory", "import", "--database-url", target, str(export)) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith("error: ") and "nothing was changed" in line
+    assert _tables(target) == set()
+
+
+def test_an_unreadable_file_is_one_line_and_nothing_is_written(empty_engine, csv_copy,
+                                                               capsys):
+    (csv_copy / "services.csv").write_bytes(b"\x91\x92 not text \xff\xfe")
+    before = _tables(url(empty_engine))
+    assert run("directory", "import", "--database-url", url(empty_engine), str(csv_copy)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    # The file is named once; references to it are not reported a thousand times over.
+    assert err.splitlines()[0].startswith("services.csv:0:(file): is not UTF-8 text")
+    assert len(err.splitlines()) == 2 and "nothing was written" in err
+    assert _tables(url(empty_engine)) == before
 
 
 def test_staff_add_reads_the_password_from_the_environment(empty_engine, monkeypatch,

@@ -23,26 +23,29 @@ def ids(result) -> list[str]:
     return [card.id for card in result.services]
 
 
-def test_ranking_local_topic_then_local_general_then_national_line_then_helpline(
-        loaded_session):
-    result = find_services(loaded_session, "stalking", "Lewisham")
-    cards = result.services
-    assert [c.scope for c in cards] == ["local", "local", "local", "national", "national"]
-    assert cards[0].id == "svc-lewisham-athena"  # the only local stalking service
-    assert "stalking" in cards[0].topics
-    assert all("stalking" not in c.topics for c in cards[1:3])  # local general DA services
-    assert cards[3].id == "svc-national-stalking-helpline"
+def test_main_service_and_topic_line_come_before_narrow_services(loaded_session):
+    """Issue 13: the borough's main commissioned service and the topic's specialist line
+    first, then narrower local services, the 24-hour helpline last."""
+    cards = find_services(loaded_session, topic="stalking", place="Lewisham").services
+    assert cards[0].id == "svc-lewisham-athena"  # Lewisham's commissioned service
+    assert cards[0].main_service and cards[0].scope == "local" and cards[0].phone
+    assert cards[1].id == "svc-national-stalking-helpline"
+    assert [c.scope for c in cards[2:4]] == ["local", "local"]  # narrower local services
+    assert not any(c.main_service for c in cards[1:])
     assert cards[4].id == NATIONAL_DA_HELPLINE_ID
     assert cards[4].is_24_hours and cards[4].phone == "0808 2000 247"
 
 
-def test_pan_london_services_come_after_local_and_before_national(loaded_session):
-    result = find_services(loaded_session, "trafficking_exploitation", "Bexley", limit=12)
-    scopes = [c.scope for c in result.services]
-    assert scopes == sorted(scopes, key=["local", "london", "national"].index)
-    assert "london" in scopes
-    assert result.services[-1].id == NATIONAL_DA_HELPLINE_ID
-    assert "svc-national-modern-slavery-helpline" in ids(result)
+def test_narrow_services_go_local_then_london_wide_between_the_lines(loaded_session):
+    result = find_services(loaded_session, topic="trafficking_exploitation", place="Bexley",
+                           limit=12)
+    cards = result.services
+    assert cards[-1].id == NATIONAL_DA_HELPLINE_ID
+    line = ids(result).index("svc-national-modern-slavery-helpline")
+    narrow = [c.scope for c in cards[line + 1:-1]]
+    assert "london" in narrow
+    assert narrow == sorted(narrow, key=["local", "london", "national"].index)
+    assert all(c.scope == "local" for c in cards[:line])  # only the borough's own before it
 
 
 def test_every_answer_has_a_phone_number(loaded_session):
@@ -51,20 +54,21 @@ def test_every_answer_has_a_phone_number(loaded_session):
         for topic in TOPICS:
             for audience in (None, *AUDIENCES):
                 for limit in ((1, 5) if audience in (None, "men") else (5,)):
-                    result = find_services(loaded_session, topic, place, audience, limit)
+                    result = find_services(loaded_session, topic=topic, place=place, audience=audience,
+                                           limit=limit)
                     assert 1 <= len(result.services) <= limit
                     assert any(c.phone for c in result.services), (place, topic, audience)
 
 
 def test_neighbourhood_search_is_local(loaded_session):
-    result = find_services(loaded_session, None, "Peckham")
+    result = find_services(loaded_session, topic=None, place="Peckham")
     assert result.place.kind == "neighbourhood"
     assert result.services[0].scope == "local"
     assert result.services[0].area == "Southwark"
 
 
 def test_ambiguous_outward_code_returns_candidates_and_no_local_guess(loaded_session):
-    result = find_services(loaded_session, "domestic_abuse", "E1 ")
+    result = find_services(loaded_session, topic="domestic_abuse", place="E1 ")
     assert result.needs_borough_choice
     assert set(result.candidates) == {"Tower Hamlets", "City of London", "Hackney"}
     assert all(c.scope in ("london", "national") for c in result.services)
@@ -72,7 +76,7 @@ def test_ambiguous_outward_code_returns_candidates_and_no_local_guess(loaded_ses
 
 
 def test_outside_london_gets_national_services_only(loaded_session):
-    result = find_services(loaded_session, "forced_marriage", "M1 1AE")
+    result = find_services(loaded_session, topic="forced_marriage", place="M1 1AE")
     assert result.outside_london and not result.needs_borough_choice
     assert result.services and all(c.scope == "national" for c in result.services)
     assert {"svc-national-forced-marriage-unit", "svc-national-karma-nirvana"} & set(ids(result))
@@ -84,7 +88,8 @@ def test_men_get_the_mens_advice_line_and_no_women_only_services(loaded_session)
     assert women_only
     for place in SEED_PLACES:
         for topic in (None, "physical_abuse", "coercive_control", "sexual_violence"):
-            result = find_services(loaded_session, topic, place, audience="men", limit=10)
+            result = find_services(loaded_session, topic=topic, place=place, audience="men",
+                                   limit=10)
             expected = ("svc-national-rape-crisis" if topic == "sexual_violence"
                         else "svc-national-mens-advice-line")
             assert expected in ids(result), (place, topic)
@@ -92,22 +97,25 @@ def test_men_get_the_mens_advice_line_and_no_women_only_services(loaded_session)
 
 
 def test_lgbt_older_and_children_get_their_own_national_line(loaded_session):
-    assert "svc-national-galop" in ids(find_services(loaded_session, None, "Bexley", "lgbt_plus"))
+    # The research's Galop entry replaces the seed's (same number, newer public pages).
+    assert "svc-national-galop-helpline" in ids(
+        find_services(loaded_session, topic=None, place="Bexley", audience="lgbt_plus"))
     assert "svc-national-hourglass" in ids(
-        find_services(loaded_session, None, "Islington", "older_people"))
+        find_services(loaded_session, topic=None, place="Islington", audience="older_people"))
     assert "svc-national-childline" in ids(
-        find_services(loaded_session, None, "Lewisham", "children"))
+        find_services(loaded_session, topic=None, place="Lewisham", audience="children"))
 
 
 def test_restricted_lines_are_not_shown_to_everyone(loaded_session):
-    result = find_services(loaded_session, None, "Lewisham")
+    result = find_services(loaded_session, topic=None, place="Lewisham")
     assert not {"svc-national-mens-advice-line", "svc-national-galop",
                 "svc-national-respect-phoneline"} & set(ids(result))
 
 
 def test_help_to_stop_abusing_goes_to_perpetrator_services_only(loaded_session):
     for audience in (None, "perpetrators"):
-        result = find_services(loaded_session, "perpetrator_help", "Islington", audience)
+        result = find_services(loaded_session, topic="perpetrator_help", place="Islington",
+                               audience=audience)
         assert "svc-national-respect-phoneline" in ids(result)
         assert NATIONAL_DA_HELPLINE_ID not in ids(result)
         assert all("perpetrators" in c.audience for c in result.services)
@@ -115,25 +123,25 @@ def test_help_to_stop_abusing_goes_to_perpetrator_services_only(loaded_session):
 
 def test_audience_never_filters_everything_away(loaded_session):
     for audience in AUDIENCES:
-        result = find_services(loaded_session, "fgm", "Westminster", audience)
+        result = find_services(loaded_session, topic="fgm", place="Westminster", audience=audience)
         assert result.services
 
 
 def test_unknown_place_still_answers(loaded_session):
-    result = find_services(loaded_session, "sexual_violence", "somewhere")
+    result = find_services(loaded_session, topic="sexual_violence", place="somewhere")
     assert result.place.kind == "unknown"
     assert "svc-national-rape-crisis" in ids(result)
 
 
 def test_inactive_services_are_not_offered(loaded_session):
-    result = find_services(loaded_session, "fgm", "Westminster", limit=20)
+    result = find_services(loaded_session, topic="fgm", place="Westminster", limit=20)
     assert "svc-triborough-fgm-service" not in ids(result)
 
 
 @pytest.mark.parametrize(("topic", "audience"), [("nonsense", None), (None, "martians")])
 def test_bad_vocabulary_is_a_caller_bug(loaded_session, topic, audience):
     with pytest.raises(ValueError):
-        find_services(loaded_session, topic, "Lewisham", audience)
+        find_services(loaded_session, topic=topic, place="Lewisham", audience=audience)
 
 
 def test_confidential_locations_are_never_exposed(loaded_session):
@@ -142,14 +150,14 @@ def test_confidential_locations_are_never_exposed(loaded_session):
     assert secret_locations
     for place in [*SEED_PLACES, "London", None]:
         for topic in TOPICS:
-            payload = json.dumps(search_payload(find_services(loaded_session, topic, place,
+            payload = json.dumps(search_payload(find_services(loaded_session, topic=topic, place=place,
                                                               limit=50)))
             for location in secret_locations:
                 assert location.name not in payload
                 assert location.id not in payload
     for field in ("address", "postal_code", "latitude", "location"):
         assert not any(field in name for name in
-                       find_services(loaded_session, None, "Lewisham").services[0].__dict__)
+                       find_services(loaded_session, topic=None, place="Lewisham").services[0].__dict__)
 
 
 def test_confidential_location_cannot_store_an_address(data_engine):
@@ -162,7 +170,7 @@ def test_confidential_location_cannot_store_an_address(data_engine):
 
 
 def test_cards_carry_what_the_bot_needs(loaded_session):
-    card = find_services(loaded_session, "stalking", "Lewisham").services[-2]
+    card = find_services(loaded_session, topic="stalking", place="Lewisham").services[1]
     assert card.name == "National Stalking Helpline"
     assert card.website == "https://suzylamplugh.org"
     assert card.area == "National"
@@ -171,18 +179,32 @@ def test_cards_carry_what_the_bot_needs(loaded_session):
     assert card.description
 
 
+def _give_a_number(maker, service_id: str, number: str = "020 7946 0000") -> None:
+    """The seed CSVs give local services no way to reach them, and search never lists a
+    service nobody can reach: tests of local services give them a (fictional) number."""
+    from services_directory.models import Phone
+
+    with maker() as session, session.begin():
+        session.add(Phone(id=f"ph-test-{service_id}", service_id=service_id, number=number,
+                          type="voice", source="test"))
+
+
 def test_soft_deleted_services_disappear_from_search(data_engine):
     maker = session_factory(data_engine)
+    _give_a_number(maker, "svc-lewisham-athena")
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking",
+                                                          place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = datetime(2026, 11, 22)
     with maker() as session:
-        assert "svc-lewisham-athena" not in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" not in ids(find_services(session, topic="stalking",
+                                                              place="Lewisham"))
     with maker() as session, session.begin():
         session.get(Service, "svc-lewisham-athena").deleted_at = None
     with maker() as session:
-        assert "svc-lewisham-athena" in ids(find_services(session, "stalking", "Lewisham"))
+        assert "svc-lewisham-athena" in ids(find_services(session, topic="stalking",
+                                                          place="Lewisham"))
 
 
 def test_phone_guarantee_survives_losing_the_helpline(data_engine):
@@ -191,14 +213,14 @@ def test_phone_guarantee_survives_losing_the_helpline(data_engine):
         session.get(Service, NATIONAL_DA_HELPLINE_ID).deleted_at = datetime(2026, 11, 22)
     with maker() as session:
         for topic in TOPICS:
-            result = find_services(session, topic, "Lewisham")
+            result = find_services(session, topic=topic, place="Lewisham")
             assert any(c.phone for c in result.services), (topic, result.services)
             assert NATIONAL_DA_HELPLINE_ID not in ids(result)
 
 
 def test_all_boroughs_answer(loaded_session):
     for borough in BOROUGHS:
-        result = find_services(loaded_session, None, borough.name)
+        result = find_services(loaded_session, topic=None, place=borough.name)
         assert result.place.kind == "borough"
         assert result.services
 
@@ -208,20 +230,28 @@ def test_search_index_follows_orm_edits(data_engine):
     from services_directory.models import Phone, ServiceTaxonomy
 
     maker = session_factory(data_engine)
+    with maker() as session:  # the seed gives it no way to reach it: not listed
+        assert "svc-lewisham-family-thrive" not in ids(
+            find_services(session, topic=None, place="Lewisham", limit=20))
     with maker() as session, session.begin():
         session.add(Phone(id="ph-test", service_id="svc-lewisham-family-thrive",
                           number="020 7946 0000", type="voice", source="test",
                           last_verified=datetime(2026, 11, 22).date()))
     with maker() as session:
-        first = find_services(session, None, "Lewisham").services[0]
+        first = find_services(session, topic=None, place="Lewisham").services[0]
         assert (first.id, first.phone) == ("svc-lewisham-family-thrive", "020 7946 0000")
+    with maker() as session, session.begin():
+        session.get(Service, "svc-lewisham-athena").url = "https://www.refuge.org.uk"
+    with maker() as session:
+        assert "svc-lewisham-athena" in ids(
+            find_services(session, topic="stalking", place="Lewisham", limit=20))
     with maker() as session, session.begin():
         link = session.execute(select(ServiceTaxonomy).where(
             ServiceTaxonomy.service_id == "svc-lewisham-athena",
             ServiceTaxonomy.taxonomy_term_id == "topic-stalking")).scalar_one()
         session.delete(link)
     with maker() as session:
-        result = find_services(session, "stalking", "Lewisham", limit=20)
+        result = find_services(session, topic="stalking", place="Lewisham", limit=20)
         assert "svc-lewisham-athena" in ids(result)  # still a general DA service
         assert result.services[0].id != "svc-lewisham-athena"
         assert "stalking" not in next(c for c in result.services
@@ -239,12 +269,12 @@ def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
     def indexed() -> int:
         with session_factory(data_engine)() as session:
             return session.execute(select(func.count()).select_from(ServiceSearch).where(
-                ServiceSearch.service_id == "svc-london-tamar")).scalar_one()
+                ServiceSearch.service_id == "svc-national-hourglass")).scalar_one()
 
     for round_number in range(12):
         maker = session_factory(data_engine)
         with maker() as session, session.begin():
-            service = session.get(Service, "svc-london-tamar")
+            service = session.get(Service, "svc-national-hourglass")
             service.deleted_at = None if service.deleted_at else datetime(2026, 11, 22)
         assert (indexed() == 0) == (round_number % 2 == 0), round_number
         del maker
@@ -252,6 +282,94 @@ def test_every_new_session_factory_keeps_the_index_in_sync(data_engine):
 
 
 def test_cards_carry_opening_hours_in_the_directorys_words(loaded_session) -> None:
-    result = find_services(loaded_session, "stalking", "Lewisham")
+    result = find_services(loaded_session, topic="stalking", place="Lewisham")
     helpline = next(c for c in result.services if c.name == "National Domestic Abuse Helpline")
     assert helpline.hours == "Open 24 hours"
+
+
+def _women_only(session) -> set[str]:
+    return set(session.execute(
+        select(Eligibility.service_id).where(Eligibility.gender == "female")).scalars())
+
+
+def test_the_asker_fits_search_to_the_person_in_every_borough(loaded_session):
+    """Issue 13: what the bot says about the person reaches search, in every borough."""
+    from services_directory.asker import Asker
+
+    women_only = _women_only(loaded_session)
+    men_lines = {"svc-national-mens-advice-line", "svc-national-mankind-initiative"}
+    for borough in BOROUGHS:
+        man = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                asker=Asker(gender="male")))
+        assert men_lines <= set(man), borough.name
+        assert not women_only & set(man), borough.name
+        child = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                  asker=Asker(age_group="under_13")))
+        assert "svc-national-childline" in child, borough.name
+        older = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                  asker=Asker(age_group="older")))
+        assert "svc-national-hourglass" in older, borough.name
+        lgbt = ids(find_services(loaded_session, topic=None, place=borough.name,
+                                 asker=Asker(lgbt_plus=True)))
+        assert "svc-national-galop-helpline" in lgbt, borough.name
+
+
+def test_no_one_is_left_with_only_services_they_cannot_use(loaded_session):
+    """Whatever the topic, every card is open to the person, and one has a number."""
+    from services_directory.asker import AGE_RANGES, Asker
+
+    askers = [Asker(gender="male"), Asker(gender="male", age_group="under_18"),
+              Asker(gender="female", age_group="older", deaf=True),
+              Asker(age_group="under_13"), Asker(role="supporter", gender="male"),
+              Asker(gender="female", nrpf=True), Asker(role="own_behaviour")]
+    elig = {row.service_id: row for row in loaded_session.execute(
+        select(Eligibility)).scalars()}
+    for place in ("Croydon", "Lewisham", "Hounslow", "Westminster"):
+        for topic in TOPICS:
+            for asker in askers:
+                cards = find_services(loaded_session, topic=topic, place=place,
+                                      asker=asker).services
+                assert any(card.phone for card in cards), (place, topic, asker)
+                for card in cards:
+                    rule = elig.get(card.id)
+                    if rule is None or asker.role == "supporter":
+                        continue
+                    if asker.gender is not None:  # unknown gender: nothing to rule out
+                        assert rule.gender in (None, asker.gender), (card.id, asker)
+                    low, high = AGE_RANGES.get(asker.age_group or "", (None, None))
+                    if low is not None:
+                        assert rule.maximum_age is None or rule.maximum_age >= low, card.id
+                        assert rule.minimum_age is None or rule.minimum_age <= high, card.id
+
+
+def test_a_supporter_sees_what_the_person_they_worry_about_could_use(loaded_session):
+    """A friend worried about someone in Lewisham is told about Lewisham's service; a man
+    asking about his sister is not sent to the men's lines."""
+    from services_directory.asker import Asker
+
+    friend = ids(find_services(loaded_session, topic=None, place="Lewisham",
+                               asker=Asker(role="supporter")))
+    assert friend[0] == "svc-lewisham-athena"
+    brother = ids(find_services(loaded_session, topic=None, place="Lewisham",
+                                asker=Asker(role="supporter", gender="male")))
+    assert "svc-lewisham-athena" in brother
+    assert not {"svc-national-mens-advice-line", "svc-national-mankind-initiative"} & set(
+        brother)
+
+
+def test_a_child_is_not_sent_to_adult_womens_services(loaded_session):
+    from services_directory.asker import Asker
+
+    adult_words = {"women", "men", "migrant_women", "pregnant_women"}
+    adult_only = {
+        row.service_id for row in loaded_session.execute(select(Eligibility)).scalars()
+        if row.minimum_age is None
+        and not {"children", "young_people"} & set((row.audiences or "").split(";"))
+        and (row.gender is not None or adult_words & set((row.audiences or "").split(";")))}
+    assert adult_only
+    for borough in BOROUGHS:
+        for topic in (None, "sexual_violence", "forced_marriage"):
+            child = ids(find_services(loaded_session, topic=topic, place=borough.name,
+                                      asker=Asker(age_group="under_13")))
+            assert "svc-national-childline" in child, (borough.name, topic)
+            assert not adult_only & set(child), (borough.name, topic)

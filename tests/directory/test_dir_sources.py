@@ -233,8 +233,35 @@ def test_council_pages_become_the_boroughs_route_in(tmp_path):
     route = next(row for _, row in bundle.parsed["services.csv"].rows
                  if row["id"] == "svc-lewisham-council-da-page")
     assert route["url"] == "https://lewisham.gov.uk/domestic-abuse"
-    assert route["name"] == "Lewisham Council: Domestic abuse"
+    # Named in plain words for the public; the page's own title stays with its source.
+    assert route["name"] == "Lewisham Council: help with domestic abuse"
+    sources = [row for _, row in bundle.parsed["service_sources.csv"].rows
+               if row["service_id"] == "svc-lewisham-council-da-page"]
+    assert [row["title"] for row in sources] == ["Domestic abuse"]
     root = research_tree(tmp_path / "only-news", council_pages=[news])
+    assert "svc-lewisham-council-da-page" not in {
+        row["id"] for _, row in build_bundle(root=root).parsed["services.csv"].rows}
+
+
+def test_a_researcher_can_choose_the_route_in_when_no_council_page_qualifies(tmp_path):
+    """Bexley and Havering have no council page for residents: the researcher marks the
+    borough's own domestic abuse site as the route in, named for what it is."""
+    professionals = {"url": "https://lewisham.gov.uk/vawg/information-professionals",
+                     "title": "Information for professionals", "page_date": None,
+                     "page_date_basis": "none shown", "read_on": "2026-11-29",
+                     "summary": "What to do and which services to refer to.",
+                     "contact": {"phone": None, "email": None, "form_url": None}}
+    root = research_tree(tmp_path / "plain", council_pages=[professionals])
+    assert "svc-lewisham-council-da-page" not in {
+        row["id"] for _, row in build_bundle(root=root).parsed["services.csv"].rows}
+    chosen = {**professionals, "route_in": True, "route_name": "Lewisham VAWG advice"}
+    root = research_tree(tmp_path / "chosen", council_pages=[chosen])
+    route = next(row for _, row in build_bundle(root=root).parsed["services.csv"].rows
+                 if row["id"] == "svc-lewisham-council-da-page")
+    assert route["name"] == "Lewisham VAWG advice" and route["url"] == professionals["url"]
+    # A chosen page is still not the council's current page once it is too old.
+    old = {**chosen, "page_date": "2019"}
+    root = research_tree(tmp_path / "old", council_pages=[old])
     assert "svc-lewisham-council-da-page" not in {
         row["id"] for _, row in build_bundle(root=root).parsed["services.csv"].rows}
 

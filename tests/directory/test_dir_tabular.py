@@ -140,7 +140,7 @@ def test_import_applies_changes_in_one_go_with_audit(data_engine, csv_copy):
         ).all())
         assert actions == {"svc-london-tamar": "update",
                            "svc-lewisham-family-thrive": "soft_delete"}
-        result = find_services(session, None, "Lewisham", limit=20)
+        result = find_services(session, topic=None, place="Lewisham", limit=20)
         assert "svc-lewisham-family-thrive" not in [c.id for c in result.services]
 
 
