@@ -39,6 +39,9 @@ class Asker:
     nrpf: bool = False            # no recourse to public funds
     limited_english: bool = False
     role: Literal["self", "supporter", "own_behaviour"] = "self"
+    # For a supporter every other field describes the person they worry about ("my brother's
+    # wife hits him": a man), never the supporter: the bot reads it from words about that
+    # person (bot/understanding/reading.py), so services fit the one who would use them.
 
     def __post_init__(self) -> None:
         """A wrong value is a bug in the caller: say so rather than search for nobody."""
@@ -70,10 +73,6 @@ class Asker:
             groups.append("lgbt_plus")
         if self.disabled:
             groups.append("disabled")
-        if self.role == "supporter":
-            # A supporter's gender and immigration status are theirs, not the person's they
-            # worry about: a man asking about his sister is not sent to the Men's Advice Line.
-            return tuple(groups)
         if self.gender == "male":
             groups.append("men")
         if self.nrpf and self.gender != "male":

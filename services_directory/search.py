@@ -147,9 +147,9 @@ def _person(asker: Asker | None, audience: str | None, topic: str) -> _Person:
     # pass it on, or call with them); lines that take calls from friends and family come
     # first among the person's own lines.
     partition = "perpetrators" if "perpetrators" in groups else ALL_AUDIENCES
-    # A supporter's own gender says nothing about the person they are worried about.
-    gender = None if asker.role == "supporter" else asker.gender
-    ages = AGE_RANGES.get(asker.age_group or "") if asker.role != "supporter" else None
+    # For a supporter the Asker already describes the person they worry about (asker.py).
+    gender = asker.gender
+    ages = AGE_RANGES.get(asker.age_group or "")
     return _Person(gender, ages, tuple(groups), partition)
 
 

@@ -49,7 +49,7 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
 
 _RECENT = (
     r"\b(last night|tonight|this morning|this afternoon|today|yesterday|earlier|hours ago|"
-    r"(a |one |two |three |few |couple of |2 |3 )days? ago|at the weekend|on (friday|saturday|sunday)|"
+    r"(a |one |two |three |few |couple of |2 |3 )(days?|nights?) ago|at the weekend|on (friday|saturday|sunday)|"
     r"this week|just now)\b"
 )
 _ASSAULT = (

@@ -32,6 +32,7 @@ _THEIR_AGE = re.compile(r"\b(?:he'?s|she'?s|he is|she is|(?:my|her|his) (?:\w+ )
 _HARMS_HIM = re.compile(r"\b(hits?|hitting|slaps?|slapping|punch\w*|kicks?|kicking|beats?|beating|hurts?|hurting"
                         r"|bites?|biting|scratch\w*|shoves?|pushes|controls?|controlling|threatens?|abuses?"
                         r"|belittles?|attacks?|throws? things at) him\b")
+_HARMS_HER = re.compile(_HARMS_HIM.pattern[:-len(r" him\b")] + r" her\b")
 _DECADE = re.compile(r"\bi'?m in my (sixties|seventies|eighties|nineties|60s|70s|80s|90s)\b")
 _UNDER_18 = (
     r"\b(i'?m|i am|im) (a |still a )?(teen|teenager|kid|child|minor|schoolgirl|schoolboy|student at school)\b",
@@ -135,6 +136,18 @@ def _stated_age(folded: str) -> int | None:
         return 70
     theirs = _THEIR_AGE.search(folded)
     return int(theirs.group(1)) if theirs and int(theirs.group(1)) >= 65 else None
+
+
+def harmed_gender(text: str | None) -> Literal["female", "male"] | None:
+    """Whether the person harmed is a man or a woman, from how the harm is told ("hits him",
+    "shoves her"): for someone worried about another person, the services must fit that
+    person, not the speaker."""
+    folded = for_matching(text)
+    if _HARMS_HIM.search(folded):
+        return "male"
+    if _HARMS_HER.search(folded):
+        return "female"
+    return None
 
 
 def harms_a_man(text: str | None) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from bot.safety.danger import signals_danger
 from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
-from bot.understanding.audience import Audience, audience_of, harms_a_man
+from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import wants_to_leave
 from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
@@ -185,8 +185,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
     audience = audience_of(text)
-    if speaker == "other" and audience.gender is None and harms_a_man(text):
-        audience = replace(audience, gender="male")
+    if speaker == "other":
+        # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
+        audience = replace(audience, gender=harmed_gender(text))
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
                          speaker_firm=speaker != "self" or speaker_of(text, weak=False) == "self")
