@@ -202,8 +202,9 @@ class TelegramInput(InputChannel):
         stores = channel_stores(settings)  # in memory, or in Redis for replicas
         self.seen = stores.delivery_ids("telegram")
         self.long_payloads = stores.long_payloads()
+        # Exit forgets every piece of this channel's state about the conversation.
         self.pipeline = MessagePipeline("telegram", settings, TelegramCollector,
-                                        forget_hooks=[self.long_payloads.forget])
+                                        forget_hooks=[self.long_payloads.forget, self.seen.forget])
         self._bot: Bot | None = None
         self._requests: list[HTTPXRequest] = []
 
@@ -243,7 +244,9 @@ class TelegramInput(InputChannel):
             update = self._parse(request)
             if update is None:
                 return response.text("", status=400)
-            if self.seen.first_time(update.update_id):
+            key = self._conversation_of(update)
+            # Only a private chat is answered; a redelivered update is answered once.
+            if key is not None and self.seen.first_time(key, update.update_id):
                 await self._handle(on_new_message, request.app.ctx.agent, update)
             return response.text("")
 
@@ -252,6 +255,16 @@ class TelegramInput(InputChannel):
             await self.close()
 
         return telegram
+
+    def _conversation_of(self, update: Update) -> str | None:
+        """The conversation key of an update from a private chat (None for anything else: a
+        group would show the conversation to everyone in it)."""
+        query = update.callback_query
+        message = query.message if query is not None else update.message
+        chat = getattr(message, "chat", None)
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        return self._key(chat.id)
 
     def _parse(self, request: Request) -> Update | None:
         try:
