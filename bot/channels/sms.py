@@ -10,7 +10,6 @@ shows well (no emoji or markup, numbered choices, a few segments per message).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
@@ -160,12 +159,13 @@ class SmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
-        # Secrets come from the environment only, never from credentials.yml.
-        return cls(
-            Settings.from_env(),
-            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
-            public_url=os.environ.get("SMS_PUBLIC_URL", "").strip(),
-        )
+        from bot.config import current
+
+        # Secrets come from the environment (through the one configuration), never from
+        # credentials.yml.
+        config = current()
+        return cls(config.channels, auth_token=config.secrets.twilio_auth_token,
+                   public_url=config.secrets.sms_public_url)
 
     def __init__(self, settings: Settings, auth_token: str = "", public_url: str = "") -> None:
         self.settings = settings

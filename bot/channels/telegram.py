@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
@@ -46,13 +45,14 @@ from bot.channels.conversation import (
 )
 from bot.channels.pipeline import MessagePipeline
 from bot.channels.sms_text import split_to_fit
+from bot.config import DEFAULT_TELEGRAM_API_URL
 from bot.settings import Settings
 from bot.stores.channel_state import channel_stores
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DEFAULT_API_URL = "https://api.telegram.org/bot"  # Bot API convention: the token follows
+DEFAULT_API_URL = DEFAULT_TELEGRAM_API_URL
 HELP_RESPONSES = ("utter_greet", "utter_safe_contact")
 START_TEXT = "hello"  # /start is a greeting to the NLU
 # Telegram's rule for setWebhook's secret_token.
@@ -174,13 +174,14 @@ class TelegramInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
-        # Secrets come from the environment only, never from credentials.yml.
-        return cls(
-            Settings.from_env(),
-            bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            secret_token=os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip(),
-            api_url=os.environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
-        )
+        from bot.config import current
+
+        # Secrets come from the environment (through the one configuration), never from
+        # credentials.yml.
+        config = current()
+        return cls(config.channels, bot_token=config.secrets.telegram_bot_token,
+                   secret_token=config.secrets.telegram_secret_token,
+                   api_url=config.secrets.telegram_api_url)
 
     def __init__(self, settings: Settings, bot_token: str = "", secret_token: str = "",
                  api_url: str = DEFAULT_API_URL) -> None:
