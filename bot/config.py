@@ -1,11 +1,17 @@
 """Every setting in one place: one typed object, and one parser that names every bad value.
 
-The parts still read their own section (bot.settings, bot.webfront.config,
-services_directory.admin_views.config, bot.supervision, bot.stores.config), and on their own
-they fall back to a default when a value is malformed, so a typo never stops the bot. That
-also hides the typo. `load()` reads every section into one `AppConfig`, and first checks every
-variable strictly, reporting all problems at once, one line each (`python -m bot.config`
-prints the result with secrets hidden; the multi-replica launcher refuses to start on any).
+`parse(env)` is the only code that reads settings: it checks every variable strictly (one line
+per bad value, never echoing it) and builds every section from the same mapping: `channels`
+(bot.settings), `secrets` (Twilio and Telegram), `web` (the web front), `admin` (the staff
+admin), `store` (Redis, or None for memory), `run` (the processes of `make run`), `directory`
+(the database and the directory's rules) and `replicas` (`make replicas`). Each process calls
+`current()` where it starts its parts (Rasa's channels and stores, the web front, the admin,
+the action server's directory access, the launchers) and passes the sections on; no other
+module reads the environment.
+
+A bad value stops a start with one line per problem (ConfigError, a SystemExit: no traceback).
+A channel given only half of its pair of secrets is disabled with a warning by the process
+(as before); `python -m bot.config` and `make replicas` refuse that too (`load()`).
 """
 
 from __future__ import annotations
@@ -19,16 +25,19 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.stores.config import BadStoreSetting, RedisSettings
+from bot.stores.config import BadStoreSetting, RedisSettings, require_shared_secrets
 
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _SECRET_FIELDS = {"sender_hash_key", "webfront_token", "secret_key", "twilio_auth_token",
                   "telegram_bot_token", "telegram_secret_token", "url", "database_url"}
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"  # Bot API convention: the token follows
 
 
-class ConfigError(ValueError):
+class ConfigError(SystemExit):
+    """Refuses to start: one line per bad value, no traceback."""
+
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        super().__init__("\n".join(problems))
         self.problems = problems
 
 
@@ -36,29 +45,42 @@ class ConfigError(ValueError):
 class ChannelSecrets:
     """What Twilio and Telegram need; a channel without its pair is disabled, not broken."""
 
-    twilio_auth_token: str
-    sms_public_url: str
-    telegram_bot_token: str
-    telegram_secret_token: str
-    telegram_api_url: str
+    twilio_auth_token: str = ""
+    sms_public_url: str = ""
+    telegram_bot_token: str = ""
+    telegram_secret_token: str = ""
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
 
     @classmethod
-    def from_env(cls) -> ChannelSecrets:
-        env = os.environ
+    def from_mapping(cls, env: Mapping[str, str]) -> ChannelSecrets:
         return cls(
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
             sms_public_url=env.get("SMS_PUBLIC_URL", "").strip(),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_secret_token=env.get("TELEGRAM_SECRET_TOKEN", "").strip(),
-            telegram_api_url=env.get("TELEGRAM_API_URL", "").strip(),
+            telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_TELEGRAM_API_URL,
         )
+
+
+@dataclass(frozen=True)
+class ReplicasConfig:
+    """`make replicas`: the public port and how many Rasa replicas."""
+
+    public_port: int = 8080
+    replicas: int = 2
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> ReplicasConfig:
+        port, count = env.get("REPLICAS_PORT", "").strip(), env.get("REPLICAS", "").strip()
+        return cls(public_port=int(port) if port.isdigit() else 8080,
+                   replicas=max(1, int(count)) if count.isdigit() else 2)
 
 
 @dataclass(frozen=True)
 class AppConfig:
     """channels: what every channel shares (bot.settings); secrets: the channels' own; web: the
     web front; admin: the staff admin; store: Redis or None; run: the processes of `make run`;
-    database_url: the directory."""
+    directory: the directory database and rules; replicas: `make replicas`."""
 
     channels: Any  # bot.settings.Settings
     secrets: ChannelSecrets
@@ -66,7 +88,12 @@ class AppConfig:
     admin: Any  # services_directory.admin_views.config.AdminConfig
     store: RedisSettings | None
     run: Any  # bot.supervision.RunConfig
-    database_url: str
+    directory: Any  # services_directory.settings.DirectorySettings
+    replicas: ReplicasConfig = ReplicasConfig()
+
+    @property
+    def database_url(self) -> str:
+        return self.directory.database_url
 
 
 # ---- strict checks: (variable, check) where check returns a reason or None -------------------
@@ -161,13 +188,25 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "ADMIN_PROXY_HOPS": _whole(0),
     # the directory
     "DATABASE_URL": _database,
+    "DIRECTORY_REVIEW_MONTHS": _whole(1),
+    "DIRECTORY_PHONE_MAX_AGE_DAYS": _whole(1),
+    # make replicas
+    "REPLICAS_PORT": _whole(1, 65535),
+    "REPLICAS": _whole(1, 16),
 }
 
+# Read by the section parsers without a check of their own (free text, secrets, paths).
+UNCHECKED = ("SENDER_HASH_KEY", "WEBFRONT_TOKEN", "WEBFRONT_HOST", "DOMAIN_FILE",
+             "TWILIO_AUTH_TOKEN", "TELEGRAM_BOT_TOKEN", "ADMIN_SECRET_KEY", "QLACREF_DATA_DIR",
+             "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_SOCKET_TIMEOUT_SECONDS",
+             "REDIS_CONNECT_TIMEOUT_SECONDS", "REDIS_RETRY_AFTER_SECONDS",
+             "REDIS_LOCK_WAIT_SECONDS", "REDIS_LOCK_TTL_SECONDS")
 
-def problems(env: Mapping[str, str] | None = None) -> list[str]:
-    """Every set variable that the parts would silently replace by a default, one line each;
-    plus pairs that only work together. Values are never repeated back (they may be secrets)."""
-    env = os.environ if env is None else env
+
+_PAIRS = (("TWILIO_AUTH_TOKEN", "SMS_PUBLIC_URL"), ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN"))
+
+
+def _value_problems(env: Mapping[str, str]) -> list[str]:
     found = []
     for name, check in CHECKS.items():
         raw = env.get(name, "").strip()
@@ -175,32 +214,68 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
             reason = check(raw)
             if reason:
                 found.append(f"{name} {reason}")
-    for first, second in (("TWILIO_AUTH_TOKEN", "SMS_PUBLIC_URL"),
-                          ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN")):
-        if bool(env.get(first, "").strip()) != bool(env.get(second, "").strip()):
-            found.append(f"{first} and {second} work only together: set both or neither")
     return found
 
 
-def load() -> AppConfig:
-    """The whole configuration from the environment, or ConfigError naming every bad value."""
-    found = problems()
+def _pair_problems(env: Mapping[str, str]) -> list[str]:
+    return [f"{first} and {second} work only together: set both or neither"
+            for first, second in _PAIRS
+            if bool(env.get(first, "").strip()) != bool(env.get(second, "").strip())]
+
+
+def problems(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every set variable that cannot be right, one line each, plus pairs that only work
+    together. Values are never repeated back (they may be secrets)."""
+    env = os.environ if env is None else env
+    return _value_problems(env) + _pair_problems(env)
+
+
+def parse(env: Mapping[str, str], *, pairs: bool = False) -> AppConfig:
+    """The one parser: every section from `env`, or ConfigError naming every bad value (and,
+    with `pairs`, every half-set pair of channel secrets). With Redis, the shared secrets must
+    be set (MissingSharedSecret, one line)."""
+    found = _value_problems(env) + (_pair_problems(env) if pairs else [])
     try:
-        store = RedisSettings.from_env()
+        store = RedisSettings.from_mapping(env)
     except BadStoreSetting as error:
         found.append(str(error))
         store = None
     if found:
         raise ConfigError(found)
+    require_shared_secrets(store, env)
     from bot.settings import Settings
     from bot.supervision import RunConfig
     from bot.webfront.config import WebfrontConfig
     from services_directory.admin_views.config import AdminConfig
-    from services_directory.db import database_url
+    from services_directory.settings import DirectorySettings
 
-    return AppConfig(channels=Settings.from_env(), secrets=ChannelSecrets.from_env(),
-                     web=WebfrontConfig.from_env(), admin=AdminConfig.from_env(), store=store,
-                     run=RunConfig.from_env(), database_url=database_url())
+    return AppConfig(channels=Settings.from_mapping(env, store),
+                     secrets=ChannelSecrets.from_mapping(env),
+                     web=WebfrontConfig.from_mapping(env), admin=AdminConfig.from_mapping(env),
+                     store=store, run=RunConfig.from_mapping(env),
+                     directory=DirectorySettings.from_mapping(env),
+                     replicas=ReplicasConfig.from_mapping(env))
+
+
+def load() -> AppConfig:
+    """The whole configuration from the environment, strictly (half-set pairs refused too):
+    what `python -m bot.config` and `make replicas` check."""
+    return parse(os.environ, pairs=True)
+
+
+_NAMES = (*CHECKS, *UNCHECKED)
+_current: tuple[tuple[str | None, ...], AppConfig] | None = None
+
+
+def current() -> AppConfig:
+    """This process's configuration: parsed from the environment once, and again only if the
+    environment changed since (tests change it; processes do not). The same object for every
+    part, so a per-process random hash key is one key."""
+    global _current
+    snapshot = tuple(os.environ.get(name) for name in _NAMES)
+    if _current is None or _current[0] != snapshot:
+        _current = (snapshot, parse(os.environ))
+    return _current[1]
 
 
 def redacted(value: Any) -> Any:
@@ -221,11 +296,7 @@ def main() -> int:
 
     try:
         config = load()
-    except ConfigError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 1
-    except SystemExit as error:  # the shared-secret refusal (bot.stores.config)
+    except SystemExit as error:  # ConfigError, or the shared-secret refusal (bot.stores.config)
         print(error, file=sys.stderr)
         return 1
     print(json.dumps(redacted(config), indent=2, default=str))

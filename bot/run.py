@@ -54,14 +54,13 @@ def wait_until_up(url: str, deadline: float, procs: dict[str, subprocess.Popen])
     return False
 
 
-def _write_configs(config: RunConfig, model: Path, run_dir: Path) -> Path:
+def _write_configs(config: RunConfig, model: Path, run_dir: Path, domain_file: Path) -> Path:
     haproxy_config = None
     if config.haproxy:
-        from bot.webfront.config import WebfrontConfig
         from bot.webfront.edge import EdgeConfig, render, write_error_files
         from bot.webfront.responses import DomainResponses
 
-        errors = write_error_files(DomainResponses(WebfrontConfig.from_env().domain_file),
+        errors = write_error_files(DomainResponses(domain_file),
                                    run_dir / "errors")
         haproxy_config = run_dir / "haproxy.cfg"
         haproxy_config.write_text(render(EdgeConfig(
@@ -108,17 +107,24 @@ def main() -> int:
     # and service managers stop with SIGTERM. Either must stop every child.
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    from bot.config import current
+
+    try:
+        whole = current()  # every setting checked once: a bad value stops here, one line each
+    except SystemExit as error:
+        print(error, file=sys.stderr)
+        return 1
+    config = whole.run
     model = model_path()
     if not model.exists():
         print(f"no model at {model}: run `make run`, which trains it first", file=sys.stderr)
         return 1
-    config = RunConfig.from_env()
     (ROOT / "var").mkdir(exist_ok=True)
     supervisor: subprocess.Popen | None = None
     with tempfile.TemporaryDirectory(prefix="run-", dir=ROOT / "var") as tmp:
         run_dir = Path(tmp)
         try:
-            conf = _write_configs(config, model, run_dir)
+            conf = _write_configs(config, model, run_dir, whole.web.domain_file)
             supervisor = subprocess.Popen(
                 [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)],
                 cwd=ROOT, env=_child_env(config))

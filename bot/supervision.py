@@ -4,16 +4,16 @@ web front and (when installed) the HAProxy edge.
 Each part is restarted on its own when it dies (supervisord's autorestart, with its growing
 back-off when a part keeps failing to start), so a crashed action server no longer takes Rasa
 and the web chat down with it; while a part is away the others answer with 999 and the
-helpline. Run settings are read here, once, from the environment.
+helpline. Run settings are the run section of bot.config.AppConfig.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import shlex
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +24,8 @@ DEFAULT_ACTION_PORT = 5055
 PROGRAMS = ("actions", "rasa", "web", "edge")
 
 
-def _port(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
     try:
         port = int(raw) if raw else default
     except ValueError:
@@ -62,22 +62,25 @@ class RunConfig:
     web_backend_port: int
     haproxy: str | None
     trusted_upstreams: tuple[str, ...]
+    # ADMIN_PROXY_HOPS when set explicitly; None: worked out from the edge in front.
+    admin_proxy_hops: int | None = None
 
     @classmethod
-    def from_env(cls) -> RunConfig:
+    def from_mapping(cls, env: Mapping[str, str]) -> RunConfig:
         """WEBFRONT_PROXY=none serves waitress directly on the public port; anything else uses
         HAProxy when it is installed (scripts/install-system-packages.sh installs it)."""
-        env = os.environ
-        public_port = _port("WEBFRONT_PORT", 8080)
+        public_port = _port(env, "WEBFRONT_PORT", 8080)
         wanted = env.get("WEBFRONT_PROXY", "").strip().lower()
+        hops = env.get("ADMIN_PROXY_HOPS", "").strip()
         return cls(
-            rasa_port=_port("RASA_PORT", 5005),
-            action_port=_port("ACTION_PORT", DEFAULT_ACTION_PORT),
+            rasa_port=_port(env, "RASA_PORT", 5005),
+            action_port=_port(env, "ACTION_PORT", DEFAULT_ACTION_PORT),
             public_host=env.get("WEBFRONT_HOST", "").strip() or "127.0.0.1",
             public_port=public_port,
-            web_backend_port=_port("WEBFRONT_BACKEND_PORT", public_port + 1),
+            web_backend_port=_port(env, "WEBFRONT_BACKEND_PORT", public_port + 1),
             haproxy=None if wanted == "none" else find_haproxy(),
             trusted_upstreams=_networks(env.get("EDGE_TRUSTED_PROXIES", "")),
+            admin_proxy_hops=int(hops) if hops.isdigit() else None,
         )
 
 
@@ -152,7 +155,7 @@ def supervisord_config(config: RunConfig, model: Path, run_dir: Path,
                    "WEBFRONT_TRUSTED_PROXIES": ",".join(("127.0.0.1", *config.trusted_upstreams))}
         # The staff login limiter counts X-Forwarded-For hops: HAProxy adds one, and a
         # trusted TLS proxy in front of it another.
-        if "ADMIN_PROXY_HOPS" not in os.environ:
+        if config.admin_proxy_hops is None:
             web_env["ADMIN_PROXY_HOPS"] = "2" if config.trusted_upstreams else "1"
     sections = [
         "[supervisord]\n"

@@ -7,7 +7,6 @@ when the person asks to leave (a `quick_exit` turn).
 
 from __future__ import annotations
 
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -31,8 +30,8 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        env_ttl = os.environ.get("SESSION_TTL_SECONDS", "").strip()
-        self.ttl_seconds = int(ttl_seconds or (env_ttl if env_ttl.isdigit() else DEFAULT_TTL_SECONDS))
+        # SESSION_TTL_SECONDS, handed over by ConfiguredTrackerStore from the one configuration.
+        self.ttl_seconds = int(ttl_seconds or DEFAULT_TTL_SECONDS)
         # Oldest first, so expiry stops at the first conversation that is still fresh.
         self._last_seen: OrderedDict[str, float] = OrderedDict()
 

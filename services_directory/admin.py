@@ -14,6 +14,7 @@ attributes are allowed (Flask-Admin's markup uses them for layout; they cannot r
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from services_directory.admin_views.forms import LogoutForm
 from services_directory.admin_views.records import AuditLogView, OrganizationView
 from services_directory.admin_views.services import DeletedServiceView, ServiceView
 from services_directory.api import directory_database
+
+logger = logging.getLogger(__name__)
 
 ADMIN_URL = "/admin"
 _HERE = Path(__file__).resolve().parent
@@ -84,7 +87,13 @@ def init_admin(app: Flask, database_url: str | None = None,
                config: AdminConfig | None = None) -> Admin:
     """Mount the staff admin. `database_url` None means DATABASE_URL; nothing connects to
     the database until the first admin request."""
-    config = config or AdminConfig.from_env()
+    if config is None:
+        from bot.config import current
+
+        config = current().admin
+    if config.random_secret:
+        logger.warning("ADMIN_SECRET_KEY is not set: using a random key, so staff sign-ins "
+                       "will not survive a restart")
     _configure_cookie(app, config)
     database = directory_database(app, database_url)
     # One session per request (per thread), made on first use and closed at teardown.

@@ -6,7 +6,6 @@ own engine, so a test can point at a throwaway database without touching the rea
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import event
@@ -14,20 +13,15 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services_directory.settings import directory_settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def default_sqlite_path() -> Path:
-    """The default file keeps a fresh checkout working with no configuration at all."""
-    return REPO_ROOT / "var" / "directory.sqlite3"
-
-
 def database_url() -> str:
-    """DATABASE_URL wins, so production can move to PostgreSQL without code changes."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    return f"sqlite:///{default_sqlite_path()}"
+    """DATABASE_URL wins, so production can move to PostgreSQL without code changes (the
+    directory section of the one configuration, bot.config)."""
+    return directory_settings().database_url
 
 
 def _ensure_sqlite_folder(url: URL) -> None:

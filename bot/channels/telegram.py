@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
@@ -46,13 +45,14 @@ from bot.channels.conversation import (
 )
 from bot.channels.pipeline import MessagePipeline
 from bot.channels.sms_text import split_to_fit
+from bot.config import DEFAULT_TELEGRAM_API_URL
 from bot.settings import Settings
 from bot.stores.channel_state import channel_stores
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DEFAULT_API_URL = "https://api.telegram.org/bot"  # Bot API convention: the token follows
+DEFAULT_API_URL = DEFAULT_TELEGRAM_API_URL
 HELP_RESPONSES = ("utter_greet", "utter_safe_contact")
 START_TEXT = "hello"  # /start is a greeting to the NLU
 # Telegram's rule for setWebhook's secret_token.
@@ -174,13 +174,14 @@ class TelegramInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
-        # Secrets come from the environment only, never from credentials.yml.
-        return cls(
-            Settings.from_env(),
-            bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            secret_token=os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip(),
-            api_url=os.environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
-        )
+        from bot.config import current
+
+        # Secrets come from the environment (through the one configuration), never from
+        # credentials.yml.
+        config = current()
+        return cls(config.channels, bot_token=config.secrets.telegram_bot_token,
+                   secret_token=config.secrets.telegram_secret_token,
+                   api_url=config.secrets.telegram_api_url)
 
     def __init__(self, settings: Settings, bot_token: str = "", secret_token: str = "",
                  api_url: str = DEFAULT_API_URL) -> None:
@@ -202,8 +203,9 @@ class TelegramInput(InputChannel):
         stores = channel_stores(settings)  # in memory, or in Redis for replicas
         self.seen = stores.delivery_ids("telegram")
         self.long_payloads = stores.long_payloads()
+        # Exit forgets every piece of this channel's state about the conversation.
         self.pipeline = MessagePipeline("telegram", settings, TelegramCollector,
-                                        forget_hooks=[self.long_payloads.forget])
+                                        forget_hooks=[self.long_payloads.forget, self.seen.forget])
         self._bot: Bot | None = None
         self._requests: list[HTTPXRequest] = []
 
@@ -243,7 +245,9 @@ class TelegramInput(InputChannel):
             update = self._parse(request)
             if update is None:
                 return response.text("", status=400)
-            if self.seen.first_time(update.update_id):
+            key = self._conversation_of(update)
+            # Only a private chat is answered; a redelivered update is answered once.
+            if key is not None and self.seen.first_time(key, update.update_id):
                 await self._handle(on_new_message, request.app.ctx.agent, update)
             return response.text("")
 
@@ -252,6 +256,16 @@ class TelegramInput(InputChannel):
             await self.close()
 
         return telegram
+
+    def _conversation_of(self, update: Update) -> str | None:
+        """The conversation key of an update from a private chat (None for anything else: a
+        group would show the conversation to everyone in it)."""
+        query = update.callback_query
+        message = query.message if query is not None else update.message
+        chat = getattr(message, "chat", None)
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        return self._key(chat.id)
 
     def _parse(self, request: Request) -> Update | None:
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from typing import Any
 
@@ -28,11 +27,16 @@ def register(subparsers: Any) -> None:
 
 
 def _set_webhook_command(args: argparse.Namespace) -> int:
-    from bot.channels.telegram import DEFAULT_API_URL, SECRET_FORMAT
+    from bot.channels.telegram import SECRET_FORMAT
+    from bot.config import ConfigError, current
 
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    secret = os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip()
-    api_url = os.environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
+    try:
+        secrets = current().secrets
+    except ConfigError as error:  # e.g. TELEGRAM_SECRET_TOKEN in the wrong format
+        print(error, file=sys.stderr)
+        return 2
+    token, secret = secrets.telegram_bot_token, secrets.telegram_secret_token
+    api_url = secrets.telegram_api_url
     if not token or not secret:
         print("TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN must both be set", file=sys.stderr)
         return 2

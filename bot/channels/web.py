@@ -37,7 +37,9 @@ class WebInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         rasa_runtime.install()  # Rasa builds channels once at start-up: patch its action path then
-        return cls(Settings.from_env())
+        from bot.config import current
+
+        return cls(current().channels)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -8,7 +8,6 @@ public port (default 8080), REPLICAS (default 2) the number of Rasa replicas.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -24,25 +23,20 @@ def _stop_on_signal(signum: int, _frame: object) -> None:
 def main() -> int:
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
-    from bot.config import problems
+    from bot.config import load
 
-    found = problems()  # a typo must stop the start, not be replaced by a default
-    if found:
-        for problem in found:
-            print(problem, file=sys.stderr)
+    try:
+        config = load()  # a typo must stop the start, not be replaced by a default
+    except SystemExit as error:
+        print(error, file=sys.stderr)
         print("multi-replica mode not started: fix the settings above", file=sys.stderr)
         return 1
     model = model_path()
     if not model.exists():
         print(f"no model at {model}: run `make replicas`, which trains it first", file=sys.stderr)
         return 1
-    try:
-        port = int(os.environ.get("REPLICAS_PORT", "8080"))
-        replicas = int(os.environ.get("REPLICAS", "2"))
-    except ValueError:
-        print("REPLICAS_PORT and REPLICAS must be whole numbers", file=sys.stderr)
-        return 1
-    stack = ReplicaStack(model=model, replicas=max(1, replicas), public_port=port)
+    stack = ReplicaStack(model=model, replicas=config.replicas.replicas,
+                         public_port=config.replicas.public_port)
     try:
         stack.start(on_step=lambda step: print(step + "...", flush=True))
         print(f"""

@@ -152,11 +152,11 @@ class ReplicaStack:
                                  f"http://127.0.0.1:{self.web_port}/healthz")
 
     def _add_haproxy(self, haproxy: str) -> None:
-        from bot.webfront.config import WebfrontConfig
+        from bot.config import current
         from bot.webfront.edge import write_error_files
         from bot.webfront.responses import DomainResponses
 
-        errors = write_error_files(DomainResponses(WebfrontConfig.from_env().domain_file),
+        errors = write_error_files(DomainResponses(current().web.domain_file),
                                    self.run_dir / "errors")
         config = self.run_dir / "haproxy.cfg"
         config.write_text(render_replicas(ReplicaEdgeConfig(

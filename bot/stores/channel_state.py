@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 60
 OFFERED_PER_CONVERSATION = 24
 LONG_PAYLOADS_PER_CONVERSATION = 64
+DELIVERIES_PER_CONVERSATION = 64
 TOKEN_PREFIX = "#"  # bot.channels.telegram reads tokens by this prefix
 
 
@@ -59,9 +60,12 @@ class RateLimiter(Protocol):
 
 
 class DeliveryIds(Protocol):
-    """Provider delivery ids already handled (Twilio MessageSid, Telegram update id)."""
+    """Provider delivery ids already handled (Twilio MessageSid, Telegram update id), per
+    conversation, so that exit forgets them with the rest of the conversation."""
 
-    def first_time(self, delivery_id: Hashable) -> bool: ...
+    def first_time(self, key: str, delivery_id: Hashable) -> bool: ...
+    def forget(self, key: str) -> None: ...
+    def held_for(self, key: str) -> int: ...
 
 
 class NumberedChoices(Protocol):
@@ -141,7 +145,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 the
 
 # KEYS: conversation, gone, target hash. ARGV: ttl, max fields, then field/value pairs.
 # Values start with the time they were written; the oldest go first when there are too many.
-_HASH_WRITE = _ALLOWED + """
+_HASH_BODY = """
 for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 local count = redis.call('HLEN', KEYS[3])
 local most = tonumber(ARGV[2])
@@ -155,8 +159,14 @@ if count > most then
   for i = 1, count - most do redis.call('HDEL', KEYS[3], items[i][1]) end
 end
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[1]))
-return 1
 """
+_HASH_WRITE = _ALLOWED + _HASH_BODY + "return 1\n"
+
+# KEYS: conversation, gone, delivered. ARGV: ttl, max fields, digest, stamped value.
+# 1 when the id was already recorded for this conversation; else records it if allowed, 0.
+_DELIVERY_SEEN = """
+if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 1 then return 1 end
+""" + _ALLOWED + _HASH_BODY + "return 0\n"
 
 # KEYS: conversation, gone, target. ARGV: ttl, value.
 _STRING_WRITE = _ALLOWED + """
@@ -298,8 +308,14 @@ class RedisLongPayloads(_RedisState):
 
 
 class RedisDeliveryIds(_RedisState):
-    """Delivery ids only as keyed hashes, for a few minutes, linked to no conversation: a
-    MessageSid is what Twilio's own records are looked up by."""
+    """Delivery ids only as keyed hashes, in one small hash per conversation (deleted on exit
+    with the rest of it), for a few minutes: a MessageSid is what Twilio's own records are
+    looked up by.
+
+    Recorded only while the conversation may be written (not after an exit until it has
+    started again): a message arriving as the person leaves cannot leave its id behind. The
+    first message after an exit is therefore not recorded, so a provider's retry of that one
+    message may be answered twice; that is the price of keeping nothing after an exit."""
 
     def __init__(self, redis: RedisSettings, channel: str, secret: bytes, ttl_seconds: float,
                  **kwargs: Any) -> None:
@@ -307,12 +323,24 @@ class RedisDeliveryIds(_RedisState):
         self.channel = channel
         self._secret = secret
 
-    def first_time(self, delivery_id: Hashable) -> bool:
-        digest = hmac.new(self._secret, f"{self.channel}:{delivery_id}".encode(),
-                          hashlib.sha256).hexdigest()[:32]
-        key = self.keys.delivery(self.channel, digest)
+    def _digest(self, delivery_id: Hashable) -> str:
+        return hmac.new(self._secret, f"{self.channel}:{delivery_id}".encode(),
+                        hashlib.sha256).hexdigest()[:32]
+
+    def first_time(self, key: str, delivery_id: Hashable) -> bool:
+        keys = [self.keys.conversation(key), self.keys.gone(key), self.keys.delivered(key)]
+        args = [self.ttl_seconds, DELIVERIES_PER_CONVERSATION, self._digest(delivery_id),
+                f"{self._clock():.6f}|"]
         # Redis away: answer (a retry may then be answered twice) rather than stay silent.
-        return bool(self._run(lambda c: c.set(key, b"1", nx=True, ex=self.ttl_seconds), True))
+        seen = self._run(lambda c: self._script(_DELIVERY_SEEN)(keys=keys, args=args, client=c),
+                         0)
+        return not seen
+
+    def forget(self, key: str) -> None:
+        self._run(lambda c: c.delete(self.keys.delivered(key)), 0)
+
+    def held_for(self, key: str) -> int:
+        return int(self._run(lambda c: c.hlen(self.keys.delivered(key)), 0))
 
 
 class RedisRateLimiter(_RedisState):

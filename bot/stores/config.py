@@ -2,14 +2,15 @@
 
 One switch, `REDIS_URL`: unset, everything stays in the memory of one process, as `make run`
 has always done; set, conversations, locks, rate limits and every piece of per-channel state
-move to Redis so several Rasa replicas can share them. Read only when asked for (never at
-import), and light: importing this module does not import redis.
+move to Redis so several Rasa replicas can share them. Parsed from the mapping bot.config's one
+parser hands it (never from the environment directly, never at import), and light: importing
+this module does not import redis.
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,16 +33,16 @@ class BadStoreSetting(SystemExit):
     silently keeping conversations somewhere else than the operator asked."""
 
 
-def _seconds(name: str, default: float, low: float, high: float) -> float:
-    raw = os.environ.get(name, "").strip()
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise BadStoreSetting(f"{name}={raw!r} is not a number of seconds") from None
+        raise BadStoreSetting(f"{name} is not a number of seconds") from None
     if not low <= value <= high:
-        raise BadStoreSetting(f"{name}={raw!r} must be between {low:g} and {high:g} seconds")
+        raise BadStoreSetting(f"{name} must be between {low:g} and {high:g} seconds")
     return value
 
 
@@ -66,24 +67,24 @@ class RedisSettings:
     lock_ttl_seconds: float = 6.0
 
     @classmethod
-    def from_env(cls) -> RedisSettings | None:
+    def from_mapping(cls, env: Mapping[str, str]) -> RedisSettings | None:
         """None when REDIS_URL is unset: the one-process, in-memory mode."""
-        url = os.environ.get("REDIS_URL", "").strip()
+        url = env.get("REDIS_URL", "").strip()
         if not url:
             return None
         if urlsplit(url).scheme not in _SCHEMES:
             raise BadStoreSetting("REDIS_URL must start with redis://, rediss:// or unix://")
-        prefix = os.environ.get("REDIS_KEY_PREFIX", "").strip() or DEFAULT_KEY_PREFIX
+        prefix = env.get("REDIS_KEY_PREFIX", "").strip() or DEFAULT_KEY_PREFIX
         if not _PREFIX.match(prefix):
             raise BadStoreSetting("REDIS_KEY_PREFIX must be 1-40 letters, digits, _ or -")
         return cls(
             url=url,
             key_prefix=prefix,
-            socket_timeout_seconds=_seconds("REDIS_SOCKET_TIMEOUT_SECONDS", 0.25, 0.01, 5),
-            connect_timeout_seconds=_seconds("REDIS_CONNECT_TIMEOUT_SECONDS", 0.25, 0.01, 5),
-            retry_after_seconds=_seconds("REDIS_RETRY_AFTER_SECONDS", 2.0, 0.0, 60),
-            lock_wait_seconds=_seconds("REDIS_LOCK_WAIT_SECONDS", 20.0, 0.1, 300),
-            lock_ttl_seconds=_seconds("REDIS_LOCK_TTL_SECONDS", 6.0, 1.0, 120),
+            socket_timeout_seconds=_seconds(env, "REDIS_SOCKET_TIMEOUT_SECONDS", 0.25, 0.01, 5),
+            connect_timeout_seconds=_seconds(env, "REDIS_CONNECT_TIMEOUT_SECONDS", 0.25, 0.01, 5),
+            retry_after_seconds=_seconds(env, "REDIS_RETRY_AFTER_SECONDS", 2.0, 0.0, 60),
+            lock_wait_seconds=_seconds(env, "REDIS_LOCK_WAIT_SECONDS", 20.0, 0.1, 300),
+            lock_ttl_seconds=_seconds(env, "REDIS_LOCK_TTL_SECONDS", 6.0, 1.0, 120),
         )
 
     def redacted_url(self) -> str:
@@ -93,17 +94,17 @@ class RedisSettings:
         return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}"
 
 
-def require_shared_secrets(redis: RedisSettings | None) -> None:
+def require_shared_secrets(redis: RedisSettings | None, env: Mapping[str, str]) -> None:
     """Replicas sharing Redis must share the hash key and the web token: refuse otherwise."""
     if redis is None:
         return
     missing = [name for name in ("SENDER_HASH_KEY", "WEBFRONT_TOKEN")
-               if not os.environ.get(name, "").strip()]
+               if not env.get(name, "").strip()]
     if missing:
         raise MissingSharedSecret(
             f"REDIS_URL is set, so replicas share conversations: set {' and '.join(missing)} "
             "explicitly (the same value on every replica and the web front); refusing to start")
-    if len(os.environ["SENDER_HASH_KEY"].strip()) < 16:
+    if len(env["SENDER_HASH_KEY"].strip()) < 16:
         raise MissingSharedSecret("SENDER_HASH_KEY must be at least 16 characters when REDIS_URL "
                                   "is set (it is what keeps phone numbers out of Redis); "
                                   "refusing to start")

@@ -40,8 +40,9 @@ class Keys:
     def overall_rate(self, scope: str) -> str:
         return f"{self.prefix}:rate:overall:{scope}"
 
-    def delivery(self, channel: str, digest: str) -> str:
-        return f"{self.prefix}:seen:{channel}:{digest}"
+    def delivered(self, sender: str) -> str:
+        """A hash of the provider delivery ids (keyed hashes) this conversation was sent."""
+        return f"{self.prefix}:seen:{sender}"
 
     def conversation_pattern(self) -> str:
         return f"{self.prefix}:conv:*"
@@ -49,4 +50,4 @@ class Keys:
     def everything_of(self, sender: str) -> list[str]:
         """What exit deletes, besides bumping `gone`. The lock is left to its holder."""
         return [self.conversation(sender), self.offered(sender), self.sms_choices(sender),
-                self.long_payloads(sender), self.rate(sender)]
+                self.long_payloads(sender), self.rate(sender), self.delivered(sender)]

@@ -134,8 +134,10 @@ class ConfiguredLockStore(LockStore):
     """What endpoints.yml names: the atomic Redis lock when REDIS_URL is set, else in memory."""
 
     def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
+        from bot.config import current
+
         try:
-            redis = RedisSettings.from_env()
+            redis = current().store
             if redis is None:
                 return InMemoryLockStore()
             return AtomicRedisLockStore(redis)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
@@ -84,11 +83,6 @@ return existed
 """
 
 
-def session_ttl_seconds(explicit: int | None = None) -> int:
-    raw = os.environ.get("SESSION_TTL_SECONDS", "").strip()
-    return int(explicit or (raw if raw.isdigit() and int(raw) > 0 else DEFAULT_TTL_SECONDS))
-
-
 class RedisTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(
         self,
@@ -106,7 +100,7 @@ class RedisTrackerStore(TrackerStore, SerializedTrackerAsText):
         super().__init__(domain, None, **kwargs)
         self.redis = redis
         self.keys_ = Keys(redis.key_prefix)
-        self.ttl_seconds = session_ttl_seconds(ttl_seconds)
+        self.ttl_seconds = int(ttl_seconds or DEFAULT_TTL_SECONDS)
         self._client = client
         self._breaker: Breaker = breaker_for(redis)
         self._errors = redis_errors()
@@ -272,18 +266,23 @@ class ConfiguredTrackerStore(TrackerStore):
     """What endpoints.yml names: Redis when REDIS_URL is set, else the in-memory store.
 
     Rasa silently replaces a custom store that fails to import with an in-memory one that never
-    forgets; every failure here is turned into one that stops the start instead.
+    forgets; every failure here is turned into one that stops the start instead. Rasa builds it
+    from endpoints.yml, so this is where the store and channels sections are handed to it.
     """
 
     def __new__(cls, domain: Domain | None = None, event_broker: EventBroker | None = None,
                 **kwargs: Any) -> TrackerStore:  # type: ignore[misc]
+        from bot.config import current
+
         try:
-            redis = RedisSettings.from_env()
+            config = current()
+            redis, ttl = config.store, config.channels.session_ttl_seconds
             if redis is None:
                 from bot.tracker_store import ForgetfulTrackerStore
 
-                return ForgetfulTrackerStore(domain, event_broker, **kwargs)
+                return ForgetfulTrackerStore(domain, event_broker, ttl_seconds=ttl, **kwargs)
             logger.info("conversations are kept in Redis at %s", redis.redacted_url())
-            return RedisTrackerStore(domain, redis, event_broker=event_broker, **kwargs)
+            return RedisTrackerStore(domain, redis, event_broker=event_broker, ttl_seconds=ttl,
+                                     **kwargs)
         except (AttributeError, ImportError) as error:
             raise RuntimeError(f"tracker store could not be set up: {type(error).__name__}") from error

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from bot.config import ChannelSecrets
 from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.api import api
@@ -33,11 +34,17 @@ def create_app(
     *,
     extra_setup: Callable[[Flask], None] | None = None,
     webfront: WebfrontConfig | None = None,
+    channel_secrets: ChannelSecrets | None = None,
 ) -> Flask:
     """Build the web front. `extra_setup` mounts more (the staff admin, the read API) on the
     same app, after the routes and before it serves anything."""
-    settings = settings or Settings.from_env()
-    webfront = webfront or WebfrontConfig.from_env()
+    if settings is None or webfront is None or channel_secrets is None:
+        from bot.config import current
+
+        config = current()
+        settings = settings or config.channels
+        webfront = webfront or config.web
+        channel_secrets = channel_secrets or config.secrets
     if not settings.webfront_token:
         logger.warning("WEBFRONT_TOKEN is not set: Rasa will refuse us and every reply will be "
                        "the fallback")
@@ -57,6 +64,7 @@ def create_app(
         trust=trust,
         address_limits=AddressLimits(webfront.address_rate_per_minute, webfront.total_in_flight,
                                      webfront.address_in_flight),
+        channel_secrets=channel_secrets,
     )
     app.register_blueprint(pages)
     app.register_blueprint(api)

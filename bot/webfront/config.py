@@ -1,4 +1,4 @@
-"""Settings only the web front needs, read from the environment with safe defaults.
+"""Settings only the web front needs (the web section of bot.config.AppConfig).
 
 The shared ones (Rasa's address, the token, message and rate limits) stay in bot.settings so
 the Rasa channel and the web front cannot disagree about them.
@@ -6,7 +6,7 @@ the Rasa channel and the web front cannot disagree about them.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,8 +78,9 @@ class WebfrontConfig:
     hsts_seconds: int = 31_536_000
 
     @classmethod
-    def from_env(cls) -> WebfrontConfig:
-        env = os.environ
+    def from_mapping(cls, env: Mapping[str, str]) -> WebfrontConfig:
+        """Built by bot.config's one parser, which refuses a bad value before this is reached;
+        built directly, a bad value falls back to its default."""
         return cls(
             host=env.get("WEBFRONT_HOST", "").strip() or "127.0.0.1",
             port=_port(env.get("WEBFRONT_PORT", ""), 8080),

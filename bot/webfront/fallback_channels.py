@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -44,8 +43,8 @@ def sms() -> Response | tuple[Response, int]:
     from twilio.request_validator import RequestValidator
     from twilio.twiml.messaging_response import MessagingResponse
 
-    token = os.environ.get("TWILIO_AUTH_TOKEN", "").strip()
-    public_url = os.environ.get("SMS_PUBLIC_URL", "").strip()
+    secrets = state().channel_secrets
+    token, public_url = secrets.twilio_auth_token, secrets.sms_public_url
     if not token or not public_url:
         return _error("the SMS channel is not configured", 503)
     form = request.form.to_dict(flat=True)
@@ -62,8 +61,9 @@ def sms() -> Response | tuple[Response, int]:
 
 @fallback_channels.post("/telegram/webhook")
 def telegram() -> Response | tuple[Response, int]:
-    secret = os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip()
-    if not secret or not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+    secrets = state().channel_secrets
+    secret = secrets.telegram_secret_token
+    if not secret or not secrets.telegram_bot_token:
         return _error("the Telegram channel is not configured", 503)
     given = request.headers.get(TELEGRAM_SECRET, "")
     if not hmac.compare_digest(given.encode(), secret.encode()):

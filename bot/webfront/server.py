@@ -90,7 +90,11 @@ def serve(*, extra_setup: Callable[[Flask], None] | None = None) -> None:
     """Entry point of `python -m bot.webfront`: WEBFRONT_HOST / WEBFRONT_PORT, loopback by
     default so only a reverse proxy on the same machine can reach it."""
     _configure_logging()
-    config = WebfrontConfig.from_env()
-    app = create_app(extra_setup=extra_setup, webfront=config)
+    from bot.config import current
+
+    whole = current()  # a bad setting stops the start here, one line each
+    config = whole.web
+    app = create_app(whole.channels, extra_setup=extra_setup, webfront=config,
+                     channel_secrets=whole.secrets)
     logging.getLogger(__name__).info("web front on http://%s:%s/", config.host, config.port)
     make_server(app, config).run()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, request
 
+from bot.config import ChannelSecrets
 from bot.rate_limit import SlidingWindowLimiter
 from bot.settings import Settings
 from bot.webfront.config import WebfrontConfig
@@ -33,6 +34,8 @@ class WebfrontState:
     limiter: SlidingWindowLimiter
     trust: ProxyTrust
     address_limits: AddressLimits
+    # Twilio's and Telegram's secrets, for the fallback webhooks (bot.webfront.fallback_channels).
+    channel_secrets: ChannelSecrets = field(default_factory=ChannelSecrets)
 
 
 def state() -> WebfrontState:

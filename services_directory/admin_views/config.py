@@ -1,4 +1,4 @@
-"""Admin settings, read from the environment when the admin is mounted (never at import).
+"""Admin settings (the admin section of bot.config.AppConfig, parsed there from the environment).
 
 ADMIN_SECRET_KEY        signs the session cookie; unset: a random key per process, so staff
                         are signed out by every restart (logged once)
@@ -14,15 +14,15 @@ ADMIN_PROXY_HOPS        reverse proxies in front that append to X-Forwarded-For 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
 
-def _int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "").strip()
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
     try:
         value = int(raw) if raw else default
     except ValueError:
@@ -40,18 +40,19 @@ class AdminConfig:
     login_window_seconds: int = 300
     proxy_hops: int = 0
 
+    # True when ADMIN_SECRET_KEY was unset and secret_key is random for this process (the
+    # admin says so once when it is mounted).
+    random_secret: bool = False
+
     @classmethod
-    def from_env(cls) -> AdminConfig:
-        secret = os.environ.get("ADMIN_SECRET_KEY", "").strip()
-        if not secret:
-            logger.warning("ADMIN_SECRET_KEY is not set: using a random key, so staff sign-ins "
-                           "will not survive a restart")
-            secret = secrets.token_urlsafe(32)
+    def from_mapping(cls, env: Mapping[str, str]) -> AdminConfig:
+        secret = env.get("ADMIN_SECRET_KEY", "").strip()
         return cls(
-            secret_key=secret,
-            cookie_secure=os.environ.get("ADMIN_COOKIE_SECURE", "").strip() == "1",
-            session_hours=_int("ADMIN_SESSION_HOURS", 8, minimum=1),
-            login_attempts=_int("ADMIN_LOGIN_ATTEMPTS", 10, minimum=1),
-            login_window_seconds=_int("ADMIN_LOGIN_WINDOW_SECONDS", 300, minimum=1),
-            proxy_hops=_int("ADMIN_PROXY_HOPS", 0),
+            secret_key=secret or secrets.token_urlsafe(32),
+            cookie_secure=env.get("ADMIN_COOKIE_SECURE", "").strip() == "1",
+            session_hours=_int(env, "ADMIN_SESSION_HOURS", 8, minimum=1),
+            login_attempts=_int(env, "ADMIN_LOGIN_ATTEMPTS", 10, minimum=1),
+            login_window_seconds=_int(env, "ADMIN_LOGIN_WINDOW_SECONDS", 300, minimum=1),
+            proxy_hops=_int(env, "ADMIN_PROXY_HOPS", 0),
+            random_secret=not secret,
         )

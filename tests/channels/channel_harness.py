@@ -256,7 +256,7 @@ def fake_bot_api() -> Any:
 
 
 def settings(**overrides: Any) -> Settings:
-    """Settings as from_env would give them, with a fixed hash key and a test-friendly timeout."""
+    """Settings as bot.config.current() would give them, with a fixed hash key and a test-friendly timeout."""
     values: dict[str, Any] = {
         "session_ttl_seconds": 1800, "max_message_chars": 1000, "reply_timeout_seconds": 3.0,
         "sender_hash_key": b"channel-tests-hash-key", "webfront_token": "",

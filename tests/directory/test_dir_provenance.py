@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from bot.config import ConfigError
 from services_directory.db import session_factory
 from services_directory.freshness import freshness, latest_day, newest_page_date
 from services_directory.migrate import upgrade_database
@@ -66,7 +67,11 @@ def test_review_period_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DIRECTORY_REVIEW_MONTHS", "3")
     assert state_of("active", confirmed, today=TODAY) == "overdue"
     monkeypatch.setenv("DIRECTORY_REVIEW_MONTHS", "soon")
-    assert state_of("active", confirmed, today=TODAY) == "confirmed"  # default, with a warning
+    # Read by the one parser (bot.config): a bad value is refused, naming it, not defaulted.
+    with pytest.raises(ConfigError, match="DIRECTORY_REVIEW_MONTHS is not a whole number"):
+        state_of("active", confirmed, today=TODAY)
+    monkeypatch.delenv("DIRECTORY_REVIEW_MONTHS")
+    assert state_of("active", confirmed, today=TODAY) == "confirmed"  # the default, 6 months
     assert review("active", confirmed, today=TODAY).due == date(2027, 2, 1)
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
 

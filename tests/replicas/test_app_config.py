@@ -74,3 +74,91 @@ def test_the_printed_configuration_hides_every_secret(env: pytest.MonkeyPatch) -
                           text=True, timeout=60, env={**__import__("os").environ,
                                                       "SESSION_TTL_SECONDS": "soon"})
     assert done.returncode == 1 and "SESSION_TTL_SECONDS is not a whole number" in done.stderr
+
+
+# ---- one parser, passed to the parts ---------------------------------------------------------
+
+ALLOWED_ENVIRONMENT_READERS = {
+    "bot/config.py",  # the one parser
+    "bot/run.py", "bot/replicas/stack.py",  # build the environment of the processes they start
+    "services_directory/cli.py",  # the operator's USER for the audit log, a password prompt's input
+}
+
+
+def test_no_module_but_the_parser_reads_settings_from_the_environment() -> None:
+    readers = set()
+    for folder in ("bot", "actions", "services_directory"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            if "os.environ" in text or "getenv" in text:
+                readers.add(str(path.relative_to(ROOT)))
+    assert readers <= ALLOWED_ENVIRONMENT_READERS, sorted(readers - ALLOWED_ENVIRONMENT_READERS)
+
+
+def test_every_part_is_handed_its_section_of_one_object(env: pytest.MonkeyPatch) -> None:
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.channels.sms import SmsInput
+    from bot.channels.telegram import TelegramInput
+    from bot.channels.web import WebInput
+    from bot.config import current
+    from bot.stores.locks import ConfiguredLockStore
+    from bot.stores.redis_tracker import ConfiguredTrackerStore
+    from bot.webfront.app import create_app
+    from services_directory.db import database_url
+    from services_directory.freshness import max_age_days
+    from services_directory.verification import review_months
+
+    env.delenv("SENDER_HASH_KEY")  # one process, memory only: a random key for this process
+    env.setenv("SESSION_TTL_SECONDS", "77")
+    env.setenv("TWILIO_AUTH_TOKEN", "twilio-token")
+    env.setenv("SMS_PUBLIC_URL", "https://x.test/sms")
+    env.setenv("DATABASE_URL", "sqlite:////tmp/one-config.sqlite3")
+    env.setenv("DIRECTORY_REVIEW_MONTHS", "9")
+    env.setenv("DIRECTORY_PHONE_MAX_AGE_DAYS", "400")
+    config = current()
+    assert current() is config  # parsed once while the environment is unchanged
+    sms, web, tg = (SmsInput.from_credentials(None), WebInput.from_credentials(None),
+                    TelegramInput.from_credentials(None))
+    assert sms.settings is web.settings is tg.settings is config.channels
+    assert sms.enabled and not tg.enabled  # Telegram unset: disabled, not broken
+    assert ConfiguredTrackerStore(None).ttl_seconds == 77
+    assert isinstance(ConfiguredLockStore(), InMemoryLockStore)
+    app = create_app()
+    state = app.extensions["signpost_webfront"]
+    assert state.settings is config.channels and state.config is config.web
+    assert state.channel_secrets.twilio_auth_token == "twilio-token"
+    assert (database_url(), review_months(), max_age_days()) == (
+        "sqlite:////tmp/one-config.sqlite3", 9, 400)
+    env.setenv("SESSION_TTL_SECONDS", "78")
+    assert current() is not config and current().channels.session_ttl_seconds == 78
+
+
+@pytest.mark.parametrize("module, name, value, said", [
+    ("bot.webfront", "WEBFRONT_PORT", "eighty", "WEBFRONT_PORT is not a whole number"),
+    ("bot.run", "SESSION_TTL_SECONDS", "soon", "SESSION_TTL_SECONDS is not a whole number"),
+    ("bot.run", "REDIS_LOCK_TTL_SECONDS", "forever", "REDIS_LOCK_TTL_SECONDS"),
+])
+def test_a_bad_value_stops_a_start_with_one_clear_line(module: str, name: str, value: str,
+                                                       said: str) -> None:
+    import os
+
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": "redis://127.0.0.1:9/0",
+                   name: value, **CLEAN}
+    done = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env=environment)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], done.stderr
+    assert value not in done.stderr  # never echoed
+
+
+def test_make_run_defaults_pass_the_parser() -> None:
+    """`make run` sets nothing: with an empty environment every section has its default."""
+    from bot.config import parse
+
+    config = parse({})
+    assert config.store is None and config.run.rasa_port == 5005 and config.web.port == 8080
+    assert config.channels.session_ttl_seconds == 1800 and len(config.channels.sender_hash_key) == 32
+    assert config.directory.database_url.startswith("sqlite:///")
+    assert config.replicas.replicas == 2

@@ -189,9 +189,10 @@ def test_sms_choices_and_replays_are_shared_and_no_number_is_stored(
         shared = settings(redis=redis_settings, sender_hash_key=HASH_KEY)
         one, two = SmsInput(shared, "token", "https://x.test/sms"), SmsInput(shared, "token",
                                                                             "https://x.test/sms")
-        assert one.seen.first_time("SM" + "a" * 32) is True
-        assert two.seen.first_time("SM" + "a" * 32) is False  # Twilio's retry, other replica
         key = key_for("sms", PHONE)
+        assert one.seen.first_time(key, "SM" + "a" * 32) is True
+        assert two.seen.first_time(key, "SM" + "a" * 32) is False  # Twilio's retry, other replica
+        assert two.seen.first_time(key_for("sms", "+447700900999"), "SM" + "a" * 32) is True
         one.offered.remember(key, ["/one", "/two"])
         assert two.offered.payload(key, 1) == "/one"
 
@@ -213,7 +214,7 @@ def test_telegram_long_payloads_and_update_ids_are_shared(redis_settings: RedisS
     key = key_for("telegram", str(chat_id))
     token = one.long_payloads.token_for(key, "/inform_location{\"location\": \"" + "y" * 70 + "\"}")
     assert two.long_payloads.payload(key, token).startswith("/inform_location")
-    assert one.seen.first_time(555001) is True and two.seen.first_time(555001) is False
+    assert one.seen.first_time(key, 555001) is True and two.seen.first_time(key, 555001) is False
     flat = b"\n".join(k + b"=" + v for k, v in everything_in(redis_server).items())
     assert str(chat_id).encode() not in flat and b"555001" not in flat
 
@@ -235,7 +236,7 @@ def test_redis_frozen_every_call_returns_at_once_and_nothing_is_kept(
         for _ in range(50):
             sms.offered.remember(key, ["/one"])
             assert sms.offered.payload(key, 1) is None
-            assert sms.seen.first_time("SM" + "b" * 32) is True  # answered rather than dropped
+            assert sms.seen.first_time(key, "SM" + "b" * 32) is True  # answered, not dropped
             pipe.offered.remember(key, ["/find_support"])
             assert not pipe.offered.was_offered(key, "/find_support")
             token = tg.long_payloads.token_for(key, "/x" * 40)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.settings import Settings
+from bot.config import current
 from bot.stores.config import BadStoreSetting, MissingSharedSecret, RedisSettings
 from bot.training import ROOT
 from tests.support.redis_models import trained_model
@@ -20,7 +20,7 @@ REASON = "refusing to start"
 def test_without_redis_a_per_process_key_is_still_fine(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("REDIS_URL", "SENDER_HASH_KEY", "WEBFRONT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    settings = Settings.from_env()
+    settings = current().channels
     assert settings.redis is None and len(settings.sender_hash_key) == 32
 
 
@@ -33,7 +33,7 @@ def test_with_redis_both_must_be_set(monkeypatch: pytest.MonkeyPatch, missing: t
     for name in missing:
         monkeypatch.setenv(name, "  ")
     with pytest.raises(MissingSharedSecret) as refused:
-        Settings.from_env()
+        current()
     line = str(refused.value)
     assert "\n" not in line and REASON in line and all(name in line for name in missing)
 
@@ -42,7 +42,7 @@ def test_with_redis_and_both_set_it_starts(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("SENDER_HASH_KEY", "a-long-enough-shared-key")
     monkeypatch.setenv("WEBFRONT_TOKEN", "a-token")
-    settings = Settings.from_env()
+    settings = current().channels
     assert settings.redis == RedisSettings(url="redis://127.0.0.1:6379/0")
     assert settings.sender_hash_key == b"a-long-enough-shared-key"
 
@@ -56,7 +56,7 @@ def test_a_redis_setting_that_cannot_be_right_stops_the_start(
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv(name, value)
     with pytest.raises(BadStoreSetting) as refused:
-        RedisSettings.from_env()
+        RedisSettings.from_mapping(os.environ)
     assert name in str(refused.value) and "\n" not in str(refused.value)
 
 

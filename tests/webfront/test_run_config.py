@@ -3,6 +3,7 @@ tests/e2e/test_run_supervisor.py runs the real thing with it)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_trusted_tls_proxy_in_front_is_trusted_by_the_web_front_too(tmp_path: 
 
 def test_no_secret_is_written_into_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEBFRONT_TOKEN", "s3cret-token-value")
-    text = supervisord_config(RunConfig.from_env(), Path("/m.tar.gz"), tmp_path, None)
+    text = supervisord_config(RunConfig.from_mapping(os.environ), Path("/m.tar.gz"), tmp_path, None)
     assert "s3cret-token-value" not in text
 
 
@@ -63,6 +64,6 @@ def test_run_settings_fall_back_to_safe_defaults(monkeypatch: pytest.MonkeyPatch
                         "EDGE_TRUSTED_PROXIES": " 10.0.0.5 , not-an-address,"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("WEBFRONT_BACKEND_PORT", raising=False)
-    run = RunConfig.from_env()
+    run = RunConfig.from_mapping(os.environ)
     assert (run.rasa_port, run.public_port, run.web_backend_port) == (5005, 8080, 8081)
     assert run.haproxy is None and run.trusted_upstreams == ("10.0.0.5/32",)

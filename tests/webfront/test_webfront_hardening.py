@@ -8,6 +8,7 @@ Served by real waitress on loopback where the server itself is part of the behav
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -267,7 +268,7 @@ def test_limits_come_from_the_environment_and_zero_turns_them_off(monkeypatch) -
     monkeypatch.setenv("ADDRESS_MAX_IN_FLIGHT", "0")
     monkeypatch.setenv("MAX_IN_FLIGHT", "junk")
     monkeypatch.setenv("WEBFRONT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
-    config = WebfrontConfig.from_env()
+    config = WebfrontConfig.from_mapping(os.environ)
     assert (config.address_rate_per_minute, config.address_in_flight, config.total_in_flight) == (0, 0, 12)
     assert config.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
     from bot.webfront.limits import InFlight

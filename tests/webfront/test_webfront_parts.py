@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_defaults_are_safe(monkeypatch):
     for name in ("WEBFRONT_HOST", "WEBFRONT_PORT", "EXIT_URL", "DOMAIN_FILE"):
         monkeypatch.delenv(name, raising=False)
-    config = WebfrontConfig.from_env()
+    config = WebfrontConfig.from_mapping(os.environ)
     assert (config.host, config.port) == ("127.0.0.1", 8080)
     assert config.exit_url == DEFAULT_EXIT_URL == "https://www.bbc.co.uk/weather"
     assert config.domain_file == DOMAIN_FILE
@@ -37,7 +37,7 @@ def test_environment_is_read_when_asked(monkeypatch):
     monkeypatch.setenv("WEBFRONT_HOST", "0.0.0.0")
     monkeypatch.setenv("WEBFRONT_PORT", "9001")
     monkeypatch.setenv("EXIT_URL", "https://www.google.co.uk/")
-    config = WebfrontConfig.from_env()
+    config = WebfrontConfig.from_mapping(os.environ)
     assert (config.host, config.port, config.exit_url) == ("0.0.0.0", 9001,
                                                            "https://www.google.co.uk/")
 
@@ -52,7 +52,7 @@ def test_an_unusable_exit_url_falls_back_to_the_default(raw):
 @pytest.mark.parametrize("raw", ["nope", "0", "70000", "-1"])
 def test_an_unusable_port_falls_back_to_the_default(monkeypatch, raw):
     monkeypatch.setenv("WEBFRONT_PORT", raw)
-    assert WebfrontConfig.from_env().port == 8080
+    assert WebfrontConfig.from_mapping(os.environ).port == 8080
 
 
 # ---- domain.yml texts ------------------------------------------------------------------------
