@@ -57,6 +57,11 @@ _SPECIFIC = ("children", "young_people", "older_people", "deaf", "lgbt_plus", "d
              "men", "migrant_women", "perpetrators", "friends_family")
 CHILD_UNTIL = 13  # below this age single-sex services with no age recorded are for adults
 _PERSON_LINES = 2  # at most this many of the person's own lines, so local help still fits
+# The line issue 14 names for each group, first among that group's own lines: ManKind is a
+# good service, but the Men's Advice Line is the national line a man is told about first.
+NAMED_LINES = frozenset({"svc-national-mens-advice-line", "svc-national-galop-helpline",
+                         "svc-national-childline", "svc-national-hourglass",
+                         "svc-national-signhealth-domestic-abuse-service"})
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ class _Hit(NamedTuple):  # a NamedTuple: built hundreds of times per search
     scope: Scope
     rank: int
     own_line: bool = False
+    group: int = 0  # the own line's place in the person's groups, most specific first
 
 
 @dataclass(frozen=True)
@@ -288,8 +294,10 @@ def _fetch(session: Session, branches: list[_Branch], person: _Person,
         if service_id in seen[branch.tier]:
             continue
         seen[branch.tier].add(service_id)
+        group = (person.own_lines.index(branch.audience_key)
+                 if branch.audience_key in person.own_lines else 0)
         tiers[branch.tier].append(_Hit(service_id, bool(has_phone), branch.scope, rank,
-                                       branch.audience_key is not None))
+                                       branch.audience_key is not None, group))
     return tiers
 
 
@@ -308,8 +316,10 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
     council = [hit for hit in local if hit.service_id.endswith(COUNCIL_ROUTE_SUFFIX)]
     if council and not any(hit.has_phone for hit in main):
         main.append(council[0])  # the council's page is the route in when no number shows
+    # An LGBT+ man hears of Galop first, then the men's lines (groups are most specific first).
     own = sorted(tiers.get("own_line", []),
-                 key=lambda hit: (not hit.has_phone, hit.scope != "national", hit.rank))
+                 key=lambda hit: (not hit.has_phone, hit.group, hit.service_id not in NAMED_LINES,
+                                  hit.scope != "national", hit.rank))
     topic_lines = tiers.get("topic_line", [])
     topic_line = ([hit for hit in topic_lines if hit.has_phone] or topic_lines)[:1]
     catch_all = (tiers.get("catch_all") or tiers.get("fallback") or [])[:1]
