@@ -338,7 +338,10 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
         return kept
 
     tail = take(catch_all)
-    first_own = take(own, 1)
+    # the first line of each of the person's groups (Galop and the Men's Advice Line for a gay
+    # man), up to _PERSON_LINES
+    firsts = [hit for n, hit in enumerate(own) if all(o.group != hit.group for o in own[:n])]
+    first_own = take(firsts, _PERSON_LINES)
     specialist = first_own + take(topic_line)
     if len(specialist) + len(tail) >= limit:
         # A small limit: the person's own line, the catch-all, then the topic line.

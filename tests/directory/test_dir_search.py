@@ -376,3 +376,13 @@ def test_a_child_is_not_sent_to_adult_womens_services(loaded_session):
                                       asker=Asker(age_group="under_13")))
             assert "svc-national-childline" in child, (borough.name, topic)
             assert not adult_only & set(child), (borough.name, topic)
+
+
+def test_a_gay_man_hears_of_galop_and_the_mens_advice_line_even_in_a_short_answer(loaded_session):
+    """Both of his groups have a line made for them; the most specific (LGBT+) comes first."""
+    from services_directory.asker import Asker
+
+    shown = ids(find_services(loaded_session, topic="economic_abuse", place=None,
+                              asker=Asker(gender="male", lgbt_plus=True), limit=3))
+    assert shown[:2] == ["svc-national-galop-helpline", "svc-national-mens-advice-line"]
+    assert "svc-national-domestic-abuse-helpline" in shown
