@@ -86,7 +86,7 @@ def staff_email() -> str:
     return staff.email
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only back into the admin: a sign-in link must not bounce staff to another site."""
     fallback = url_for("admin.index")
     if not target or not target.startswith("/admin") or "//" in target or "\\" in target:
@@ -128,7 +128,7 @@ class StaffIndexView(StaffOnly, AdminIndexView):
 
     @expose("/login/", methods=("GET", "POST"))
     def login(self) -> Any:
-        next_url = _safe_next(request.args.get("next"))
+        next_url = safe_next(request.args.get("next"))
         if request.method == "GET" and current_staff() is not None:
             return redirect(next_url)
         form = LoginForm(request.form if request.method == "POST" else None)

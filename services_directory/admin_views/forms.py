@@ -14,8 +14,10 @@ from typing import Any
 
 from flask import current_app
 from flask_admin.form import SecureForm, rules
-from wtforms import Field, PasswordField, StringField
+from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
+
+from services_directory.vocabulary import VERIFICATION_METHOD_LABELS, VERIFICATION_METHODS
 
 FORM_EXPIRED = ("This form had expired or did not come from this site. "
                 "Nothing was changed: please try again.")
@@ -91,3 +93,19 @@ class LoginForm(StaffForm):
 
 class LogoutForm(StaffForm):
     pass
+
+
+class ConfirmForm(StaffForm):
+    """One service's confirmation: the service layer checks the method and note again."""
+
+    version = HiddenField(validators=[InputRequired()])
+    method = SelectField(
+        "How did you check it?",
+        choices=[("", "Choose one"), *((m, VERIFICATION_METHOD_LABELS[m]) for m in VERIFICATION_METHODS)],
+        validators=[InputRequired(message="Choose how you checked this service.")])
+    note = TextAreaField(
+        "What you checked, and with whom",
+        validators=[InputRequired(message="Say in a few words what you checked and with whom."),
+                    Length(min=10, max=2000,
+                           message="Say in a few words what you checked and with whom "
+                                   "(at least 10 characters).")])

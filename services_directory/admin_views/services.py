@@ -20,7 +20,8 @@ import logging
 import secrets
 from typing import Any
 
-from flask import flash, request
+from flask import flash, redirect, request
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
@@ -39,9 +40,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from services_directory.admin_views.auth import StaffOnly, staff_email
+from services_directory.admin_views.auth import StaffOnly, safe_next, staff_email
 from services_directory.admin_views.forms import (
     FORM_EXPIRED,
+    ConfirmForm,
     KeepHidden,
     SchemaCheck,
     StaffForm,
@@ -60,11 +62,14 @@ from services_directory.models import (
 )
 from services_directory.service_layer import (
     STALE_MESSAGE,
+    Confirmation,
     DirectoryWrite,
     WriteRefused,
+    confirm_service,
     update_service,
 )
 from services_directory.tabular_schema import check_email, check_phone, check_url
+from services_directory.verification import review
 from services_directory.vocabulary import (
     AUDIENCES,
     PHONE_TYPES,
@@ -397,6 +402,41 @@ class ServiceView(StaffOnly, ModelView):
             return True
         logger.info("admin: service %s updated", model.id)
         return True
+
+    # ------------------------------------------------------------ confirm, one at a time
+
+    @expose("/confirm/", methods=("GET", "POST"))
+    def confirm_view(self) -> Any:
+        """Confirm one service: how it was checked and a note, never in bulk. The form
+        carries the version it was opened at, so a confirmation of details someone has
+        since changed is refused rather than vouching for what the officer never saw."""
+        service_id = request.args.get("id", "")
+        return_url = safe_next(request.args.get("url") or self.get_url(".index_view"))
+        service = self.get_one(service_id)
+        if service is None:
+            flash("That service no longer exists.", "error")
+            return redirect(self.get_url(".index_view"))
+        form = ConfirmForm(request.form if request.method == "POST" else None)
+        if request.method == "GET":
+            form.version.data = str(service.version)
+        elif not form.validate():
+            if csrf_failed(form):
+                flash(FORM_EXPIRED, "error")
+        else:
+            try:
+                confirm_service(self.session, staff_email(), service.id, form.version.data,
+                                Confirmation(method=form.method.data or "",
+                                             note=form.note.data or ""))
+            except WriteRefused as error:
+                target = form.note if "few words" in str(error) else form.method
+                target.errors = [*target.errors, str(error)]
+            else:
+                logger.info("admin: service %s confirmed", service.id)
+                flash(f"{service.name}: confirmed today.", "success")
+                return redirect(return_url)
+        return self.render("signpost_admin/service_confirm.html", service=service, form=form,
+                           review=review(service.status, service.last_verified),
+                           areas=area_label(service), return_url=return_url)
 
     # ------------------------------------------------------------ actions
 

@@ -340,3 +340,29 @@ def test_list_search_and_filters(site):
     audit = client.get("/admin/audit-log/").get_data(as_text=True)
     assert "import" in audit or "test" in audit
 
+
+
+def test_confirm_one_service_with_how_and_a_note(site):
+    """The confirm page: refused without a method or note (plain words), then confirmed and
+    audited as 'confirm' with who and how; a stale version is refused."""
+    client = _staff(site)
+    url = f"/admin/service/confirm/?id={SERVICE}"
+    page = client.get(url).get_data(as_text=True)
+    token = csrf_token(page)
+    version = str(_service(site).version)
+    refused = client.post(url, data={"csrf_token": token, "version": version, "method": "",
+                                     "note": "short"}).get_data(as_text=True)
+    assert "Choose how you checked this service." in refused
+    assert "at least 10 characters" in refused
+    assert _service(site).last_verified is None and not _audit(site)
+    stale = client.post(url, data={"csrf_token": token, "version": "999",
+                                   "method": "phoned_service",
+                                   "note": "Rang them, all correct."}).get_data(as_text=True)
+    assert "Someone else changed this service" in stale
+    assert _service(site).last_verified is None
+    done = client.post(url, data={"csrf_token": token, "version": version,
+                                  "method": "phoned_service", "note": "Rang them, all correct."})
+    assert done.status_code == 302
+    service = _service(site)
+    assert service.verified_by == STAFF_EMAIL and service.verification_method == "phoned_service"
+    assert [row.action for row in _audit(site, SERVICE)][:1] == ["confirm"]
