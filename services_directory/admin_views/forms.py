@@ -91,6 +91,11 @@ class LoginForm(StaffForm):
     password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
 
 
+class CodeForm(StaffForm):
+    code = StringField("6-digit code from your authenticator app",
+                       validators=[InputRequired(), Length(max=20)])
+
+
 class LogoutForm(StaffForm):
     pass
 

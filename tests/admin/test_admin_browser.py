@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from admin_support import STAFF_EMAIL, STAFF_PASSWORD
+from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, totp_code
 from werkzeug.serving import make_server
 
 from services_directory.models import Service
@@ -64,6 +64,9 @@ def test_sign_in_edit_and_verify_in_a_browser(site, served, browser_page):
     assert "/admin/login/" in page.url
     page.fill("#email", STAFF_EMAIL)
     page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{served}/admin/login/code/")
+    page.fill("#code", totp_code(STAFF_TOTP_SECRET))
     page.click("button[type=submit]")
     page.wait_for_url(f"{served}/admin/service/")
 
