@@ -31,6 +31,7 @@ from services_directory.admin_views.auth import (
 from services_directory.admin_views.config import AdminConfig
 from services_directory.admin_views.forms import LogoutForm
 from services_directory.admin_views.records import AuditLogView, OrganizationView
+from services_directory.admin_views.review import BoroughView, ReviewQueueView
 from services_directory.admin_views.services import DeletedServiceView, ServiceView
 from services_directory.api import directory_database
 
@@ -113,7 +114,9 @@ def init_admin(app: Flask, database_url: str | None = None,
     admin = Admin(app, name="Signpost directory", url=ADMIN_URL, template_mode="bootstrap4",
                   base_template="signpost_admin/base.html",
                   index_view=StaffIndexView(name="Home", url=ADMIN_URL))
+    admin.add_view(ReviewQueueView(session))
     admin.add_view(ServiceView(session))
+    admin.add_view(BoroughView(session))
     admin.add_view(DeletedServiceView(session))
     admin.add_view(OrganizationView(session))
     admin.add_view(AuditLogView(session))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import date
 from typing import Any
 
 from flask import flash, redirect, request
@@ -28,7 +29,7 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from flask_admin.form import rules
 from flask_admin.model.form import InlineFormAdmin
 from markupsafe import Markup
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import object_session
 from wtforms import (
     BooleanField,
@@ -51,6 +52,12 @@ from services_directory.admin_views.forms import (
     csrf_failed,
     strip_or_none,
 )
+from services_directory.admin_views.review import (
+    long_date,
+    may_change,
+    outside_borough_message,
+    service_history,
+)
 from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS
 from services_directory.models import (
     Eligibility,
@@ -69,7 +76,13 @@ from services_directory.service_layer import (
     update_service,
 )
 from services_directory.tabular_schema import check_email, check_phone, check_url
-from services_directory.verification import review
+from services_directory.verification import (
+    ENDED_STATUSES,
+    STATE_LABELS,
+    add_months,
+    review,
+    review_months,
+)
 from services_directory.vocabulary import (
     AUDIENCES,
     PHONE_TYPES,
@@ -146,7 +159,84 @@ class TopicFilter(BaseSQLAFilter):
         return "is"
 
 
+class StateFilter(BaseSQLAFilter):
+    """Confirmed, not yet confirmed, overdue or ended: verification.review's rule in SQL."""
+
+    def __init__(self) -> None:
+        super().__init__(Service.last_verified, "State",
+                         options=[(name, label) for name, label in STATE_LABELS.items()])
+
+    def validate(self, value: str) -> bool:
+        return value in STATE_LABELS
+
+    def apply(self, query: Any, value: str, alias: Any = None) -> Any:
+        ended = Service.status.in_(sorted(ENDED_STATUSES))
+        cutoff = add_months(date.today(), -review_months())
+        conditions = {
+            "ended": ended,
+            "unconfirmed": ~ended & Service.last_verified.is_(None),
+            "overdue": ~ended & (Service.last_verified < cutoff),
+            "confirmed": ~ended & (Service.last_verified >= cutoff),
+        }
+        return query.filter(conditions[value])
+
+    def operation(self) -> str:
+        return "is"
+
+
+class PhoneFilter(BaseSQLAFilter):
+    def __init__(self) -> None:
+        super().__init__(Service.id, "Phone number",
+                         options=[("yes", "Has a phone number"), ("no", "No phone number")])
+
+    def validate(self, value: str) -> bool:
+        return value in ("yes", "no")
+
+    def apply(self, query: Any, value: str, alias: Any = None) -> Any:
+        has_phone = exists().where(Phone.service_id == Service.id)
+        return query.filter(has_phone if value == "yes" else ~has_phone)
+
+    def operation(self) -> str:
+        return "is"
+
+
+def search_condition(text: str) -> Any:
+    """Name (or other name), borough or topic: "Lewisham", "stalking", "Athena" all work,
+    and a borough and a topic together ("Lewisham stalking") narrow to both."""
+    conditions = []
+    for word in text.lower().split():
+        like = f"%{word}%"
+        codes = [b.ons_code for b in BOROUGHS if word in b.name.lower()]
+        topics = [topic_term_id(t) for t in TOPICS
+                  if word in TOPIC_LABELS[t].lower() or word in t.replace("_", " ")]
+        options = [Service.name.ilike(like), Service.alternate_name.ilike(like)]
+        if codes:
+            options.append(exists().where(ServiceArea.service_id == Service.id,
+                                          ServiceArea.borough_code.in_(codes)))
+        if topics:
+            options.append(exists().where(ServiceTaxonomy.service_id == Service.id,
+                                          ServiceTaxonomy.taxonomy_term_id.in_(topics)))
+        conditions.append(or_(*options))
+    return and_(*conditions) if conditions else true()
+
+
 # ---------------------------------------------------------------- list formatters
+
+
+def _state(_view: Any, _context: Any, model: Service, _name: str) -> str:
+    return review(model.status, model.last_verified).label
+
+
+def _last_confirmed(_view: Any, _context: Any, model: Service, _name: str) -> str:
+    return long_date(model.last_verified) or "Never"
+
+
+def _phone(_view: Any, _context: Any, model: Service, _name: str) -> str:
+    phones = sorted(model.phones, key=lambda p: p.id)
+    if not phones:
+        return "None"
+    more = f" (+{len(phones) - 1} more)" if len(phones) > 1 else ""
+    return phones[0].number + more
 
 
 def _organization(_view: Any, _context: Any, model: Service, _name: str) -> str:
@@ -238,11 +328,12 @@ class ServiceView(StaffOnly, ModelView):
     page_size = 50
     edit_template = "signpost_admin/service_edit.html"
 
-    column_list = ("name", "organization", "areas", "status", "last_verified")
+    column_list = ("name", "areas", "phone", "state", "last_verified")
     column_labels = {"organization": "Organisation", "areas": "Area", "url": "Website",
-                     "last_verified": "Last verified"}
-    column_formatters = {"organization": _organization, "areas": _areas}
-    column_select_related_list = (Service.organization, Service.areas)
+                     "last_verified": "Last confirmed", "phone": "Phone", "state": "State"}
+    column_formatters = {"organization": _organization, "areas": _areas, "phone": _phone,
+                         "state": _state, "last_verified": _last_confirmed}
+    column_select_related_list = (Service.organization, Service.areas, Service.phones)
     column_formatters_detail = {"organization": _organization, "areas": _areas,
                                 "phones": _phones}
     column_details_list = ("id", "name", "alternate_name", "organization", "areas",
@@ -254,6 +345,8 @@ class ServiceView(StaffOnly, ModelView):
     column_filters = (
         BoroughFilter(),
         TopicFilter(),
+        StateFilter(),
+        PhoneFilter(),
         FilterEqual(Service.status, "Status",
                     options=[(status, status) for status in SERVICE_STATUSES]),
     )
@@ -315,6 +408,15 @@ class ServiceView(StaffOnly, ModelView):
     def get_one(self, id: str) -> Service | None:
         service = self.session.get(Service, id)
         return service if service is not None and service.deleted_at is None else None
+
+    def search_placeholder(self) -> str:
+        return "Name, borough or topic"
+
+    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any,
+                      search: str) -> Any:
+        condition = search_condition(search)
+        count_query = count_query.filter(condition) if count_query is not None else None
+        return query.filter(condition), count_query, joins, count_joins
 
     # ------------------------------------------------------------ the edit form
 
@@ -391,6 +493,9 @@ class ServiceView(StaffOnly, ModelView):
                 for name, value in values.items():
                     setattr(eligibility, name, value)
 
+        if not may_change(model):
+            flash(outside_borough_message(), "error")
+            return False
         try:
             changes = update_service(self.session, staff_email(), model.id,
                                      form.version.data, change)
@@ -416,6 +521,9 @@ class ServiceView(StaffOnly, ModelView):
         if service is None:
             flash("That service no longer exists.", "error")
             return redirect(self.get_url(".index_view"))
+        if not may_change(service):
+            flash(outside_borough_message(), "error")
+            return redirect(return_url)
         form = ConfirmForm(request.form if request.method == "POST" else None)
         if request.method == "GET":
             form.version.data = str(service.version)
@@ -438,6 +546,17 @@ class ServiceView(StaffOnly, ModelView):
                            review=review(service.status, service.last_verified),
                            areas=area_label(service), return_url=return_url)
 
+    @expose("/history/")
+    def history_view(self) -> Any:
+        """The service's audit trail in words: who, when (London time), what changed."""
+        service = self.session.get(Service, request.args.get("id", ""))
+        if service is None:
+            flash("That service no longer exists.", "error")
+            return redirect(self.get_url(".index_view"))
+        return self.render("signpost_admin/history.html", service=service,
+                           entries=service_history(self.session, service),
+                           long_date=long_date)
+
     # ------------------------------------------------------------ actions
 
     def _apply_to(self, ids: list[str], *, deleted: bool, audit_action: str,
@@ -449,6 +568,9 @@ class ServiceView(StaffOnly, ModelView):
         ).scalars())
         if not services:
             flash("No matching services: nothing was changed.", "error")
+            return
+        if not all(may_change(service) for service in services):
+            flash(outside_borough_message() + " Nothing was changed.", "error")
             return
         write = DirectoryWrite(self.session, staff_email())
         for service in services:

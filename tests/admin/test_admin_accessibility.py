@@ -23,6 +23,11 @@ SIGNED_IN_PAGES = [
     f"/admin/service/edit/?id={SERVICE}",
     f"/admin/service/details/?id={SERVICE}",
     f"/admin/service/confirm/?id={SERVICE}",
+    f"/admin/service/history/?id={SERVICE}",
+    "/admin/review/",
+    "/admin/review/?state=unconfirmed&borough=E09000023",
+    "/admin/boroughs/",
+    "/admin/boroughs/E09000023/",
     "/admin/deleted-services/",
     "/admin/organization/",
     "/admin/organization/edit/?id=org-refuge",
@@ -73,5 +78,12 @@ def test_every_admin_page_passes_axe(served, browser_page):  # noqa: F811
     page.goto(f"{served}/admin/service/confirm/?id={SERVICE}")
     page.click("button[type=submit] >> text=Confirm this service")
     page.wait_for_selector("#form-errors")
+    problems += _violations(page)
+    # A history with entries in it (the confirmation).
+    page.select_option("#method", "phoned_service")
+    page.fill("#note", "Rang the service; details as listed.")
+    page.click("button[type=submit] >> text=Confirm this service")
+    page.wait_for_load_state()
+    page.goto(f"{served}/admin/service/history/?id={SERVICE}")
     problems += _violations(page)
     assert problems == [], "\n".join(problems)

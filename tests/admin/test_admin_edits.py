@@ -369,3 +369,25 @@ def test_confirm_one_service_with_how_and_a_note(site):
     service = _service(site)
     assert service.verified_by == STAFF_EMAIL and service.verification_method == "phoned_service"
     assert [row.action for row in _audit(site, SERVICE)][:1] == ["confirm"]
+
+
+def test_list_shows_phone_state_and_last_confirmed_with_filters(site):
+    client = _staff(site)
+    page = client.get("/admin/service/?search=Forced").get_data(as_text=True)
+    for heading in ("Phone", "State", "Last confirmed"):
+        assert heading in page
+    assert "Not yet confirmed (from a public source)" in page and "Never" in page
+    unconfirmed = client.get("/admin/service/?search=Forced&flt0_2=unconfirmed").get_data(as_text=True)
+    assert "Forced Marriage Unit" in unconfirmed
+    assert "Forced Marriage Unit" not in client.get(
+        "/admin/service/?search=Forced&flt0_2=overdue").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("search", "present", "absent"), [
+    ("Athena", "Athena", "Forced Marriage Unit"),
+    ("Lewisham", "Athena", "Bexley domestic abuse One Stop Shop"),
+    ("stalking", "National Stalking Helpline", "Forced Marriage Unit"),
+])
+def test_search_by_name_borough_and_topic(site, search, present, absent):
+    page = _staff(site).get(f"/admin/service/?search={search}").get_data(as_text=True)
+    assert present in page and absent not in page
