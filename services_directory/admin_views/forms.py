@@ -34,10 +34,13 @@ class StaffForm(SecureForm):
 
 
 class SchemaCheck:
-    """Runs one of tabular_schema's checks (which return a reason or None) on a field."""
+    """Runs one of tabular_schema's checks (which return a reason or None) on a field. The
+    import's reasons are written for data files; `message`, when given, says in plain words
+    what to type instead, which is what an officer needs."""
 
-    def __init__(self, check: Callable[[Any], str | None]) -> None:
+    def __init__(self, check: Callable[[Any], str | None], message: str | None = None) -> None:
         self.check = check
+        self.message = message
 
     def __call__(self, _form: Any, field: Field) -> None:
         value = field.data
@@ -47,7 +50,7 @@ class SchemaCheck:
             return
         reason = self.check(value)
         if reason:
-            raise ValidationError(reason)
+            raise ValidationError(self.message or reason)
 
 
 class KeepHidden(rules.BaseRule):

@@ -62,6 +62,7 @@ from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS
 from services_directory.models import (
     Eligibility,
     Phone,
+    Schedule,
     Service,
     ServiceArea,
     ServiceTaxonomy,
@@ -75,7 +76,7 @@ from services_directory.service_layer import (
     confirm_service,
     update_service,
 )
-from services_directory.tabular_schema import check_email, check_phone, check_url
+from services_directory.tabular_schema import check_email, check_phone, check_time, check_url
 from services_directory.verification import (
     ENDED_STATUSES,
     STATE_LABELS,
@@ -101,6 +102,19 @@ _SERVICE_FIELDS = ("name", "alternate_name", "description", "url", "email", "for
 _ELIGIBILITY_FIELDS = ("gender", "minimum_age", "maximum_age", "audiences",
                        "audience_restricted", "eligibility_description")
 _MAX_ID = 120
+# What to fix, in plain words (the import's own messages are written for data files).
+PLAIN_PHONE = ("Enter a UK phone number with its area code, like 020 7946 0000 or "
+               "0808 2000 247.")
+PLAIN_URL = "Enter the full web address, starting with https://"
+PLAIN_EMAIL = "Enter an email address, like name@example.org."
+PLAIN_TIME = "Enter a time on the 24-hour clock, like 09:00 or 17:30."
+PLAIN_DAYS = "Enter days as two-letter codes separated by commas, like MO,TU,WE."
+_DAYS = frozenset({"MO", "TU", "WE", "TH", "FR", "SA", "SU"})
+
+
+def check_days(value: str) -> str | None:
+    parts = [part.strip().upper() for part in value.split(",")]
+    return None if parts and all(part in _DAYS for part in parts) else "bad days"
 
 
 def _short_id(candidate: str, prefix: str) -> str:
@@ -282,15 +296,17 @@ class PhoneInline(InlineFormAdmin):
     form_overrides = {"type": SelectField}
     form_args = {
         "type": {"choices": [(kind, kind) for kind in PHONE_TYPES]},
-        "number": {"validators": [InputRequired(), SchemaCheck(check_phone)],
+        "number": {"validators": [InputRequired(message="Enter the phone number."),
+                                  SchemaCheck(check_phone, PLAIN_PHONE)],
                    "filters": [strip_or_none]},
         "extension": {"filters": [strip_or_none]},
         "description": {"label": "Label (what the number is for)", "filters": [strip_or_none]},
         "hours": {"label": "When it is answered", "filters": [strip_or_none]},
         "source": {"label": "Source (where this number is published)",
-                   "validators": [InputRequired()], "filters": [strip_or_none]},
+                   "validators": [InputRequired(message="Say where this number is published.")],
+                   "filters": [strip_or_none]},
         "source_url": {"label": "Source web address",
-                       "validators": [Optional(), SchemaCheck(check_url)],
+                       "validators": [Optional(), SchemaCheck(check_url, PLAIN_URL)],
                        "filters": [strip_or_none]},
     }
 
@@ -306,6 +322,82 @@ class PhoneInline(InlineFormAdmin):
                 Phone.id.startswith(f"ph-{service.id}-", autoescape=True))).scalars())
         taken |= {phone.id for phone in service.phones if phone.id}
         model.id = phone_id(service.id, taken)
+
+
+# ---------------------------------------------------------------- hours, inline
+
+
+class ScheduleInline(InlineFormAdmin):
+    """Opening hours: days and times where they are regular, or in words (as the source says
+    them); the bot shows the words when there are any."""
+
+    form_columns = ("id", "byday", "opens_at", "closes_at", "is_24_hours", "description")
+    form_label = "Opening hours"
+    form_args = {
+        "byday": {"label": "Days (MO,TU,WE,TH,FR,SA,SU)", "filters": [strip_or_none],
+                  "validators": [Optional(), SchemaCheck(check_days, PLAIN_DAYS)]},
+        "opens_at": {"label": "Opens (24-hour, like 09:00)", "filters": [strip_or_none],
+                     "validators": [Optional(), SchemaCheck(check_time, PLAIN_TIME)]},
+        "closes_at": {"label": "Closes (24-hour, like 17:30)", "filters": [strip_or_none],
+                      "validators": [Optional(), SchemaCheck(check_time, PLAIN_TIME)]},
+        "is_24_hours": {"label": "Open 24 hours"},
+        "description": {"label": "Hours in words (shown to people)", "filters": [strip_or_none]},
+    }
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        if not is_created or model.id:
+            return
+        service = model.service
+        session = object_session(service)
+        with session.no_autoflush:
+            taken = set(session.execute(select(Schedule.id).where(
+                Schedule.id.startswith(f"sch-{service.id}-", autoescape=True))).scalars())
+        taken |= {schedule.id for schedule in service.schedules if schedule.id}
+        n = 1
+        while f"sch-{service.id}-{n}" in taken:
+            n += 1
+        model.id = _short_id(f"sch-{service.id}-{n}", "sch")
+
+
+def _area_choices() -> list[tuple[str, str]]:
+    return [("london", "London-wide"), ("national", "National"),
+            *((b.ons_code, b.name) for b in sorted(BOROUGHS, key=lambda b: b.name))]
+
+
+def _chosen_areas(service: Service) -> list[str]:
+    return [area.borough_code if area.scope == "borough" else area.scope
+            for area in service.areas if area.scope != "borough" or area.borough_code]
+
+
+def _sync_areas(service: Service, chosen: list[str], write: DirectoryWrite) -> None:
+    """Make the service's areas exactly `chosen` (borough codes, 'london', 'national')."""
+    wanted = set(chosen)
+    for area in list(service.areas):
+        key = area.borough_code if area.scope == "borough" else area.scope
+        if key in wanted:
+            wanted.discard(key)
+        else:
+            service.areas.remove(area)
+            write.session.delete(area)
+    for key in sorted(wanted):
+        scope = key if key in ("london", "national") else "borough"
+        service.areas.append(ServiceArea(
+            id=_short_id(f"area-{service.id}-{key}", "area"), scope=scope,
+            borough_code=key if scope == "borough" else None))
+
+
+def _sync_topics(service: Service, chosen: list[str], write: DirectoryWrite) -> None:
+    wanted = {topic_term_id(topic) for topic in chosen if topic in TOPICS}
+    for link in list(service.taxonomies):
+        if link.taxonomy_term_id in wanted:
+            wanted.discard(link.taxonomy_term_id)
+        elif link.taxonomy_term_id.startswith("topic-"):
+            service.taxonomies.remove(link)
+            write.session.delete(link)
+    for term in sorted(wanted):
+        service.taxonomies.append(ServiceTaxonomy(
+            id=_short_id(f"st-{service.id}-{term.removeprefix('topic-')}", "st"),
+            taxonomy_term_id=term))
 
 
 # ---------------------------------------------------------------- the services view
@@ -351,24 +443,36 @@ class ServiceView(StaffOnly, ModelView):
                     options=[(status, status) for status in SERVICE_STATUSES]),
     )
 
-    form_columns = (*_SERVICE_FIELDS, "version", *_ELIGIBILITY_FIELDS)
+    form_columns = (*_SERVICE_FIELDS, "version", "service_areas", "topics",
+                    *_ELIGIBILITY_FIELDS)
     form_overrides = {"status": SelectField}  # not form_choices: see PhoneInline
     form_args = {
         "status": {"choices": [(status, status) for status in SERVICE_STATUSES]},
-        "name": {"validators": [DataRequired()], "filters": [clean_text]},
-        "description": {"validators": [DataRequired()], "filters": [clean_text]},
-        "url": {"label": "Website", "validators": [Optional(), SchemaCheck(check_url)],
+        "name": {"validators": [DataRequired(message="Enter the service's name.")],
+                 "filters": [clean_text]},
+        "description": {"validators": [DataRequired(message="Describe the service in a sentence "
+                                                            "or two.")],
+                        "filters": [clean_text]},
+        "url": {"label": "Website", "validators": [Optional(), SchemaCheck(check_url, PLAIN_URL)],
                 "filters": [strip_or_none]},
-        "email": {"validators": [Optional(), SchemaCheck(check_email)],
+        "email": {"validators": [Optional(), SchemaCheck(check_email, PLAIN_EMAIL)],
                   "filters": [strip_or_none]},
-        "alternate_name": {"filters": [strip_or_none]},
-        "form_url": {"label": "Web form", "validators": [Optional(), SchemaCheck(check_url)],
+        "alternate_name": {"label": "Other name", "filters": [strip_or_none]},
+        "form_url": {"label": "Web form",
+                     "validators": [Optional(), SchemaCheck(check_url, PLAIN_URL)],
                      "filters": [strip_or_none]},
         "status_note": {"label": "Why it is not active, or doubts about it (staff only)",
                         "filters": [strip_or_none]},
     }
     form_extra_fields = {
         "version": HiddenField(validators=[InputRequired()]),
+        "service_areas": SelectMultipleField(
+            "Areas it serves", choices=_area_choices(),
+            validators=[InputRequired(message="Choose at least one area: a borough, "
+                                              "London-wide or national.")]),
+        "topics": SelectMultipleField(
+            "Topics (what the bot offers it for)",
+            choices=[(topic, TOPIC_LABELS[topic]) for topic in TOPICS]),
         "gender": SelectField("Gender", choices=_gender_choices(), default=""),
         "minimum_age": IntegerField("Minimum age",
                                     validators=[Optional(), NumberRange(0, 120)]),
@@ -381,12 +485,14 @@ class ServiceView(StaffOnly, ModelView):
         "eligibility_description": TextAreaField("Eligibility notes",
                                                  filters=[strip_or_none]),
     }
-    inline_models = (PhoneInline(Phone),)
+    inline_models = (PhoneInline(Phone), ScheduleInline(Schedule))
     form_edit_rules = (
         KeepHidden("csrf_token", "version"),
         rules.FieldSet(_SERVICE_FIELDS, "Service"),
+        rules.FieldSet(("service_areas", "topics"), "Where and what"),
         rules.FieldSet(_ELIGIBILITY_FIELDS, "Who it is for"),
         rules.FieldSet(("phones",), "Phone numbers"),
+        rules.FieldSet(("schedules",), "Opening hours"),
     )
 
     def __init__(self, session: Any, **kwargs: Any) -> None:
@@ -434,6 +540,10 @@ class ServiceView(StaffOnly, ModelView):
         if service is None:
             return
         form.version.data = str(service.version)
+        form.service_areas.data = _chosen_areas(service)
+        form.topics.data = [link.taxonomy_term_id.removeprefix("topic-")
+                            for link in service.taxonomies
+                            if link.taxonomy_term_id.startswith("topic-")]
         eligibility = service.eligibility
         if eligibility is not None:
             form.gender.data = eligibility.gender or ""
@@ -458,8 +568,11 @@ class ServiceView(StaffOnly, ModelView):
             low, high = form.minimum_age.data, form.maximum_age.data
             if low is not None and high is not None and low > high:
                 form.maximum_age.errors = [*form.maximum_age.errors,
-                                           "must not be below the minimum age"]
-                return False
+                                           "The maximum age must not be below the minimum age."]
+                valid = False
+        if not valid and not csrf_failed(form):
+            flash("This service was not saved. Fix the fields marked below; the cursor is on "
+                  "the first one.", "error")
         return valid
 
     def _eligibility_values(self, form: Any) -> dict[str, Any]:
@@ -480,6 +593,9 @@ class ServiceView(StaffOnly, ModelView):
             for name in _SERVICE_FIELDS:
                 setattr(service, name, form[name].data)  # already cleaned by the filters
             form.phones.populate_obj(service, "phones")
+            form.schedules.populate_obj(service, "schedules")
+            _sync_areas(service, form.service_areas.data or [], write)
+            _sync_topics(service, form.topics.data or [], write)
             values = self._eligibility_values(form)
             eligibility = service.eligibility
             if eligibility is None and (values["gender"] or values["minimum_age"] is not None

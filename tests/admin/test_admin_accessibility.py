@@ -74,6 +74,10 @@ def test_every_admin_page_passes_axe(served, browser_page):  # noqa: F811
     page.fill("#phones-0-number", "12345")
     page.click("input[type=submit][value=Save]")
     page.wait_for_load_state()
+    assert "Enter a UK phone number" in page.content()
+    # The cursor is moved to the field to fix.
+    page.wait_for_function("document.activeElement && "
+                           "document.activeElement.id === 'phones-0-number'")
     problems += _violations(page)
     page.goto(f"{served}/admin/service/confirm/?id={SERVICE}")
     page.click("button[type=submit] >> text=Confirm this service")

@@ -51,6 +51,7 @@ def _service(site, service_id: str = SERVICE) -> Service:
         service = session.get(Service, service_id)
         service.phones  # noqa: B018 - load while the session is open
         service.eligibility  # noqa: B018
+        service.areas, service.taxonomies, service.schedules  # noqa: B018
         return service
 
 
@@ -175,7 +176,10 @@ def test_invalid_phone_is_refused(site, number):
     response = client.post(EDIT_URL, data=values)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "bad UK phone number format" in text or "This field is required" in text
+    # In plain words: what to type, not the import's format message.
+    assert "Enter a UK phone number" in text or "Enter the phone number." in text
+    assert "bad UK phone number format" not in text
+    assert "This service was not saved. Fix the fields marked below" in text
     service = _service(site)
     assert service.phones[0].number == "020 7008 0151" and service.version == 1
     assert service.description != "Changed alongside a bad number" and not _audit(site)
@@ -186,8 +190,8 @@ def test_invalid_phone_is_refused(site, number):
     ("email", "not-an-email", "email"),
     ("maximum_age", "200", "between"),
     ("audiences", ["martians"], "not a valid choice"),
-    ("name", "   ", "This field is required"),
-    ("description", "\r\n ", "This field is required"),
+    ("name", "   ", "Enter the service&#39;s name."),
+    ("description", "\r\n ", "Describe the service"),
 ])
 def test_other_fields_are_checked_like_an_import(site, field, value, reason):
     client = _staff(site)
@@ -391,3 +395,33 @@ def test_list_shows_phone_state_and_last_confirmed_with_filters(site):
 def test_search_by_name_borough_and_topic(site, search, present, absent):
     page = _staff(site).get(f"/admin/service/?search={search}").get_data(as_text=True)
     assert present in page and absent not in page
+
+
+def test_edit_areas_topics_and_hours(site):
+    """Areas, topics and opening hours are on the form, saved and audited like the rest."""
+    client = _staff(site)
+    values = _open_form(client)
+    assert values["service_areas"] and values["topics"]
+    values["service_areas"] = [*values["service_areas"], "E09000023"]
+    values["topics"] = [*values["topics"], "stalking"]
+    values["schedules-0-byday"] = "MO,TU,WE,TH,FR"
+    values["schedules-0-opens_at"] = "09:00"
+    values["schedules-0-closes_at"] = "17:00"
+    values["schedules-0-description"] = "Weekdays 9am to 5pm"
+    response = client.post(EDIT_URL, data=values)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    service = _service(site)
+    assert "E09000023" in {area.borough_code for area in service.areas}
+    assert "topic-stalking" in {link.taxonomy_term_id for link in service.taxonomies}
+    assert "Weekdays 9am to 5pm" in {s.description for s in service.schedules}
+    tables = {row.table_name for row in _audit(site)}
+    assert {"service_area", "service_taxonomy", "schedule"} <= tables
+    # A bad time is refused in plain words, and nothing is written.
+    values = _open_form(client)
+    values["schedules-0-opens_at"] = "9am"
+    refused = client.post(EDIT_URL, data=values).get_data(as_text=True)
+    assert "Enter a time on the 24-hour clock" in refused
+    values = _open_form(client)
+    values["service_areas"] = []
+    assert "Choose at least one area" in client.post(EDIT_URL, data=values).get_data(
+        as_text=True)
