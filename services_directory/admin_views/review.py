@@ -118,7 +118,7 @@ def _value(name: str, value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _thing(table: str, row: dict[str, Any]) -> str:
+def thing_label(table: str, row: dict[str, Any]) -> str:
     if table == "phone":
         return f"phone number {row.get('number') or ''}".strip()
     if table == "service_area":
@@ -139,9 +139,9 @@ def describe(entry: AuditLog) -> list[str]:
     before, after = entry.before or {}, entry.after or {}
     table = entry.table_name
     if entry.action == "insert":
-        return ["Added " + _thing(table, after) if table != "service" else "Added this service"]
+        return ["Added " + thing_label(table, after) if table != "service" else "Added this service"]
     if entry.action == "delete":
-        return ["Removed " + _thing(table, before)]
+        return ["Removed " + thing_label(table, before)]
     lines: list[str] = []
     if entry.action == "confirm":
         method = VERIFICATION_METHOD_LABELS.get(str(after.get("verification_method")), "")
@@ -149,7 +149,7 @@ def describe(entry: AuditLog) -> list[str]:
         return [f"Confirmed: {note}"]
     if entry.action in ACTION_WORDS:
         lines.append(ACTION_WORDS[entry.action])
-    prefix = "" if table == "service" else _thing(table, after or before) + ": "
+    prefix = "" if table == "service" else thing_label(table, after or before) + ": "
     for key in sorted(set(before) | set(after)):
         if key in _HIDDEN_FIELDS or before.get(key) == after.get(key):
             continue

@@ -111,3 +111,13 @@ def test_borough_scoped_account_cannot_change_another_borough(site):
         assert national.description != "Should not be saved."
         assert national.last_verified is None and national.deleted_at is None
         assert session.get(Service, LEWISHAM_SERVICE).verified_by == SCOPED_EMAIL
+
+
+def test_audit_log_list_reads_in_words(site):
+    _confirm(site, NATIONAL_SERVICE, date.today())
+    page = _client(site).get("/admin/audit-log/").get_data(as_text=True)
+    assert "When (London time)" in page
+    assert "Confirmed: Phoned the service" in page
+    assert "Service: Forced Marriage Unit" in page
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", page), "no microsecond times"
+    assert '"verification_note"' not in page, "no JSON in the list"
