@@ -124,3 +124,17 @@ def test_codes_are_read_as_apps_show_them(typed):
     code = pyotp.TOTP(secret).now()
     assert matching_step(secret, typed.format(code=code, a=code[:3], b=code[3:])) is not None
     assert matching_step(secret, "abcdef") is None
+
+
+def test_second_factor_pages_have_no_inline_script(site):
+    """The enrolment page's QR code is an <img> with a data: address (the policy allows
+    images from data:), never inline script or style."""
+    with site.sessions()() as session:
+        create_staff_account(session, NEW_EMAIL, STAFF_PASSWORD, actor="cli")
+    for email in (NEW_EMAIL, STAFF_EMAIL):
+        client = site.client()
+        response = client.get(_password_step(client, email))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "<script>" not in html and "<style" not in html and " onclick" not in html
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
