@@ -271,11 +271,27 @@ class BoroughView(StaffOnly, BaseView):
         kwargs.setdefault("url", "boroughs")
         super().__init__(**kwargs)
 
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per borough: its own entries by state, and how many have no phone number."""
+        counts = {b.ons_code: dict.fromkeys((*STATE_LABELS, "no_phone"), 0) for b in BOROUGHS}
+        query = (select(Service).where(Service.deleted_at.is_(None))
+                 .options(selectinload(Service.areas), selectinload(Service.phones)))
+        today = date.today()
+        for service in self.session.execute(query).scalars():
+            state = review(service.status, service.last_verified, today=today).state
+            for area in service.areas:
+                if area.scope == "borough" and area.borough_code in counts:
+                    counts[area.borough_code][state] += 1
+                    if not service.phones and state != "ended":
+                        counts[area.borough_code]["no_phone"] += 1
+        return counts
+
     @expose("/")
     def index(self) -> str:
         return self.render("signpost_admin/boroughs.html",
                            boroughs=sorted(BOROUGHS, key=lambda b: b.name),
-                           own=staff_borough())
+                           own=staff_borough(), counts=self.counts(),
+                           state_labels=STATE_LABELS)
 
     @expose("/<code>/")
     def borough(self, code: str) -> str:

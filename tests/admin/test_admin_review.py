@@ -72,6 +72,9 @@ def test_borough_page_lists_what_the_bot_would(site):
     client = _client(site)
     index = client.get("/admin/boroughs/").get_data(as_text=True)
     assert index.count('href="/admin/boroughs/E09') == 33  # 32 boroughs and the City
+    lewisham_row = index[index.index('href="/admin/boroughs/E09000023/"'):].split("</tr>")[0]
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", lewisham_row)]
+    assert len(counts) == 5 and counts[1] > 0, "Lewisham has unconfirmed entries"
     page = client.get(f"/admin/boroughs/{LEWISHAM}/").get_data(as_text=True)
     assert "Lewisham: what the bot would list" in page and "Athena" in page
     assert 'id="topic-stalking"' in page
