@@ -31,7 +31,7 @@ LONDON = ZoneInfo("Europe/London")
 PART_TABLES = ("phone", "service_area", "service_taxonomy", "schedule", "eligibility",
                "language", "service_source")
 _HIDDEN_FIELDS = frozenset({"id", "service_id", "organization_id", "version", "updated_at",
-                            "created_at", "taxonomy", "verification_method"})
+                            "created_at", "taxonomy", "verification_method", "totp_last_step"})
 FIELD_LABELS: dict[str, str] = {
     "name": "name", "alternate_name": "other name", "description": "description",
     "url": "website", "email": "email", "form_url": "web form", "status": "status",
@@ -47,7 +47,10 @@ FIELD_LABELS: dict[str, str] = {
     "commissioned_by_council": "commissioned by the council",
 }
 ACTION_WORDS = {"confirm": "Confirmed", "soft_delete": "Deleted (restorable)",
-                "restore": "Restored", "import": "Imported"}
+                "restore": "Restored", "import": "Imported", "sign_in": "Signed in",
+                "enrol_second_factor": "Set up an authenticator app and signed in",
+                "set_second_factor": "Authenticator app set",
+                "reset_second_factor": "Authenticator app reset (set up again at next sign-in)"}
 
 
 def london_time(moment: datetime | None) -> str:
@@ -149,6 +152,8 @@ def describe(entry: AuditLog) -> list[str]:
         return [f"Confirmed: {note}"]
     if entry.action in ACTION_WORDS:
         lines.append(ACTION_WORDS[entry.action])
+        if table == "staff_account":
+            return lines
     prefix = "" if table == "service" else thing_label(table, after or before) + ": "
     for key in sorted(set(before) | set(after)):
         if key in _HIDDEN_FIELDS or before.get(key) == after.get(key):

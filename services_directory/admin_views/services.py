@@ -72,6 +72,7 @@ from services_directory.service_layer import (
     STALE_MESSAGE,
     Confirmation,
     DirectoryWrite,
+    StaleEdit,
     WriteRefused,
     confirm_service,
     update_service,
@@ -651,6 +652,9 @@ class ServiceView(StaffOnly, ModelView):
                 confirm_service(self.session, staff_email(), service.id, form.version.data,
                                 Confirmation(method=form.method.data or "",
                                              note=form.note.data or ""))
+            except StaleEdit as error:
+                flash(f"{error} Nothing was confirmed.", "error")
+                return redirect(self.get_url(".confirm_view", id=service.id, url=return_url))
             except WriteRefused as error:
                 target = form.note if "few words" in str(error) else form.method
                 target.errors = [*target.errors, str(error)]

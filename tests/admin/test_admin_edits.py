@@ -363,8 +363,8 @@ def test_confirm_one_service_with_how_and_a_note(site):
     assert "at least 10 characters" in refused
     assert _service(site).last_verified is None and not _audit(site)
     stale = client.post(url, data={"csrf_token": token, "version": "999",
-                                   "method": "phoned_service",
-                                   "note": "Rang them, all correct."}).get_data(as_text=True)
+                                   "method": "phoned_service", "note": "Rang them, all correct."},
+                        follow_redirects=True).get_data(as_text=True)
     assert "Someone else changed this service" in stale
     assert _service(site).last_verified is None
     done = client.post(url, data={"csrf_token": token, "version": version,
