@@ -57,6 +57,7 @@ from services_directory.admin_views.review import (
     may_change,
     outside_borough_message,
     service_history,
+    staff_borough,
 )
 from services_directory.boroughs import BOROUGH_BY_CODE, BOROUGHS
 from services_directory.models import (
@@ -570,6 +571,17 @@ class ServiceView(StaffOnly, ModelView):
             if low is not None and high is not None and low > high:
                 form.maximum_age.errors = [*form.maximum_age.errors,
                                            "The maximum age must not be below the minimum age."]
+                valid = False
+        own = staff_borough()
+        if valid and own is not None and request.args.get("id"):
+            service = self.get_one(request.args["id"])
+            before = set(_chosen_areas(service)) if service is not None else set()
+            added = set(form.service_areas.data or []) - before - {own}
+            if added:
+                # A borough's officer can list their own borough, not speak for others.
+                form.service_areas.errors = [*form.service_areas.errors,
+                                             "Your account can only add its own borough as "
+                                             "an area."]
                 valid = False
         if not valid and not csrf_failed(form):
             flash("This service was not saved. Fix the fields marked below; the cursor is on "

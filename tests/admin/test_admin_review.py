@@ -124,3 +124,18 @@ def test_audit_log_list_reads_in_words(site):
     assert "Service: Forced Marriage Unit" in page
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", page), "no microsecond times"
     assert '"verification_note"' not in page, "no JSON in the list"
+
+
+def test_borough_scoped_account_cannot_add_another_borough_as_an_area(site):
+    with site.sessions()() as session:
+        create_staff_account(session, SCOPED_EMAIL, STAFF_PASSWORD, actor="test",
+                             borough_code=LEWISHAM)
+    client = _client(site, SCOPED_EMAIL)
+    url = f"/admin/service/edit/?id={LEWISHAM_SERVICE}"
+    values = form_values(client.get(url).get_data(as_text=True))
+    values["service_areas"] = [*values["service_areas"], "E09000028"]  # Southwark
+    refused = client.post(url, data=values).get_data(as_text=True)
+    assert "can only add its own borough" in refused
+    with site.sessions()() as session:
+        service = session.get(Service, LEWISHAM_SERVICE)
+        assert "E09000028" not in {area.borough_code for area in service.areas}
