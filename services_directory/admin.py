@@ -1,8 +1,13 @@
 """The staff admin at /admin (Flask-Admin), mounted on the web front's app.
 
 `init_admin(app)` is all a caller needs (bot/webfront/__main__.py passes it to create_app
-through extra_setup). It configures the session cookie for staff only (path /admin, HttpOnly,
-SameSite=Strict, Secure on request), so the public chat pages never set or receive a cookie;
+through extra_setup). Pages: the review queue (what to check next), services (list, edit,
+confirm one at a time, history in words), boroughs (what the bot lists per topic), deleted
+services, organisations and the audit log; sign-in is a password then a TOTP code
+(admin_views/auth.py), and an account may be limited to one borough's entries.
+
+It configures the session cookie for staff only (path /admin, HttpOnly, SameSite=Strict,
+Secure on request), so the public chat pages never set or receive a cookie;
 registers the sign-in gate and the views; and gives /admin its own Content-Security-Policy.
 
 The admin's policy, like the chat's, forbids inline and third-party script: Flask-Admin's
@@ -32,6 +37,7 @@ from services_directory.admin_views.auth import (
 from services_directory.admin_views.config import AdminConfig
 from services_directory.admin_views.forms import LogoutForm
 from services_directory.admin_views.records import AuditLogView, OrganizationView
+from services_directory.admin_views.review import BoroughView, ReviewQueueView
 from services_directory.admin_views.services import DeletedServiceView, ServiceView
 from services_directory.api import directory_database
 
@@ -122,7 +128,9 @@ def init_admin(app: Flask, database_url: str | None = None,
     admin = Admin(app, name="Signpost directory", url=ADMIN_URL, template_mode="bootstrap4",
                   base_template="signpost_admin/base.html",
                   index_view=StaffIndexView(name="Home", url=ADMIN_URL))
+    admin.add_view(ReviewQueueView(session))
     admin.add_view(ServiceView(session))
+    admin.add_view(BoroughView(session))
     admin.add_view(DeletedServiceView(session))
     admin.add_view(OrganizationView(session))
     admin.add_view(AuditLogView(session))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services_directory.models import AuditLog, utcnow
 
 # Never copied into the log, even if a future table grows such a column.
-_SECRET_COLUMNS = frozenset({"password_hash"})
+_SECRET_COLUMNS = frozenset({"password_hash", "totp_secret"})
 
 
 def json_value(value: Any) -> Any:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -367,6 +368,12 @@ class StaffAccount(Base):
     password_hash = Column(String(255), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     active = Column(Boolean, nullable=False, default=True)
+    # The second factor (TOTP, RFC 6238): set when the person enrols an authenticator app at
+    # their first sign-in; the last time step used, so a code cannot be replayed.
+    totp_secret = Column(String(64), nullable=True)
+    totp_last_step = Column(BigInteger, nullable=True)
+    # None: every borough; else the ONS code of the only borough whose entries they may change.
+    borough_code = Column(String(9), nullable=True)
 
 
 class Postcode(Base):

@@ -1,7 +1,15 @@
-"""Staff accounts for the directory admin: creation, password checks, and their audit trail.
+"""Staff accounts for the directory admin: creation, password checks, the second factor, and
+their audit trail.
 
 Passwords are hashed with scrypt (hashlib, memory-hard) and a random salt per account; the
 parameters are stored with the hash so they can be raised later without breaking logins.
+
+The second factor is TOTP (RFC 6238: 6 digits, 30 seconds, SHA-1), what every standard
+authenticator app speaks. An account made by `signpost staff add` has no secret yet; the
+person enrols an app at their first sign-in (after their password) and the secret is saved
+only once they have typed a code from it, so a mistyped enrolment cannot lock them out. The
+last time step used is stored and only a later one is accepted, so a code read over a
+shoulder or from a log cannot be used again, even within its 30 seconds.
 """
 
 from __future__ import annotations
@@ -11,10 +19,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 
-from sqlalchemy import select
+import pyotp
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.models import StaffAccount
 from services_directory.service_layer import DirectoryWrite
 
@@ -72,9 +83,14 @@ def check_new_password(password: str) -> None:
 
 
 def create_staff_account(session: Session, email: str, password: str,
-                         actor: str = "cli") -> StaffAccount:
-    """Create an active account; committed with its audit row through the service layer."""
+                         actor: str = "cli", borough_code: str | None = None) -> StaffAccount:
+    """Create an active account; committed with its audit row through the service layer.
+
+    `borough_code` (an ONS code) limits the account to that borough's entries; None: all.
+    """
     address = normalise_email(email)
+    if borough_code is not None and borough_code not in BOROUGH_BY_CODE:
+        raise StaffError(f"not a London borough code: {borough_code!r}")
     if not _EMAIL.match(address):
         raise StaffError(f"not an email address: {email!r}")
     check_new_password(password)
@@ -83,7 +99,8 @@ def create_staff_account(session: Session, email: str, password: str,
     ).first()
     if existing is not None:
         raise StaffError(f"a staff account for {address} already exists")
-    account = StaffAccount(email=address, password_hash=hash_password(password), active=True)
+    account = StaffAccount(email=address, password_hash=hash_password(password), active=True,
+                           borough_code=borough_code)
     with DirectoryWrite(session, actor) as write:
         write.add(account)
     return account
@@ -113,4 +130,101 @@ def set_staff_active(session: Session, email: str, active: bool, actor: str) -> 
     with DirectoryWrite(session, actor) as write:
         write.track(account)
         account.active = active
+    return account
+
+
+# ---------------------------------------------------------------- second factor (TOTP)
+
+TOTP_ISSUER = "Signpost directory"
+TOTP_INTERVAL = 30
+# One step either side of now: a phone clock a little out, or a code typed as it rolled over.
+TOTP_DRIFT_STEPS = 1
+_CODE = re.compile(r"^\d{6}$")
+
+
+def new_totp_secret() -> str:
+    """A fresh 160-bit secret in base32, the form authenticator apps take."""
+    return pyotp.random_base32(32)
+
+
+def totp_uri(email: str, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code (or typed in)."""
+    return pyotp.TOTP(secret, interval=TOTP_INTERVAL).provisioning_uri(
+        name=email, issuer_name=TOTP_ISSUER)
+
+
+def clean_code(code: str) -> str:
+    """People type codes as the apps show them ("123 456"); spaces and dashes are not digits."""
+    return re.sub(r"[\s-]", "", code or "")
+
+
+def matching_step(secret: str, code: str, *, now: float | None = None) -> int | None:
+    """The time step whose code this is (within the allowed drift), or None."""
+    code = clean_code(code)
+    if not _CODE.match(code):
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL)
+    step_now = int((time.time() if now is None else now) // TOTP_INTERVAL)
+    found = None
+    for step in range(step_now - TOTP_DRIFT_STEPS, step_now + TOTP_DRIFT_STEPS + 1):
+        # Every candidate is compared, so the time taken says nothing about which matched.
+        if hmac.compare_digest(totp.at(step * TOTP_INTERVAL), code):
+            found = step
+    return found
+
+
+def use_totp_code(session: Session, account_id: int, code: str, *,
+                  enrol_secret: str | None = None, now: float | None = None) -> bool:
+    """Check a code for this account and spend it; True if it signs them in.
+
+    With `enrol_secret` the code is checked against that new secret, which is saved with the
+    step (enrolment). A code whose step is not later than the last one used is refused (a
+    replay), by a conditional update, so two requests racing with one code cannot both win.
+    Committed and audited through the service layer ("enrol_second_factor" or "sign_in").
+    """
+    account = session.get(StaffAccount, account_id)
+    if account is None or not account.active:
+        return False
+    secret = enrol_secret or account.totp_secret
+    if not secret:
+        return False
+    step = matching_step(secret, code, now=now)
+    if step is None:
+        return False
+    with DirectoryWrite(session, account.email) as write:
+        write.action(account, "enrol_second_factor" if enrol_secret else "sign_in")
+        last = StaffAccount.totp_last_step
+        claimed = session.execute(
+            update(StaffAccount)
+            .where(StaffAccount.id == account_id, (last.is_(None)) | (last < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            write.rollback()
+            return False
+        account.totp_last_step = step
+        if enrol_secret:
+            account.totp_secret = enrol_secret
+    return True
+
+
+def set_totp_secret(session: Session, email: str, secret: str | None, actor: str) -> StaffAccount:
+    """Set (or, with None, reset) an account's second factor; a reset means the person enrols
+    a new authenticator app at their next sign-in (a lost phone)."""
+    account = session.execute(
+        select(StaffAccount).where(StaffAccount.email == normalise_email(email))
+    ).scalar_one_or_none()
+    if account is None:
+        raise StaffError(f"no staff account for {email!r}")
+    if secret is not None:
+        pyotp.TOTP(secret).now()  # refuses a secret that is not base32
+    with DirectoryWrite(session, actor) as write:
+        write.track(account)
+        account.totp_secret = secret
+        account.totp_last_step = None
+        # The secret itself never reaches the audit log, so say in words what happened.
+        write.note("staff_account", str(account.id),
+                   "set_second_factor" if secret else "reset_second_factor", None,
+                   {"email": account.email, "second_factor": "set" if secret else "reset"})
     return account

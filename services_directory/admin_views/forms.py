@@ -14,8 +14,10 @@ from typing import Any
 
 from flask import current_app
 from flask_admin.form import SecureForm, rules
-from wtforms import Field, PasswordField, StringField
+from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
+
+from services_directory.vocabulary import VERIFICATION_METHOD_LABELS, VERIFICATION_METHODS
 
 FORM_EXPIRED = ("This form had expired or did not come from this site. "
                 "Nothing was changed: please try again.")
@@ -32,10 +34,13 @@ class StaffForm(SecureForm):
 
 
 class SchemaCheck:
-    """Runs one of tabular_schema's checks (which return a reason or None) on a field."""
+    """Runs one of tabular_schema's checks (which return a reason or None) on a field. The
+    import's reasons are written for data files; `message`, when given, says in plain words
+    what to type instead, which is what an officer needs."""
 
-    def __init__(self, check: Callable[[Any], str | None]) -> None:
+    def __init__(self, check: Callable[[Any], str | None], message: str | None = None) -> None:
         self.check = check
+        self.message = message
 
     def __call__(self, _form: Any, field: Field) -> None:
         value = field.data
@@ -45,7 +50,7 @@ class SchemaCheck:
             return
         reason = self.check(value)
         if reason:
-            raise ValidationError(reason)
+            raise ValidationError(self.message or reason)
 
 
 class KeepHidden(rules.BaseRule):
@@ -89,5 +94,26 @@ class LoginForm(StaffForm):
     password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
 
 
+class CodeForm(StaffForm):
+    code = StringField("6-digit code from your authenticator app",
+                       validators=[InputRequired(), Length(max=20)])
+
+
 class LogoutForm(StaffForm):
     pass
+
+
+class ConfirmForm(StaffForm):
+    """One service's confirmation: the service layer checks the method and note again."""
+
+    version = HiddenField(validators=[InputRequired()])
+    method = SelectField(
+        "How did you check it?",
+        choices=[("", "Choose one"), *((m, VERIFICATION_METHOD_LABELS[m]) for m in VERIFICATION_METHODS)],
+        validators=[InputRequired(message="Choose how you checked this service.")])
+    note = TextAreaField(
+        "What you checked, and with whom",
+        validators=[InputRequired(message="Say in a few words what you checked and with whom."),
+                    Length(min=10, max=2000,
+                           message="Say in a few words what you checked and with whom "
+                                   "(at least 10 characters).")])

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from flask import flash
+from flask import flash, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from services_directory.admin_views.forms import (
     clean_text,
     strip_or_none,
 )
+from services_directory.admin_views.review import describe, london_time, thing_label
 from services_directory.models import AuditLog, Organization
 from services_directory.service_layer import WriteRefused, update_organization
 from services_directory.tabular_schema import check_email, check_url
@@ -71,11 +72,36 @@ class OrganizationView(StaffOnly, ModelView):
 
 
 def _json(_view: Any, _context: Any, model: AuditLog, name: str) -> Markup:
+    """The raw row, kept on the details page as evidence (the summary above it is in words)."""
     value = getattr(model, name)
     if value is None:
         return Markup("")
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    return Markup("<pre>{}</pre>").format(text)
+    return Markup("<details><summary>Stored values</summary><pre>{}</pre></details>").format(text)
+
+
+def _when(_view: Any, _context: Any, model: AuditLog, _name: str) -> str:
+    return london_time(model.at)
+
+
+def _what(_view: Any, _context: Any, model: AuditLog, _name: str) -> Markup:
+    lines = describe(model)
+    return Markup("<br>").join(lines)
+
+
+def _record(_view: Any, _context: Any, model: AuditLog, _name: str) -> Markup:
+    """Which entry, by name where it is a service, linked to its readable history."""
+    row = model.after or model.before or {}
+    service_id = model.record_id if model.table_name == "service" else row.get("service_id")
+    label = {"service": "Service", "staff_account": "Staff account", "organization":
+             "Organisation"}.get(model.table_name, thing_label(model.table_name, row).capitalize())
+    if service_id:
+        name = row.get("name") if model.table_name == "service" else None
+        return Markup('<a href="{}">{}</a>').format(
+            url_for("service.history_view", id=service_id),
+            f"{label}: {name}" if name else f"{label} (see the service's history)")
+    name = row.get("name") or row.get("email") or ""
+    return Markup("{}").format(f"{label}: {name}" if name else label)
 
 
 class AuditLogView(StaffOnly, ModelView):
@@ -86,10 +112,14 @@ class AuditLogView(StaffOnly, ModelView):
     can_delete = False
     can_view_details = True
     page_size = 50
-    column_list = ("at", "who", "action", "table_name", "record_id")
-    column_labels = {"at": "When (UTC)", "table_name": "Table", "record_id": "Record"}
-    column_details_list = ("at", "who", "action", "table_name", "record_id", "before", "after")
-    column_formatters_detail = {"before": _json, "after": _json}
+    column_list = ("at", "who", "record_id", "action")
+    column_labels = {"at": "When (London time)", "table_name": "Table", "record_id": "Entry",
+                     "action": "What changed", "who": "Who", "before": "Before",
+                     "after": "After"}
+    column_formatters = {"at": _when, "action": _what, "record_id": _record}
+    column_details_list = ("at", "who", "record_id", "action", "before", "after")
+    column_formatters_detail = {"at": _when, "action": _what, "record_id": _record,
+                                "before": _json, "after": _json}
     column_default_sort = ("at", True)
     column_sortable_list = ("at", "who", "table_name", "action")
     column_searchable_list = ("who", "record_id")

@@ -4,13 +4,20 @@ when several suites have a conftest)."""
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
 
+import pyotp
 from flask.testing import FlaskClient
 
 STAFF_EMAIL = "worker@example.org"
 STAFF_PASSWORD = "a long enough passphrase"
 OTHER_EMAIL = "colleague@example.org"
+# The seeded accounts' authenticator secrets (conftest sets them; a test that needs the
+# first-sign-in enrolment makes an account without one).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+OTHER_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+TOTP_SECRETS: dict[str, str] = {STAFF_EMAIL: STAFF_TOTP_SECRET, OTHER_EMAIL: OTHER_TOTP_SECRET}
 PUBLIC_LOCATION = {"id": "loc-test-public", "name": "Athena drop-in (test)",
                    "address_1": "1 Test Street", "postal_code": "SE6 4JQ"}
 SECRET_LOCATION = {"id": "loc-test-secret", "name": "Secret refuge house (test)"}
@@ -28,14 +35,44 @@ def csrf_token(html: str) -> str:
     return unescape(match.group(1))
 
 
+# The last time step each (app, account) signed in with, so a test that signs the same account
+# in twice within 30 seconds uses the next step's code (accepted: one step of drift) rather
+# than replaying one, which the admin rightly refuses.
+_USED_STEPS: dict[tuple[int, str], int] = {}
+_SECRET_ON_PAGE = re.compile(r'id="totp-secret" data-secret="([A-Z2-7]+)"')
+
+
+def totp_code(secret: str, step: int | None = None) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.at(step * 30) if step is not None else totp.now()
+
+
+def fresh_code(client: FlaskClient, email: str, secret: str) -> str:
+    key = (id(client.application), email)
+    step = max(int(time.time() // 30), _USED_STEPS.get(key, -1) + 1)
+    _USED_STEPS[key] = step
+    return totp_code(secret, step)
+
+
 def login(client: FlaskClient, email: str, password: str, *, token: bool = True,
-          next_url: str | None = None):
+          next_url: str | None = None, second_factor: bool = True):
+    """Sign in as a browser would: the password, then (unless told not to) the code step,
+    enrolling the app first if the account has none. Returns the last response."""
     page = client.get("/admin/login/")
     data = {"email": email, "password": password}
     if token:
         data["csrf_token"] = csrf_token(page.get_data(as_text=True))
     url = "/admin/login/" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data=data)
+    response = client.post(url, data=data)
+    location = response.headers.get("Location", "")
+    if not second_factor or response.status_code != 302 or "/admin/login/" not in location:
+        return response
+    step_page = client.get(location).get_data(as_text=True)
+    enrolling = _SECRET_ON_PAGE.search(step_page)
+    if enrolling:
+        TOTP_SECRETS[email] = enrolling.group(1)
+    code = fresh_code(client, email, TOTP_SECRETS[email])
+    return client.post(location, data={"csrf_token": csrf_token(step_page), "code": code})
 
 
 def form_values(html: str, form_action_contains: str = 'method="POST"') -> dict[str, object]:

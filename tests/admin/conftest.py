@@ -23,10 +23,12 @@ import pytest
 from admin_support import (
     LOCATION_SERVICE,
     OTHER_EMAIL,
+    OTHER_TOTP_SECRET,
     PUBLIC_LOCATION,
     SECRET_LOCATION,
     STAFF_EMAIL,
     STAFF_PASSWORD,
+    STAFF_TOTP_SECRET,
 )
 from flask import Flask
 from flask.testing import FlaskClient
@@ -81,7 +83,7 @@ def _seed(url: str) -> None:
     from services_directory.cli import init_directory
     from services_directory.db import make_engine, session_factory
     from services_directory.models import Location, ServiceAtLocation
-    from services_directory.staff import create_staff_account
+    from services_directory.staff import create_staff_account, set_totp_secret
 
     engine = make_engine(url)
     try:
@@ -89,6 +91,8 @@ def _seed(url: str) -> None:
         with session_factory(engine)() as session:
             create_staff_account(session, STAFF_EMAIL, STAFF_PASSWORD, actor="test")
             create_staff_account(session, OTHER_EMAIL, STAFF_PASSWORD, actor="test")
+            set_totp_secret(session, STAFF_EMAIL, STAFF_TOTP_SECRET, actor="test")
+            set_totp_secret(session, OTHER_EMAIL, OTHER_TOTP_SECRET, actor="test")
         with session_factory(engine)() as session, session.begin():
             session.add(Location(**PUBLIC_LOCATION, organization_id="org-refuge",
                                  city="London", borough_code="E09000023", latitude=51.44,

@@ -21,6 +21,11 @@ STAFF_PAGES = (
     "/admin/organization/",
     "/admin/organization/edit/?id=org-refuge",
     "/admin/audit-log/",
+    "/admin/service/confirm/?id=svc-lewisham-athena",
+    "/admin/service/history/?id=svc-lewisham-athena",
+    "/admin/review/",
+    "/admin/boroughs/",
+    "/admin/boroughs/E09000023/",
 )
 
 

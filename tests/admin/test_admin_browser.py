@@ -1,5 +1,6 @@
-"""The admin in headless Chromium: sign in, edit a service (adding a phone), bulk-verify from
-the list, with the admin's Content-Security-Policy enforced and nothing refused by it."""
+"""The admin in headless Chromium: sign in, edit a service (adding a phone), confirm it on its
+own page (how it was checked, a note), with the admin's Content-Security-Policy enforced and
+nothing refused by it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from admin_support import STAFF_EMAIL, STAFF_PASSWORD
+from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, totp_code
 from werkzeug.serving import make_server
 
 from services_directory.models import Service
@@ -64,6 +65,9 @@ def test_sign_in_edit_and_verify_in_a_browser(site, served, browser_page):
     page.fill("#email", STAFF_EMAIL)
     page.fill("#password", STAFF_PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{served}/admin/login/code/")
+    page.fill("#code", totp_code(STAFF_TOTP_SECRET))
+    page.click("button[type=submit]")
     page.wait_for_url(f"{served}/admin/service/")
 
     page.goto(f"{served}/admin/service/edit/?id={SERVICE}&url=/admin/service/")
@@ -73,7 +77,8 @@ def test_sign_in_edit_and_verify_in_a_browser(site, served, browser_page):
     new_number.wait_for()
     new_number.fill("020 7946 0001")
     page.fill("#phones-2-source", "Checked on the service's website")
-    assert page.input_value("#phones-2-last_verified") == date.today().isoformat()
+    # Adding a number is not confirming it: the form has no date for it to be faked with.
+    assert page.locator("#phones-2-last_verified").count() == 0
     page.click("input[type=submit][value=Save]")
     page.wait_for_url(f"{served}/admin/service/")
     assert "successfully saved" in page.content()
@@ -83,16 +88,31 @@ def test_sign_in_edit_and_verify_in_a_browser(site, served, browser_page):
         assert service.description == "Edited in a real browser."
         assert service.version == 2
         assert "020 7946 0001" in {phone.number for phone in service.phones}
-        service.last_verified = date(2024, 1, 1)
-        session.commit()
+        assert service.last_verified is None
 
-    page.check(f"input.action-checkbox[value={SERVICE}]")
+    # Bulk confirmation is gone: the list's actions offer only deletion.
     page.click("text=With selected")
-    page.click("[data-signpost-action=verify]")  # confirm() is accepted above
-    page.wait_for_load_state()
-    assert "marked verified today" in page.content()
+    assert page.locator("[data-signpost-action=verify]").count() == 0
+    page.keyboard.press("Escape")
+
+    page.goto(f"{served}/admin/service/edit/?id={SERVICE}&url=/admin/service/")
+    page.click("text=Confirm this service")
+    page.wait_for_url(f"{served}/admin/service/confirm/**")
+    page.click("button[type=submit] >> text=Confirm this service")
+    # Refused in plain words, with the cursor on the field to fix.
+    page.wait_for_selector("#form-errors")
+    assert "Choose how you checked this service." in page.content()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'method'")
+    page.select_option("#method", "phoned_service")
+    page.fill("#note", "Rang the helpline; number and hours as listed.")
+    page.click("button[type=submit] >> text=Confirm this service")
+    page.wait_for_url(f"{served}/admin/service/")
+    assert "confirmed today" in page.content()
     with site.sessions()() as session:
-        assert session.get(Service, SERVICE).last_verified == date.today()
+        confirmed = session.get(Service, SERVICE)
+        assert confirmed.last_verified == date.today()
+        assert confirmed.verified_by == STAFF_EMAIL
+        assert "Rang the helpline" in confirmed.verification_note
 
     # Flask-Admin's own filter menu (javascript: links, neutralised by signpost-admin.js).
     page.click("text=Add Filter")

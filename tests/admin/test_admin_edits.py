@@ -38,7 +38,9 @@ def _open_form(client, url: str = EDIT_URL) -> dict:
 
 def _audit(site, record_id: str | None = None) -> list[AuditLog]:
     with site.sessions()() as session:
-        query = select(AuditLog).where(AuditLog.who.in_([STAFF_EMAIL, OTHER_EMAIL]))
+        # Directory changes only: sign-ins are audited too (staff_account rows), not counted here.
+        query = select(AuditLog).where(AuditLog.who.in_([STAFF_EMAIL, OTHER_EMAIL]),
+                                       AuditLog.table_name != "staff_account")
         if record_id:
             query = query.where(AuditLog.record_id == record_id)
         return list(session.execute(query.order_by(AuditLog.id)).scalars())
@@ -49,12 +51,14 @@ def _service(site, service_id: str = SERVICE) -> Service:
         service = session.get(Service, service_id)
         service.phones  # noqa: B018 - load while the session is open
         service.eligibility  # noqa: B018
+        service.areas, service.taxonomies, service.schedules  # noqa: B018
         return service
 
 
 def _audit_count(site) -> int:
     with site.sessions()() as session:
-        return session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+        return session.execute(select(func.count()).select_from(AuditLog).where(
+            AuditLog.table_name != "staff_account")).scalar_one()
 
 
 def test_form_carries_version_and_csrf(site):
@@ -174,7 +178,10 @@ def test_invalid_phone_is_refused(site, number):
     response = client.post(EDIT_URL, data=values)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "bad UK phone number format" in text or "This field is required" in text
+    # In plain words: what to type, not the import's format message.
+    assert "Enter a UK phone number" in text or "Enter the phone number." in text
+    assert "bad UK phone number format" not in text
+    assert "This service was not saved. Fix the fields marked below" in text
     service = _service(site)
     assert service.phones[0].number == "020 7008 0151" and service.version == 1
     assert service.description != "Changed alongside a bad number" and not _audit(site)
@@ -185,8 +192,8 @@ def test_invalid_phone_is_refused(site, number):
     ("email", "not-an-email", "email"),
     ("maximum_age", "200", "between"),
     ("audiences", ["martians"], "not a valid choice"),
-    ("name", "   ", "This field is required"),
-    ("description", "\r\n ", "This field is required"),
+    ("name", "   ", "Enter the service&#39;s name."),
+    ("description", "\r\n ", "Describe the service"),
 ])
 def test_other_fields_are_checked_like_an_import(site, field, value, reason):
     client = _staff(site)
@@ -342,3 +349,81 @@ def test_list_search_and_filters(site):
     audit = client.get("/admin/audit-log/").get_data(as_text=True)
     assert "import" in audit or "test" in audit
 
+
+
+def test_confirm_one_service_with_how_and_a_note(site):
+    """The confirm page: refused without a method or note (plain words), then confirmed and
+    audited as 'confirm' with who and how; a stale version is refused."""
+    client = _staff(site)
+    url = f"/admin/service/confirm/?id={SERVICE}"
+    page = client.get(url).get_data(as_text=True)
+    token = csrf_token(page)
+    version = str(_service(site).version)
+    refused = client.post(url, data={"csrf_token": token, "version": version, "method": "",
+                                     "note": "short"}).get_data(as_text=True)
+    assert "Choose how you checked this service." in refused
+    assert "at least 10 characters" in refused
+    assert _service(site).last_verified is None and not _audit(site)
+    stale = client.post(url, data={"csrf_token": token, "version": "999",
+                                   "method": "phoned_service", "note": "Rang them, all correct."},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Someone else changed this service" in stale
+    assert _service(site).last_verified is None
+    done = client.post(url, data={"csrf_token": token, "version": version,
+                                  "method": "phoned_service", "note": "Rang them, all correct."})
+    assert done.status_code == 302
+    service = _service(site)
+    assert service.verified_by == STAFF_EMAIL and service.verification_method == "phoned_service"
+    assert [row.action for row in _audit(site, SERVICE)][:1] == ["confirm"]
+
+
+def test_list_shows_phone_state_and_last_confirmed_with_filters(site):
+    client = _staff(site)
+    page = client.get("/admin/service/?search=Forced").get_data(as_text=True)
+    for heading in ("Phone", "State", "Last confirmed"):
+        assert heading in page
+    assert "Not yet confirmed (from a public source)" in page and "Never" in page
+    unconfirmed = client.get("/admin/service/?search=Forced&flt0_2=unconfirmed").get_data(as_text=True)
+    assert "Forced Marriage Unit" in unconfirmed
+    assert "Forced Marriage Unit" not in client.get(
+        "/admin/service/?search=Forced&flt0_2=overdue").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("search", "present", "absent"), [
+    ("Athena", "Athena", "Forced Marriage Unit"),
+    ("Lewisham", "Athena", "Bexley domestic abuse One Stop Shop"),
+    ("stalking", "National Stalking Helpline", "Forced Marriage Unit"),
+])
+def test_search_by_name_borough_and_topic(site, search, present, absent):
+    page = _staff(site).get(f"/admin/service/?search={search}").get_data(as_text=True)
+    assert present in page and absent not in page
+
+
+def test_edit_areas_topics_and_hours(site):
+    """Areas, topics and opening hours are on the form, saved and audited like the rest."""
+    client = _staff(site)
+    values = _open_form(client)
+    assert values["service_areas"] and values["topics"]
+    values["service_areas"] = [*values["service_areas"], "E09000023"]
+    values["topics"] = [*values["topics"], "stalking"]
+    values["schedules-0-byday"] = "MO,TU,WE,TH,FR"
+    values["schedules-0-opens_at"] = "09:00"
+    values["schedules-0-closes_at"] = "17:00"
+    values["schedules-0-description"] = "Weekdays 9am to 5pm"
+    response = client.post(EDIT_URL, data=values)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    service = _service(site)
+    assert "E09000023" in {area.borough_code for area in service.areas}
+    assert "topic-stalking" in {link.taxonomy_term_id for link in service.taxonomies}
+    assert "Weekdays 9am to 5pm" in {s.description for s in service.schedules}
+    tables = {row.table_name for row in _audit(site)}
+    assert {"service_area", "service_taxonomy", "schedule"} <= tables
+    # A bad time is refused in plain words, and nothing is written.
+    values = _open_form(client)
+    values["schedules-0-opens_at"] = "9am"
+    refused = client.post(EDIT_URL, data=values).get_data(as_text=True)
+    assert "Enter a time on the 24-hour clock" in refused
+    values = _open_form(client)
+    values["service_areas"] = []
+    assert "Choose at least one area" in client.post(EDIT_URL, data=values).get_data(
+        as_text=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from admin_support import STAFF_EMAIL, STAFF_PASSWORD, csrf_token
+from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, csrf_token, totp_code
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,6 +68,9 @@ def test_python_m_bot_webfront_serves_api_and_admin(db_url, tmp_path):
         signed_in = staff.post(f"{base}/admin/login/", timeout=30, data={
             "email": STAFF_EMAIL, "password": STAFF_PASSWORD,
             "csrf_token": csrf_token(page.text)})
+        assert signed_in.status_code == 200 and signed_in.url == f"{base}/admin/login/code/"
+        signed_in = staff.post(signed_in.url, timeout=30, data={
+            "code": totp_code(STAFF_TOTP_SECRET), "csrf_token": csrf_token(signed_in.text)})
         assert signed_in.status_code == 200 and signed_in.url == f"{base}/admin/"
         assert "Forced Marriage Unit" in staff.get(f"{base}/admin/service/?search=Forced",
                                                    timeout=10).text

@@ -36,4 +36,22 @@
       event.preventDefault();
     }
   }, true);  // capture: runs before Bootstrap's handlers, which stop the event bubbling up
+
+  // A refused form names the first field to fix; put the cursor there, so the officer
+  // (and a screen reader) lands on what needs changing rather than at the top of the page.
+  function focusFirstError() {
+    var form = document.querySelector("[data-signpost-focus]");
+    var field = form && document.getElementById(form.getAttribute("data-signpost-focus"));
+    if (!field) {
+      field = document.querySelector(".is-invalid, .has-error input, .has-error select, .has-error textarea");
+    }
+    if (field && typeof field.focus === "function") {
+      field.focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstError);
+  } else {
+    focusFirstError();
+  }
 })();
