@@ -76,7 +76,7 @@ _NOT_A_ROUTE = re.compile(
     r"readkong|webtest\.|uat\.|admin\.|tmp\.|iedecision|ielistdocuments", re.IGNORECASE)
 _NOT_A_ROUTE_TITLE = re.compile(
     r"news|minutes|committee|strategy|strategies|cabinet|professionals|progress|appendix|"
-    r"consultation|policy|bulletin", re.IGNORECASE)
+    r"consultation|policy|bulletin|am i abusive|own behaviour|activism|\bitem\b", re.IGNORECASE)
 
 
 class SourcesError(ValueError):

@@ -24,6 +24,9 @@ KNOWN_GAPS = {
     "Kensington and Chelsea": "only council news, a consultation and a test-site copy of a "
                               "housing page were found",
     "Redbridge": "only council news and Crime Commission minutes were found",
+    # A page for people worried about their own behaviour, or a news item, is not the way in
+    # for someone being abused; the residents' magazine is all that was found for Ealing.
+    "Ealing": "only items in the council's residents' magazine (news) were found",
 }
 
 
