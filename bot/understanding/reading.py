@@ -17,6 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of
 from bot.understanding.exit import wants_to_leave
+from bot.understanding.questions import question_intent
 from bot.understanding.speaker import Speaker, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
@@ -128,6 +129,12 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     override: str | None = None
     if wants_to_leave(text):
         override = "quick_exit"
+    # --- a clear question (bot/understanding/questions.py): answered as asked, even over a
+    # topic or an immediate_danger only the model heard; never over danger words or self-harm.
+    elif (not _SAFE_CONTACT.search(text or "")
+          and (asked := question_intent(text, intent, speaker, recent_assault)) is not None):
+        override = asked
+    # --- end of the question hook
     elif danger:
         override = "immediate_danger" if intent != "immediate_danger" and signals_danger(text) else None
     elif suicide and speaker != "other":
