@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.understanding.questions import asks_about_police
 from bot.understanding.reading import HOW_TO_HELP
 from bot.understanding.speaker import doubts_self, switches_to_self
 
@@ -59,6 +60,9 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_marriage_under_18"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
+    if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
+        # After a recent assault "do I have to go to the police?" is about the Havens' care.
+        return "answer_police_after_assault"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if tracker.get_slot("speaker") == "other" and HOW_TO_HELP.search(text):
