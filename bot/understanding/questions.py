@@ -43,7 +43,8 @@ _STORED = r"(saved?|saving|stored?|storing|recorded?|recording|logged|logging|ke
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
     ("ask_privacy", re.compile(
-        r"\b(do|does|will|would|are|is|can)\s+(you|u|ya|ye|this|it|anyone|anybody|someone)\b.{0,25}?"
+        r"\b(you|u|ya|this) (going to|gonna|will|would|have to|must) (report|tell|pass)\b|"
+        r"\b(do|does|will|would|are|is|can)\s+(you|u|ya|ye|this|anyone|anybody|someone)\b.{0,25}?"
         r"\b(keep|keeps|keeping|store|storing|save|saving|record|recording|log|logging|share|sharing)\b"
         r".{0,30}\b(my|our|this|what|texts?|messages?|chats?|numbers?|conversation|details)\b|"
         rf"\b{_US}\b.{{0,40}}\b{_STORED}\b|\b{_STORED}\b.{{0,40}}\b{_US}\b|"
@@ -57,16 +58,14 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r".{0,60}\b(record|history|past|criminal|"
         r"convictions?|been (violent|abusive)|violent|abusive|hit(ting)?|beat(en|ing)?)\b",
         re.IGNORECASE), True),
+    # Proving what is happening.
+    ("ask_evidence", re.compile(
+        r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b", re.IGNORECASE), True),
     # Protection orders and what they cost.
     ("ask_law", re.compile(
         r"\bnon[- ]?mol(estation)?s?\b|\boccupation order|\binjunctions?\b|\brestraining order|"
         r"\bprotection (order|notice)|\bcourt order", re.IGNORECASE), True),
-    # Proving what is happening.
-    ("ask_evidence", re.compile(
-        r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b", re.IGNORECASE), True),
-    # Immigration status; a threat of deportation is the question even unasked.
-    ("ask_immigration", re.compile(
-        r"\b(deport(ed|ation)?|send me back)\b", re.IGNORECASE), False),
+    # Immigration status (a deportation threat told, not asked: actions/plan_reply.py).
     ("ask_immigration", re.compile(
         r"\b(visas?|nrpf|no recourse|immigration|leave to remain|settled status|home office)\b",
         re.IGNORECASE), True),
@@ -81,7 +80,8 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # How to leave, and what to take.
     ("ask_leaving", re.compile(
         r"\bhow (do|did|can|could|would|should) (i|people|you|someone|others|women|men|anyone) "
-        r"(actually |even |really |safely |ever )?(leave|get out|escape|do it|do that|manage it)\b|"
+        r"(actually |even |really |safely |ever )?(leave(?! (a|an|the|my|some) (\w+ )?(review|comment|message|note|"
+        r"feedback|voicemail|tip))|get out|escape|do it|do that|manage it)\b|"
         r"\bwhat (do|should|would|will) i (need to |have to )?(take|pack|grab|bring)\b|"
         r"\bsafety plan|\bplan (to leave|my escape|leaving)\b", re.IGNORECASE), True),
 )
@@ -102,6 +102,15 @@ _NO_TOPIC = frozenset({None, "nlu_fallback", "out_of_scope", "affirm", "deny", "
 _POLICE_QUESTION = re.compile(
     r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report)|"
     r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b", re.IGNORECASE)
+
+
+# "he says I'll be deported if I leave": the fear is the question, whatever the topic.
+_DEPORTATION = re.compile(r"\b(deport(ed|ation)?|get me deported|removed from the country)\b", re.IGNORECASE)
+
+
+def threatens_deportation(text: str) -> bool:
+    """Whether someone is told they will be deported: the answer on immigration is what helps."""
+    return bool(_DEPORTATION.search(text or ""))
 
 
 def is_question(text: str) -> bool:

@@ -12,7 +12,12 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.plan_reply import choose_reply
-from bot.understanding.questions import asked_question, asks_about_police, question_intent
+from bot.understanding.questions import (
+    asked_question,
+    asks_about_police,
+    question_intent,
+    threatens_deportation,
+)
 from bot.understanding.reading import read_person
 
 
@@ -25,7 +30,7 @@ from bot.understanding.reading import read_person
     ("could I ask whether my cousin's husband has a criminal record for violence?", "ask_law"),
     ("how do I get an injunction against my ex?", "ask_law"),
     ("what counts as proof if I go to court?", "ask_evidence"),
-    ("she tells me I'll be deported the minute I leave", "ask_immigration"),
+    ("are you going to tell social services about me?", "ask_privacy"),
     ("can I get help if I'm here on a student visa?", "ask_immigration"),
     ("would social services get involved if I phoned someone?", "ask_children"),
     ("do refuges take teenage boys?", "ask_housing"),
@@ -42,6 +47,8 @@ def test_specific_questions(text: str, intent: str) -> None:
     "she hit me again last night",
     "I'm so tired of all of this",
     "he took my passport and keeps it locked away",
+    "how do I leave a google review",
+    "is it worth keeping notes of what he says",
 ])
 def test_descriptions_are_not_questions(text: str) -> None:
     assert asked_question(text) is None
@@ -100,3 +107,11 @@ def test_under_18_legality_question_after_forced_marriage() -> None:
     assert read_person(text, "nlu_fallback").intent == "ask_law"
     teen = tracker(text, "ask_law", {"age_group": "under_18", "topic": "forced_marriage"})
     assert choose_reply("ask_law", teen) == "answer_marriage_under_18"
+
+
+def test_a_deportation_threat_is_answered_on_immigration_whatever_the_topic() -> None:
+    text = "she tells me I'll be deported the minute I walk out"
+    assert threatens_deportation(text)
+    assert choose_reply("coercive_control", tracker(text, "coercive_control", {})) == "answer_immigration"
+    assert choose_reply("trafficking_exploitation", tracker(text, "trafficking_exploitation", {})) \
+        == "explain_trafficking_exploitation"
