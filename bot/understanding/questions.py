@@ -31,7 +31,8 @@ from bot.safety.self_harm import signals_self_harm
 # A message asks something: a question mark, or it opens as a question does.
 _QUESTION = re.compile(
     r"\?|^\W*(how|what|whats|what's|wat|wot|who|where|when|why|which|can|could|do|does|did|is|are|"
-    r"am|will|would|should|shall|if)\b|\b(how (do|does|did|can|could|would|should|will) |"
+    r"am|will|would|should|shall|if|shud|shld|shd|cn|cud|cld|wud|wld|wil|wats|wots)\b|"
+    r"\b(how (do|does|did|can|could|would|should|will) |"
     r"what (do|should|would|if|happens|can)\b|i (want|need) to know|wondering)",
     re.IGNORECASE)
 
@@ -60,7 +61,9 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         re.IGNORECASE), True),
     # Proving what is happening.
     ("ask_evidence", re.compile(
-        r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b", re.IGNORECASE), True),
+        r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b|\bscreenshot\w*|"
+        r"\b(keep|keeping|write) (a )?(diary|log|record|notes)\b|"
+        r"\b(save|saving|keep|keeping) (his|her|their|the) (messages|texts|voicemails|emails)\b", re.IGNORECASE), True),
     # Protection orders and what they cost.
     ("ask_law", re.compile(
         r"\bnon[- ]?mol(estation)?s?\b|\boccupation order|\binjunctions?\b|\brestraining order|"
@@ -82,7 +85,9 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"\bhow (do|did|can|could|would|should) (i|people|you|someone|others|women|men|anyone) "
         r"(actually |even |really |safely |ever )?(leave(?! (a|an|the|my|some) (\w+ )?(review|comment|message|note|"
         r"feedback|voicemail|tip))|get out|escape|do it|do that|manage it)\b|"
-        r"\bwhat (do|should|would|will) i (need to |have to )?(take|pack|grab|bring)\b|"
+        r"\b(what|wat|wot|whats|what's)\b.{0,20}\b(take|pack|grab|bring)\b.{0,25}\b(leave|leaving|go|going|run)\b|"
+        r"\bwhat (do|should|would|will) i (need to |have to )?(take|pack|grab|bring)\b"
+        r"(?!.{0,25}\b(court|police|station|appointment|solicitor|hearing|doctor|gp)\b)|"
         r"\bsafety plan|\bplan (to leave|my escape|leaving)\b", re.IGNORECASE), True),
 )
 

@@ -30,6 +30,9 @@ from bot.understanding.reading import read_person
     ("could I ask whether my cousin's husband has a criminal record for violence?", "ask_law"),
     ("how do I get an injunction against my ex?", "ask_law"),
     ("what counts as proof if I go to court?", "ask_evidence"),
+    ("is it worth keeping notes of what he says", "ask_evidence"),
+    ("shld i screenshot everything she sends", "ask_evidence"),
+    ("wot do i pack if i run", "ask_leaving"),
     ("are you going to tell social services about me?", "ask_privacy"),
     ("can I get help if I'm here on a student visa?", "ask_immigration"),
     ("would social services get involved if I phoned someone?", "ask_children"),
@@ -48,7 +51,7 @@ def test_specific_questions(text: str, intent: str) -> None:
     "I'm so tired of all of this",
     "he took my passport and keeps it locked away",
     "how do I leave a google review",
-    "is it worth keeping notes of what he says",
+    "what should I bring to court on Monday?",
 ])
 def test_descriptions_are_not_questions(text: str) -> None:
     assert asked_question(text) is None
