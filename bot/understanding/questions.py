@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from bot.safety.danger import signals_danger
 from bot.safety.self_harm import signals_self_harm
@@ -99,6 +100,13 @@ _GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
         r"\b(money|benefits?|universal credit|afford|debts?|bank account)\b", re.IGNORECASE)),
 )
 
+# Kinds of abuse: when the classifier leans to one, "is it illegal for him to..." is about it.
+_TOPICS = frozenset({
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation",
+})
+
 # Intents that say nothing about a topic: a general question may replace them.
 _NO_TOPIC = frozenset({None, "nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
                        "goodbye", "find_support", "bot_challenge", "inform_location"})
@@ -144,8 +152,18 @@ def asked_question(text: str) -> tuple[str, bool] | None:
     return None
 
 
+def _leans_to_topic(ranking: Sequence[dict[str, Any]]) -> bool:
+    """The classifier's first real guess is a kind of abuse: the explanation answers better."""
+    for candidate in ranking:
+        if candidate.get("name") in ("nlu_fallback", None):
+            continue
+        return candidate.get("name") in _TOPICS and float(candidate.get("confidence", 0)) >= 0.15
+    return False
+
+
 def question_intent(text: str, intent: str | None, speaker: str | None,
-                    recent_assault: bool = False) -> str | None:
+                    recent_assault: bool = False,
+                    ranking: Sequence[dict[str, Any]] = ()) -> str | None:
     """The question's intent when it should replace the classifier's, else None.
 
     Danger words and self-harm always go to their own backstops, so a clear question replaces
@@ -161,5 +179,7 @@ def question_intent(text: str, intent: str | None, speaker: str | None,
         return None
     name, specific = asked
     if name == intent or not (specific or intent in _NO_TOPIC or intent == "immediate_danger"):
+        return None
+    if not specific and _leans_to_topic(ranking):
         return None
     return name

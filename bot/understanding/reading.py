@@ -132,7 +132,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     # --- a clear question (bot/understanding/questions.py): answered as asked, even over a
     # topic or an immediate_danger only the model heard; never over danger words or self-harm.
     elif (not _SAFE_CONTACT.search(text or "")
-          and (asked := question_intent(text, intent, speaker, recent_assault)) is not None):
+          and (asked := question_intent(text, intent, speaker, recent_assault, ranking)) is not None):
         override = asked
     # --- end of the question hook
     elif danger:

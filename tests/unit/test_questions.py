@@ -66,6 +66,8 @@ def test_a_general_question_replaces_only_an_intent_without_topic() -> None:
     text = "is it actually a crime if he only shouts?"
     assert read_person(text, "nlu_fallback").intent == "ask_law"
     assert read_person(text, "coercive_control").intent is None
+    leaning = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "coercive_control", "confidence": 0.3}]
+    assert read_person(text, "nlu_fallback", leaning).intent != "ask_law"
 
 
 def test_a_question_replaces_danger_only_the_model_heard() -> None:
