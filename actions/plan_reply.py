@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.understanding.questions import asks_about_police, threatens_deportation
 from bot.understanding.reading import HOW_TO_HELP
 from bot.understanding.speaker import doubts_self, switches_to_self
 
@@ -37,6 +38,9 @@ QUESTION_REPLIES: dict[str, str] = {
     "find_support": "answer_next_steps",
     "self_harm": "after_self_harm",
 }
+# Topics whose own explanation names the specialist service a deportation threat needs.
+_OWN_SPECIALIST_ANSWER = ("trafficking_exploitation", "honour_based_abuse", "forced_marriage", "fgm",
+                          "perpetrator_help")
 # Most serious first: only one urgent note leads a reply.
 RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk", "pregnancy",
                    "separation")
@@ -59,10 +63,17 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_marriage_under_18"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
+    if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
+        # After a recent assault "do I have to go to the police?" is about the Havens' care.
+        return "answer_police_after_assault"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if tracker.get_slot("speaker") == "other" and HOW_TO_HELP.search(text):
         return "answer_how_to_help"
+    if (threatens_deportation(text) and intent not in _OWN_SPECIALIST_ANSWER
+            and tracker.get_slot("speaker") != "own_behaviour"):
+        # Told they will be deported if they leave: the answer on immigration is what frees them.
+        return "answer_immigration"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":

@@ -17,6 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import wants_to_leave
+from bot.understanding.questions import question_intent
 from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
@@ -148,6 +149,12 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
             override = _best_topic(ranking) or "find_support"
         else:
             override = "ask_how_to_help"
+    # --- a clear question (bot/understanding/questions.py): answered as asked, even over a
+    # topic or an immediate_danger only the model heard; never over danger words or self-harm.
+    elif (not _SAFE_CONTACT.search(text or "")
+          and (asked := question_intent(text, intent, speaker, recent_assault, ranking)) is not None):
+        override = asked
+    # --- end of the question hook
     elif danger:
         override = "immediate_danger" if intent != "immediate_danger" and signals_danger(text) else None
     elif suicide:
@@ -185,6 +192,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
     audience = audience_of(text)
+    if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):
+        urgency.discard("danger_now")  # the words settled it otherwise (see above)
     if speaker == "other":
         # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
         audience = replace(audience, gender=harmed_gender(text))

@@ -1,0 +1,185 @@
+"""Recognising the clear questions people ask (issue 14, "What they ask"), without the model.
+
+Someone who asks "is this conversation recorded?" or "can I check my new boyfriend's past?" has
+told us exactly what they need; the classifier, trained on short examples, often hears a topic
+or nothing at all in a longer, worried question and answers something else. These patterns
+name the question only where the words settle it, so the answer is the one asked for.
+
+Two strengths:
+- specific questions (what this chat stores, Clare's Law, protection orders, proving abuse,
+  immigration, social services and the children, refuges and housing, how to leave) name a
+  need so plainly that they replace whatever the classifier said, even a topic of abuse: the
+  person asked, and the answer for that question is what helps;
+- general ones ("is it still illegal?", "do I have to go to the police?", how would I live
+  without money) only replace an intent that carries no topic (fallback, out of scope and
+  the like), because "is it illegal for him to control me" is better answered by explaining
+  coercive control.
+
+Never here: a message with a danger word or about self-harm (the safety backstops decide),
+someone describing their own harmful behaviour, or a recent sexual assault (its urgent reply
+comes first; actions/plan_reply.py answers a police question after one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.safety.danger import signals_danger
+from bot.safety.self_harm import signals_self_harm
+
+# A message asks something: a question mark, or it opens as a question does.
+_QUESTION = re.compile(
+    r"\?|^\W*(how|what|whats|what's|wat|wot|who|where|when|why|which|can|could|do|does|did|is|are|"
+    r"am|will|would|should|shall|if|shud|shld|shd|cn|cud|cld|wud|wld|wil|wats|wots)\b|"
+    r"\b(how (do|does|did|can|could|would|should|will) |"
+    r"what (do|should|would|if|happens|can)\b|i (want|need) to know|wondering)",
+    re.IGNORECASE)
+
+_US = (r"(on here|in here|this (chat|conversation|site|website|bot|service|page|app|thing)|"
+       r"what i (type|write|say|send|tell you))")
+_STORED = r"(saved?|saving|stored?|storing|recorded?|recording|logged|logging|kept|keeps?|keeping|track(ed|ing)?)"
+
+# (intent, pattern, question form required). Order matters: the first match names it.
+_SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
+    # What this service keeps and who can read it.
+    ("ask_privacy", re.compile(
+        r"\b(you|u|ya|this) (going to|gonna|will|would|have to|must) (report|tell|pass)\b|"
+        r"\b(do|does|will|would|are|is|can)\s+(you|u|ya|ye|this|anyone|anybody|someone)\b.{0,25}?"
+        r"\b(keep|keeps|keeping|store|storing|save|saving|record|recording|log|logging|share|sharing)\b"
+        r".{0,30}\b(my|our|this|what|texts?|messages?|chats?|numbers?|conversation|details)\b|"
+        rf"\b{_US}\b.{{0,40}}\b{_STORED}\b|\b{_STORED}\b.{{0,40}}\b{_US}\b|"
+        r"\b(who|anyone|anybody|someone|people)\b.{0,25}\b(see|read|access|look at)\b.{0,30}"
+        rf"\b{_US}", re.IGNORECASE), True),
+    # Clare's Law: asking about a partner's past, for oneself or for someone close.
+    ("ask_law", re.compile(
+        r"\bclare'?s law\b|\bdisclosure scheme\b|"
+        r"\b(check|find out|know|ask|look up|look into|see)\b.{0,60}\b(boyfriend|girlfriend|bf|gf|fella|"
+        r"partner|husband|wife|new (man|guy|woman|bloke)|date|ex|(i'?m|im) (seeing|dating|with))\b"
+        r".{0,60}\b(record|history|past|criminal|"
+        r"convictions?|been (violent|abusive)|violent|abusive|hit(ting)?|beat(en|ing)?)\b",
+        re.IGNORECASE), True),
+    # Proving what is happening.
+    ("ask_evidence", re.compile(
+        r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b|\bscreenshot\w*|"
+        r"\b(keep|keeping|write) (a )?(diary|log|record|notes)\b|"
+        r"\b(save|saving|keep|keeping) (his|her|their|the) (messages|texts|voicemails|emails)\b", re.IGNORECASE), True),
+    # Protection orders and what they cost.
+    ("ask_law", re.compile(
+        r"\bnon[- ]?mol(estation)?s?\b|\boccupation order|\binjunctions?\b|\brestraining order|"
+        r"\bprotection (order|notice)|\bcourt order", re.IGNORECASE), True),
+    # Immigration status (a deportation threat told, not asked: actions/plan_reply.py).
+    ("ask_immigration", re.compile(
+        r"\b(visas?|nrpf|no recourse|immigration|leave to remain|settled status|home office)\b",
+        re.IGNORECASE), True),
+    # The children: social services, custody, having them taken.
+    ("ask_children", re.compile(
+        r"\b(social services|social workers?|children'?s services|custody)\b|"
+        r"\btake (my|the|our) (kids|children|child|baby|son|daughter|boys|girls)\b", re.IGNORECASE), True),
+    # Refuges and somewhere to live.
+    ("ask_housing", re.compile(
+        r"\brefuges?\b|\bhomeless\b|\btenancy\b|\bcouncil (flat|house|home)\b|"
+        r"\b(where|somewhere) (to|can i|would i|will i|do i) (live|stay|sleep)\b", re.IGNORECASE), True),
+    # How to leave, and what to take.
+    ("ask_leaving", re.compile(
+        r"\bhow (do|did|can|could|would|should) (i|people|you|someone|others|women|men|anyone) "
+        r"(actually |even |really |safely |ever )?(leave(?! (a|an|the|my|some) (\w+ )?(review|comment|message|note|"
+        r"feedback|voicemail|tip))|get out|escape|do it|do that|manage it)\b|"
+        r"\b(what|wat|wot|whats|what's)\b.{0,20}\b(take|pack|grab|bring)\b.{0,25}\b(leave|leaving|go|going|run)\b|"
+        r"\bwhat (do|should|would|will) i (need to |have to )?(take|pack|grab|bring)\b"
+        r"(?!.{0,25}\b(court|police|station|appointment|solicitor|hearing|doctor|gp)\b)|"
+        r"\bsafety plan|\bplan (to leave|my escape|leaving)\b", re.IGNORECASE), True),
+)
+
+_GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
+    ("ask_law", re.compile(
+        r"\bis (it|this|that) (still |even |actually |really )?(illegal|legal|a crime|against the law|"
+        r"allowed)\b", re.IGNORECASE)),
+    ("ask_money", re.compile(
+        r"\b(money|benefits?|universal credit|afford|debts?|bank account)\b", re.IGNORECASE)),
+)
+
+# Kinds of abuse: when the classifier leans to one, "is it illegal for him to..." is about it.
+_TOPICS = frozenset({
+    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
+    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
+    "trafficking_exploitation",
+})
+
+# Intents that say nothing about a topic: a general question may replace them.
+_NO_TOPIC = frozenset({None, "nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
+                       "goodbye", "find_support", "bot_challenge", "inform_location"})
+
+# "do I have to go to the police", "will they make me report it": asking whether police must be told.
+_POLICE_QUESTION = re.compile(
+    r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report)|"
+    r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b", re.IGNORECASE)
+
+
+# "he says I'll be deported if I leave": the fear is the question, whatever the topic.
+_DEPORTATION = re.compile(r"\b(deport(ed|ation)?|get me deported|removed from the country)\b", re.IGNORECASE)
+
+
+def threatens_deportation(text: str) -> bool:
+    """Whether someone is told they will be deported: the answer on immigration is what helps."""
+    return bool(_DEPORTATION.search(text or ""))
+
+
+def is_question(text: str) -> bool:
+    """Whether the message asks something, so the patterns read it as a question, not a story."""
+    return bool(_QUESTION.search(text or ""))
+
+
+def asks_about_police(text: str) -> bool:
+    """Whether someone asks if the police must be involved (answered after a recent assault)."""
+    return is_question(text) and bool(_POLICE_QUESTION.search(text or ""))
+
+
+def asked_question(text: str) -> tuple[str, bool] | None:
+    """The ask_* intent a message plainly asks, and whether it is specific enough to replace a topic."""
+    text = text or ""
+    question = is_question(text)
+    for name, pattern, needs_question in _SPECIFIC:
+        if (question or not needs_question) and pattern.search(text):
+            return name, True
+    if question:
+        for name, pattern in _GENERAL:
+            if pattern.search(text):
+                return name, False
+        if _POLICE_QUESTION.search(text):
+            return "ask_law", False
+    return None
+
+
+def _leans_to_topic(ranking: Sequence[dict[str, Any]]) -> bool:
+    """The classifier's first real guess is a kind of abuse: the explanation answers better."""
+    for candidate in ranking:
+        if candidate.get("name") in ("nlu_fallback", None):
+            continue
+        return candidate.get("name") in _TOPICS and float(candidate.get("confidence", 0)) >= 0.15
+    return False
+
+
+def question_intent(text: str, intent: str | None, speaker: str | None,
+                    recent_assault: bool = False,
+                    ranking: Sequence[dict[str, Any]] = ()) -> str | None:
+    """The question's intent when it should replace the classifier's, else None.
+
+    Danger words and self-harm always go to their own backstops, so a clear question replaces
+    an `immediate_danger` only the model heard. Someone describing their own harmful
+    behaviour and a recent sexual assault keep their own routes.
+    """
+    if intent == "quick_exit" or speaker == "own_behaviour" or recent_assault:
+        return None
+    if signals_danger(text) or signals_self_harm(text):
+        return None
+    asked = asked_question(text)
+    if asked is None:
+        return None
+    name, specific = asked
+    if name == intent or not (specific or intent in _NO_TOPIC or intent == "immediate_danger"):
+        return None
+    if not specific and _leans_to_topic(ranking):
+        return None
+    return name

@@ -1,0 +1,122 @@
+"""Clear questions are answered as asked (issue 14, "What they ask").
+
+Each wording is one a worried person might use; before bot/understanding/questions.py the
+classifier heard most of them as a topic, as nothing, or (for proving abuse) as danger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.plan_reply import choose_reply
+from bot.understanding.questions import (
+    asked_question,
+    asks_about_police,
+    question_intent,
+    threatens_deportation,
+)
+from bot.understanding.reading import read_person
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("does what I put on here get saved?", "ask_privacy"),
+    ("do ya store my messages", "ask_privacy"),
+    ("can anyone else read what I type in here?", "ask_privacy"),
+    ("is this chat being recorded", "ask_privacy"),
+    ("is there a way to see if the man I'm dating has a history of hitting women?", "ask_law"),
+    ("could I ask whether my cousin's husband has a criminal record for violence?", "ask_law"),
+    ("how do I get an injunction against my ex?", "ask_law"),
+    ("what counts as proof if I go to court?", "ask_evidence"),
+    ("is it worth keeping notes of what he says", "ask_evidence"),
+    ("shld i screenshot everything she sends", "ask_evidence"),
+    ("wot do i pack if i run", "ask_leaving"),
+    ("are you going to tell social services about me?", "ask_privacy"),
+    ("can I get help if I'm here on a student visa?", "ask_immigration"),
+    ("would social services get involved if I phoned someone?", "ask_children"),
+    ("do refuges take teenage boys?", "ask_housing"),
+    ("how do you even leave when he watches everything", "ask_leaving"),
+    ("what should I take with me when I go", "ask_leaving"),
+])
+def test_specific_questions(text: str, intent: str) -> None:
+    assert asked_question(text) == (intent, True)
+
+
+@pytest.mark.parametrize("text", [
+    "he reads my messages every night",
+    "my husband controls all the money",
+    "she hit me again last night",
+    "I'm so tired of all of this",
+    "he took my passport and keeps it locked away",
+    "how do I leave a google review",
+    "what should I bring to court on Monday?",
+])
+def test_descriptions_are_not_questions(text: str) -> None:
+    assert asked_question(text) is None
+
+
+def test_a_specific_question_replaces_a_topic() -> None:
+    text = "can I find out if my girlfriend has been violent to exes before?"
+    assert read_person(text, "physical_abuse").intent == "ask_law"
+
+
+def test_a_general_question_replaces_only_an_intent_without_topic() -> None:
+    text = "is it actually a crime if he only shouts?"
+    assert read_person(text, "nlu_fallback").intent == "ask_law"
+    assert read_person(text, "coercive_control").intent is None
+    leaning = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "coercive_control", "confidence": 0.3}]
+    assert read_person(text, "nlu_fallback", leaning).intent != "ask_law"
+
+
+def test_a_question_replaces_danger_only_the_model_heard() -> None:
+    assert read_person("how would I prove any of this to anyone?", "immediate_danger").intent \
+        == "ask_evidence"
+
+
+@pytest.mark.parametrize("text", [
+    "he's got a knife, how can I prove it",
+    "I want to kill myself, does anyone record this?",
+])
+def test_danger_and_self_harm_are_never_replaced(text: str) -> None:
+    assert question_intent(text, "immediate_danger", "self") is None
+    assert read_person(text, "immediate_danger").intent != "ask_evidence"
+
+
+def test_own_behaviour_and_quick_exit_keep_their_routes() -> None:
+    assert question_intent("how can I prove I've changed?", "perpetrator_help", "own_behaviour") is None
+    assert question_intent("is this chat saved?", "quick_exit", "self") is None
+
+
+def test_police_questions() -> None:
+    assert asks_about_police("do I need to report it to the police before I see a doctor?")
+    assert not asks_about_police("im deaf how would i reach the police")
+    assert not asks_about_police("the police came round last night")
+
+
+def tracker(text: str, intent: str, slots: dict[str, Any]) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent}, "entities": []}
+    return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+
+
+def test_police_after_a_recent_assault_gets_the_havens_answer() -> None:
+    text = "will I have to involve the police if I go to get checked over?"
+    after = tracker(text, "ask_law", {"urgent_notes_given": ["utter_recent_sexual_assault"]})
+    assert choose_reply("ask_law", after) == "answer_police_after_assault"
+    assert choose_reply("ask_law", tracker(text, "ask_law", {})) == "answer_law"
+
+
+def test_under_18_legality_question_after_forced_marriage() -> None:
+    text = "and if I agree to it, is it still against the law?"
+    assert read_person(text, "nlu_fallback").intent == "ask_law"
+    teen = tracker(text, "ask_law", {"age_group": "under_18", "topic": "forced_marriage"})
+    assert choose_reply("ask_law", teen) == "answer_marriage_under_18"
+
+
+def test_a_deportation_threat_is_answered_on_immigration_whatever_the_topic() -> None:
+    text = "she tells me I'll be deported the minute I walk out"
+    assert threatens_deportation(text)
+    assert choose_reply("coercive_control", tracker(text, "coercive_control", {})) == "answer_immigration"
+    assert choose_reply("trafficking_exploitation", tracker(text, "trafficking_exploitation", {})) \
+        == "explain_trafficking_exploitation"
