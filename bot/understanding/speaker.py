@@ -145,6 +145,8 @@ _OTHER_PERSON = (
 # Harm done to the speaker in words the harm list does not hold, or the speaker naming themself
 # as the partner: "she scratches and bites me", "I'm her husband and...".
 _HURTS_ME = (r"\b(scratch\w*|bites?|biting|spits? at|spat at|throws? things at|threw things at) me\b"
+             r"|\bi (was|got|have been|'?ve been|had been) (raped|sexually assaulted|assaulted|attacked|beaten"
+             r"|hit|abused|strangled|choked|stalked|groomed|trafficked)\b"
              r"|\b(i'?m|im|i am) (her|his|their) (husband|wife|partner|boyfriend|girlfriend|fiance|fiancee)\b")
 # The speaker is the one harmed or frightened: then a relation word does not settle anything.
 _ME_HARMED = (

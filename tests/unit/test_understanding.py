@@ -34,6 +34,7 @@ from bot.understanding.speaker import speaker_of
     ("I'm a man. I shoved my girlfriend off me when she was hitting me with her shoe", "self"),
     ("Im her husband and she scratches and bites me when she doesnt get her way", "self"),
     ("to be honest the mate is me", "self"),
+    ("I was raped two days ago by someone I know", "self"),
     ("I lose my temper and scare my wife", "own_behaviour"),
     # someone else is plainly the one harmed, though relation words and "I" appear
     ("my brother's wife hits him. he laughs it off but I've seen the bruises on his back", "other"),
