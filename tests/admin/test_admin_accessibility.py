@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, totp_code
+from playwright.sync_api import expect
 from test_admin_browser import browser_page, served  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser,
@@ -76,8 +77,7 @@ def test_every_admin_page_passes_axe(served, browser_page):  # noqa: F811
     page.wait_for_load_state()
     assert "Enter a UK phone number" in page.content()
     # The cursor is moved to the field to fix.
-    page.wait_for_function("document.activeElement && "
-                           "document.activeElement.id === 'phones-0-number'")
+    expect(page.locator("#phones-0-number")).to_be_focused()
     problems += _violations(page)
     page.goto(f"{served}/admin/service/confirm/?id={SERVICE}")
     page.click("button[type=submit] >> text=Confirm this service")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, totp_code
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from services_directory.models import Service
@@ -102,7 +103,8 @@ def test_sign_in_edit_and_verify_in_a_browser(site, served, browser_page):
     # Refused in plain words, with the cursor on the field to fix.
     page.wait_for_selector("#form-errors")
     assert "Choose how you checked this service." in page.content()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'method'")
+    # (expect() checks focus without evaluating a string, which the admin's CSP forbids)
+    expect(page.locator("#method")).to_be_focused()
     page.select_option("#method", "phoned_service")
     page.fill("#note", "Rang the helpline; number and hours as listed.")
     page.click("button[type=submit] >> text=Confirm this service")
