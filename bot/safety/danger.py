@@ -55,9 +55,13 @@ _PATTERNS: tuple[str, ...] = (
     r"\b(hes|shes|theyre) (here|outside|coming|back|on (his|her|their) way)\b",
     r"\b(he|she|they|hes|shes)('?s| is| are)? (home|walking in|coming in|coming up|pulling up|parked outside)\b",
     r"\b(just|has just|have just) (turned up|showed up|pulled up|got in|arrived)\b",
+    r"\b(he'?s|hes|she'?s|shes|they'?re|theyre|he is|she is|they are) still (here|in the (flat|house|room|home"
+    r"|kitchen|bedroom)|outside|downstairs|upstairs|at the door)\b",
     r"\bit'?s (him|her)\b.{0,15}\b(go|run|hide)\b",
     r"\b(breaking|kicking|smashing) (the |my )?(door|window)s?\b",
     r"\btrying to break in\b",
+    # fire
+    r"\bset (the |my |our |this )?(flat|house|home|room|car|me|us) on fire\b|\b(got|has|with|poured) (the )?petrol\b",
     # trapped, hiding
     r"\b(locked|trapped|shut) (me )?(in|inside)\b",
     r"\b(locked|trapped) (in|inside)\b|\bcan'?t get out\b|\bwon'?t let me (out|leave)\b",

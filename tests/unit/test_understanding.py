@@ -95,6 +95,17 @@ def test_leaving_a_relationship_is_not_leaving_the_page(text: str) -> None:
     assert not wants_to_leave(text)
 
 
+@pytest.mark.parametrize("text", [
+    "he had his hands round my neck 5 mins ago and hes still in the flat",
+    "my boyfriend says he's going to set the flat on fire with me in it, he's got the petrol here",
+    "he's just hit our baby and he's still here",
+])
+def test_the_abuser_still_there_or_fire_is_danger_now(text: str) -> None:
+    from bot.safety.danger import signals_danger
+
+    assert signals_danger(text)
+
+
 def test_leaving_wins_over_danger() -> None:
     assert read_person("he's back with a knife gtg", "immediate_danger").intent == "quick_exit"
 
