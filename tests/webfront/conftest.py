@@ -22,14 +22,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.settings import Settings
 from bot.webfront import create_app
 from bot.webfront.config import WebfrontConfig
 
 # Shared with the test files through tests.support (kept importable from here too).
 from tests.support.domain import DOMAIN_FILE, domain_text  # noqa: F401
 from tests.support.ports import free_port  # noqa: F401
-from tests.support.webfront import GREETING, TOKEN, XSS_REPLY, tab_id  # noqa: F401
+from tests.support.webfront import TOKEN, default_reply, make_settings, tab_id  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,22 +40,6 @@ _TAB_ID = re.compile(r"[A-Za-z0-9-]{16,64}")
 NEUTRAL_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Weather</title></head><body><h1>Weather today</h1><p>Sunny spells.</p></body></html>"""
 
-
-
-def default_reply(message: str) -> list[dict[str, Any]]:
-    """A few canned behaviours of the real bot, enough to drive the page."""
-    if message == "hello":
-        return [{"text": GREETING, "buttons": [
-            {"title": "Find support near me", "payload": "/find_support"},
-            {"title": "Is this abuse?", "payload": "/coercive_control"},
-        ]}]
-    if message == "/find_support":
-        return [{"text": "Which London borough or postcode are you in?"}]
-    if message.lower() == "exit":
-        return [{"text": "Leaving now. This conversation has been deleted.", "quick_exit": True}]
-    if message == "show me markup":
-        return [{"text": XSS_REPLY}]
-    return [{"text": f"Echo: {message}"}]
 
 
 @dataclass
@@ -175,20 +158,6 @@ def fake_rasa_server() -> Iterator[FakeRasa]:
 def fake_rasa(fake_rasa_server: FakeRasa) -> FakeRasa:
     fake_rasa_server.reset()
     return fake_rasa_server
-
-
-def make_settings(rasa_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "session_ttl_seconds": 1800,
-        "max_message_chars": 1000,
-        "reply_timeout_seconds": 1.8,
-        "sender_hash_key": b"test-key",
-        "webfront_token": TOKEN,
-        "rasa_url": rasa_url,
-        "rate_limit_per_minute": 20,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 AppFactory = Callable[..., Flask]

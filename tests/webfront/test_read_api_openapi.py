@@ -22,7 +22,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from bot.webfront.__main__ import mount_directory
 from bot.webfront.app import create_app
 from bot.webfront.config import WebfrontConfig
-from tests.webfront.conftest import free_port, make_settings
+from tests.support.ports import free_port
+from tests.support.webfront import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,24 +6,11 @@ import pytest
 
 from tests.support.domain import domain_text
 from tests.support.ports import free_port
-from tests.support.webfront import GREETING, XSS_REPLY
+from tests.support.webfront import BOT, GREETING, XSS_REPLY, open_chat, send
 
 pytestmark = pytest.mark.browser
 
-BOT = "#log .message-bot .message-text"
 YOU = "#log .message-you .message-text"
-
-
-def open_chat(new_page, url, **size):
-    page = new_page(**size)
-    page.goto(url + "/")
-    page.locator(BOT).first.wait_for()
-    return page
-
-
-def send(page, text):
-    page.fill("#message", text)
-    page.press("#message", "Enter")
 
 
 def bot_texts(page):

@@ -20,25 +20,12 @@ from bot.webfront.phone_numbers import _PHONE as PHONE
 from bot.webfront.phone_numbers import dial_string
 from tests.support.domain import ROOT, domain_text
 from tests.support.domain import responses as domain_responses
-from tests.webfront.conftest import default_reply
+from tests.support.webfront import BOT, default_reply, open_chat, send
 
 pytestmark = pytest.mark.browser
 
-BOT = "#log .message-bot .message-text"
 STALL_SECONDS = 4.0  # how long the fake Rasa sits on a stalled message
 PAGE_TIMEOUT_SECONDS = 1.5  # how long the page waits in these tests (6 s in production)
-
-
-def open_chat(new_page, url, **size):
-    page = new_page(**size)
-    page.goto(url + "/")
-    page.locator(BOT).first.wait_for()
-    return page
-
-
-def send(page, text):
-    page.fill("#message", text)
-    page.press("#message", "Enter")
 
 
 def chat_posts(page) -> list[str]:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from bot.webfront.parsing import MAX_DEPTH, BodyError, nesting_depth, parse_object
 from bot.webfront.proxy import ProxyTrust, parse_networks
 from bot.webfront.transport import secure_cookie
-from tests.webfront.conftest import domain_text, tab_id
+from tests.support.domain import domain_text
+from tests.support.webfront import tab_id
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
