@@ -25,6 +25,7 @@ from services_directory.postcodes import (
     normalise_postcode,
     outward_of,
 )
+from services_directory.uk_places import outside_london_place
 
 PlaceKind = Literal[
     "borough", "neighbourhood", "postcode", "outward_code", "outside_london", "unknown"
@@ -204,8 +205,6 @@ def _resolve(session: Session, stripped: str) -> PlaceMatch:
 def _close_name(text: str) -> PlaceMatch | None:
     """"wandswoth", "tower hamlet": a slip of the thumb on a London name, never a real place
     elsewhere in the UK ("Harlow" is not Harrow)."""
-    from services_directory.uk_places import outside_london_place
-
     key = normalise_name(text)
     if len(key) < 5 or len(key.split()) > _MAX_NAME_WORDS or outside_london_place(text):
         return None

@@ -29,10 +29,11 @@ _AGE = re.compile(
 _THEIR_AGE = re.compile(r"\b(?:he'?s|she'?s|he is|she is|(?:my|her|his) (?:\w+ ){1,2}is) (\d{2})\b(?! ?(?:mins?|minutes"
                         r"|times|pounds|quid|miles|percent|%))")
 # The person harmed is a man or boy: "my brother's wife hits him", "slaps him about".
-_HARMS_HIM = re.compile(r"\b(hits?|hitting|slaps?|slapping|punch\w*|kicks?|kicking|beats?|beating|hurts?|hurting"
-                        r"|bites?|biting|scratch\w*|shoves?|pushes|controls?|controlling|threatens?|abuses?"
-                        r"|belittles?|attacks?|throws? things at) him\b")
-_HARMS_HER = re.compile(_HARMS_HIM.pattern[:-len(r" him\b")] + r" her\b")
+_HARM_VERBS = (r"\b(hits?|hitting|slaps?|slapping|punch\w*|kicks?|kicking|beats?|beating|hurts?|hurting"
+               r"|bites?|biting|scratch\w*|shoves?|pushes|controls?|controlling|threatens?|abuses?"
+               r"|belittles?|attacks?|throws? things at)")
+_HARMS_HIM = re.compile(_HARM_VERBS + r" him\b")
+_HARMS_HER = re.compile(_HARM_VERBS + r" her\b")
 _DECADE = re.compile(r"\bi'?m in my (sixties|seventies|eighties|nineties|60s|70s|80s|90s)\b")
 _UNDER_18 = (
     r"\b(i'?m|i am|im) (a |still a )?(teen|teenager|kid|child|minor|schoolgirl|schoolboy|student at school)\b",

@@ -123,6 +123,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
     suicide = signals_self_harm(text)
     speaker = speaker_of(text)
+    firm_speaker = speaker if speaker != "self" else speaker_of(text, weak=False)
     # The deterministic danger words always count. The model alone calling a message danger is
     # overruled only where the words settle it otherwise, and each of those answers says 999 too:
     # a suicide ("she's going to kill herself"), "it's actually me", "am I the abuser?", or
@@ -183,7 +184,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
           and audience_of(text).tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
-    elif intent == "nlu_fallback" and HOW_TO_HELP.search(text or "") and speaker_of(text, weak=False) is None:
+    elif intent == "nlu_fallback" and HOW_TO_HELP.search(text or "") and firm_speaker is None:
         # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
         # person affected their next steps (actions/plan_reply.py)
         override = "find_support"
@@ -199,4 +200,4 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         audience = replace(audience, gender=harmed_gender(text))
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
-                         speaker_firm=speaker != "self" or speaker_of(text, weak=False) == "self")
+                         speaker_firm=firm_speaker == speaker)
