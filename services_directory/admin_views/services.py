@@ -105,8 +105,8 @@ _ELIGIBILITY_FIELDS = ("gender", "minimum_age", "maximum_age", "audiences",
                        "audience_restricted", "eligibility_description")
 _MAX_ID = 120
 # What to fix, in plain words (the import's own messages are written for data files).
-PLAIN_PHONE = ("Enter a UK phone number with its area code, like 020 7946 0000 or "
-               "0808 2000 247.")
+PLAIN_PHONE = ("Enter a UK phone number with its area code (020 and eight digits in London), "
+               "like 0808 2000 247.")
 PLAIN_URL = "Enter the full web address, starting with https://"
 PLAIN_EMAIL = "Enter an email address, like name@example.org."
 PLAIN_TIME = "Enter a time on the 24-hour clock, like 09:00 or 17:30."
