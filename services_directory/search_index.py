@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from services_directory.freshness import shown_to_public
@@ -175,10 +175,6 @@ def refresh_search_index(session: Session, service_ids: Iterable[str] | None = N
     for start in range(0, len(rows), _INSERT_CHUNK):
         session.execute(insert(ServiceSearch), rows[start : start + _INSERT_CHUNK])
     return len(rows)
-
-
-def search_index_empty(session: Session) -> bool:
-    return session.execute(select(func.count()).select_from(ServiceSearch)).scalar_one() == 0
 
 
 def _touched_service_id(obj: object) -> str | None:
