@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,6 +99,8 @@ class BoroughCoverage:
         if main:
             return f"{main[0].name} ({main[0].routes[0].kind})"
         council = [entry for entry in self.reachable if entry.id.endswith(COUNCIL_ROUTE_SUFFIX)]
+        if council and council[0].routes[0].kind == "council website":
+            return "council website only (no domestic abuse page or service contact read)"
         if council:
             return f"council page only ({council[0].routes[0].kind})"
         if self.reachable:
@@ -151,7 +154,11 @@ def _routes(service: Service, phones: list[Phone], sources: list[ServiceSource],
     if service.id.endswith(COUNCIL_ROUTE_SUFFIX) and service.url:
         source = _supported(sources, "website")
         if source is not None:
-            routes.append(Route("council page", service.url, source.url, source.read_on))
+            # A page about domestic abuse, or only a website's home page (the council's, or
+            # a council-run help site) where no such page was read.
+            home = urlsplit(service.url).path in ("", "/")
+            kind = "council website" if home else "council page"
+            routes.append(Route(kind, service.url, source.url, source.read_on))
     return tuple(routes), tuple(old), tuple(undated)
 
 
@@ -263,6 +270,9 @@ def render_markdown(report: CoverageReport, command: str) -> str:
         main = [entry for entry in item.entries if entry.main and entry.active]
         if not item.reachable:
             notes.append("no local entry with a sourced way to reach it")
+        elif item.route_in.startswith("council website only"):
+            notes.append("only the council's website is shown as the way in: no current "
+                         "council domestic abuse page and no local service contact were read")
         if not main:
             notes.append("no main commissioned service recorded")
         elif not any(entry.routes for entry in main):

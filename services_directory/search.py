@@ -41,7 +41,7 @@ from services_directory.asker import AGE_RANGES, Asker, asker_for_audience
 from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.freshness import shown_to_public
 from services_directory.places import PlaceMatch, resolve_place
-from services_directory.search_index import ALL_AUDIENCES, PUBLIC_PHONE_TYPES
+from services_directory.search_index import ALL_AUDIENCES, PUBLIC_PHONE_TYPES, community_ranked
 from services_directory.verification import state_of
 from services_directory.vocabulary import AUDIENCES, GENERAL_TOPIC, ON_BEHALF, TOPICS
 
@@ -323,7 +323,14 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
     topic_lines = tiers.get("topic_line", [])
     topic_line = ([hit for hit in topic_lines if hit.has_phone] or topic_lines)[:1]
     catch_all = (tiers.get("catch_all") or tiers.get("fallback") or [])[:1]
-    narrow = [hit for hit in local if hit not in main] + tiers.get("london", [])
+    # Services for one community give way to those open to everyone, whatever the topic:
+    # a by-and-for coercive-control service is not the first thing to show a woman who has
+    # said nothing about herself (search_index.rank_for).
+    def open_first(hits: list[_Hit]) -> list[_Hit]:
+        return sorted(hits, key=lambda hit: community_ranked(hit.rank))
+
+    narrow = (open_first([hit for hit in local if hit not in main])
+              + open_first(tiers.get("london", [])))
 
     taken: set[str] = set()
 

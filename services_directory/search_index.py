@@ -27,7 +27,7 @@ from services_directory.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
-from services_directory.vocabulary import GENERAL_TOPIC
+from services_directory.vocabulary import COMMUNITY_AUDIENCES, GENERAL_TOPIC
 
 _CHUNK = 500  # keep IN (...) lists well under SQLite's parameter limit
 _INSERT_CHUNK = 5_000
@@ -44,21 +44,33 @@ PUBLIC_PHONE_TYPES = ("voice", "text", "textphone")  # a fax is no way for a per
 ROUTE_PHONE, ROUTE_WRITE, ROUTE_WEB, ROUTE_NONE = 0, 1, 2, 3
 
 
+COMMUNITY_STEP = 500  # below 1_000, so it never outweighs how a service can be reached
+
+
+def community_ranked(rank: int) -> bool:
+    """Whether rank_for placed this service among those for one community."""
+    return rank % 1_000 >= COMMUNITY_STEP
+
+
 def rank_for(topic: str, has_phone: bool, n_topics: int, *, main: bool = False,
-             commissioned: bool = False, route: int | None = None) -> int:
+             commissioned: bool = False, route: int | None = None,
+             community: bool = False) -> int:
     """Lower ranks first.
 
     The borough's main service first, then other services the council commissions, then the
     rest. Within those, how a person can reach it: a phone number shown to the public (a scared
     person needs a way in), then email or a web form, then only a web page, then nothing.
-    Then, for a specific topic, specialists (fewest topics) first; for general domestic abuse,
-    the broadest service first.
+    Then services open to everyone before those run by and for one community (Black and
+    minoritised women, migrant women, women who sell sex): they are excellent for the women
+    they serve, but a person who has said nothing about herself should first see a service
+    that is surely for her. Then, for a specific topic, specialists (fewest topics) first;
+    for general domestic abuse, the broadest service first.
     """
     standing = 0 if main else 1 if commissioned else 2
     if route is None:
         route = ROUTE_PHONE if has_phone else ROUTE_NONE
     breadth = n_topics if topic != GENERAL_TOPIC else 100 - min(n_topics, 100)
-    return standing * 10_000 + route * 1_000 + breadth
+    return standing * 10_000 + route * 1_000 + (COMMUNITY_STEP if community else 0) + breadth
 
 
 def wrap_audiences(audiences: str | None) -> str:
@@ -129,6 +141,7 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
             # service that can be reached; staff see such entries in the coverage report.
             continue
         wrapped = wrap_audiences(elig.audiences if elig else "")
+        community = any(f";{word};" in wrapped for word in COMMUNITY_AUDIENCES)
         keys = (ALL_AUDIENCES, *sorted({a for a in wrapped.split(";") if a}))
         for area_key in areas.get(service_id, []):
             for topic in service_topics:
@@ -140,7 +153,7 @@ def _rows_for(session: Session, ids: list[str] | None) -> list[dict]:
                             "audience_key": audience_key,
                             "rank": rank_for(topic, has_phone, len(service_topics),
                                              main=bool(main), commissioned=bool(commissioned),
-                                             route=route),
+                                             route=route, community=community),
                             "name": name,
                             "service_id": service_id,
                             "has_phone": has_phone,

@@ -160,6 +160,11 @@ class CouncilPage:
     # otherwise rule it out (the only current domestic abuse page the borough has).
     route_in: bool = False
     route_name: str | None = None  # the name the public sees, when not the council's own site
+    # The address residents are sent to when it is not this page itself: the council's own
+    # website, or a council-run help site, that this page names or is published on. For a
+    # borough where no current domestic abuse page of the council's was read.
+    route_url: str | None = None
+    route_description: str | None = None  # what residents read about the route, own words
 
     @property
     def has_contact(self) -> bool:
@@ -413,7 +418,9 @@ def _council_page(reader: _Reader, data: Any, where: str) -> CouncilPage | None:
     return CouncilPage(url, reader.text(data, "title", where, required=True) or url, page_date,
                        reader.text(data, "page_date_basis", where), read_on,
                        reader.text(data, "summary", where), phone, email, form_url,
-                       data.get("route_in") is True, reader.text(data, "route_name", where))
+                       data.get("route_in") is True, reader.text(data, "route_name", where),
+                       reader.url(data, "route_url", where),
+                       reader.text(data, "route_description", where))
 
 
 def read_file(path: Path, root: Path) -> tuple[ResearchFile, list[str]]:
@@ -681,12 +688,13 @@ def council_route(research: ResearchFile) -> Entry | None:
         provider=f"{name} Council",
         scope="borough",
         boroughs=(code,), commissioned=False, main=False,
-        description=page.summary or f"{name} Council's page about domestic abuse.",
+        description=page.route_description or page.summary
+        or f"{name} Council's page about domestic abuse.",
         topics=(GENERAL_TOPIC,), gender=None, min_age=None, max_age=None, audiences=(),
         residents_only=True,
         eligibility_note=f"The council's information for people living in {name}.",
         phones=(PhoneEntry(page.phone, "Council", None),) if page.phone else (),
-        email=page.email, website=page.url, form_url=page.form_url, hours=None,
+        email=page.email, website=page.route_url or page.url, form_url=page.form_url, hours=None,
         has_address=False, sources=(source,), status="active",
         status_note="The council's own page, used as the route in for residents; not a "
                     "service of its own.",

@@ -71,6 +71,11 @@ AUDIENCES: Final[tuple[str, ...]] = (
     "homeless",
 )
 
+# Audiences that name a community a service is run by and for (search_index.rank_for).
+COMMUNITY_AUDIENCES: Final[tuple[str, ...]] = (
+    "black_and_minoritised", "migrant_women", "sex_workers",
+)
+
 # Audiences that say who may call on someone's behalf, not who a service is for.
 ON_BEHALF: Final[frozenset[str]] = frozenset({"friends_family", "families"})
 

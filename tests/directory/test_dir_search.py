@@ -386,3 +386,22 @@ def test_a_gay_man_hears_of_galop_and_the_mens_advice_line_even_in_a_short_answe
                               asker=Asker(gender="male", lgbt_plus=True), limit=3))
     assert shown[:2] == ["svc-national-galop-helpline", "svc-national-mens-advice-line"]
     assert "svc-national-domestic-abuse-helpline" in shown
+
+
+@pytest.mark.parametrize("topic", ["coercive_control", "physical_abuse", None])
+def test_services_open_to_everyone_come_before_those_for_one_community(loaded_session, topic):
+    """Issue 13: a woman in a borough with no local service of its own, who has said nothing
+    about herself, is first shown London-wide services open to every woman; services run by
+    and for Black and minoritised women, migrant women or women who sell sex come after
+    them, and are still shown when there is room."""
+    from services_directory.search_index import community_ranked
+
+    for place in ("Ealing", "Hounslow", None):
+        cards = find_services(loaded_session, topic=topic, place=place, limit=8).services
+        london = [card for card in cards if card.scope == "london"]
+        community = [any(word in card.audience for word in
+                         ("black_and_minoritised", "migrant_women", "sex_workers"))
+                     for card in london]
+        assert community and not community[0], (place, [c.id for c in london])
+        assert community == sorted(community), (place, [c.id for c in london])
+    assert community_ranked(10_500 + 3) and not community_ranked(10_000 + 99)
