@@ -12,6 +12,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.vocabulary import AUDIENCES, TOPICS
 
 logger = logging.getLogger(__name__)
@@ -411,14 +413,61 @@ def _cmd_staff_add(args: argparse.Namespace) -> int:
     try:
         upgrade_database(engine)
         with session_factory(engine)() as session:
-            account = create_staff_account(session, args.email, password, actor=_actor(args))
+            account = create_staff_account(session, args.email, password, actor=_actor(args),
+                                           borough_code=_borough_code(args.borough))
             email = account.email
     except StaffError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    print(f"staff account created: {email}")
+    limited = f", limited to {BOROUGH_BY_CODE[account.borough_code].name}" \
+        if account.borough_code else ""
+    print(f"staff account created: {email}{limited}")
+    return 0
+
+
+def _borough_code(value: str | None) -> str | None:
+    """A borough named as staff write it ("Tower Hamlets", "tower-hamlets") or its ONS code;
+    anything else is refused rather than guessed."""
+    from services_directory.staff import StaffError
+
+    if value is None:
+        return None
+    wanted = value.strip()
+    if wanted.upper() in BOROUGH_BY_CODE:
+        return wanted.upper()
+    key = re.sub(r"[^a-z]+", " ", wanted.lower()).strip()
+    for code, borough in BOROUGH_BY_CODE.items():
+        if re.sub(r"[^a-z]+", " ", borough.name.lower()).strip() == key:
+            return code
+    raise StaffError(f"not a London borough: {value!r} (use its name or ONS code, e.g. E09000023)")
+
+
+def _cmd_staff_change(args: argparse.Namespace) -> int:
+    """Lock an account out, let it back in, or reset its second factor (a lost phone)."""
+    from services_directory.db import session_factory
+    from services_directory.migrate import upgrade_database
+    from services_directory.staff import StaffError, set_staff_active, set_totp_secret
+
+    engine = _engine(args)
+    try:
+        upgrade_database(engine)
+        with session_factory(engine)() as session:
+            if args.staff_command == "reset-second-factor":
+                account = set_totp_secret(session, args.email, None, actor=_actor(args))
+                done = "second factor reset: they set up an authenticator app at next sign-in"
+            else:
+                active = args.staff_command == "enable"
+                account = set_staff_active(session, args.email, active, actor=_actor(args))
+                done = "can sign in" if active else "locked out"
+            email = account.email
+    except StaffError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{email}: {done}")
     return 0
 
 
@@ -499,7 +548,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _database_option(add)
     add.add_argument("email")
     add.add_argument("--actor", help="who to record in the audit log")
+    add.add_argument("--borough", help="limit the account to one borough's entries (its name "
+                                       "or ONS code); without it the account sees every entry")
     add.set_defaults(handler=_cmd_staff_add)
+    for name, summary in (("disable", "lock an account out (it can no longer sign in)"),
+                          ("enable", "let a locked-out account sign in again"),
+                          ("reset-second-factor", "forget an account's authenticator app (a "
+                                                  "lost phone): it enrols a new one at next "
+                                                  "sign-in")):
+        change = staff_commands.add_parser(name, help=summary)
+        _database_option(change)
+        change.add_argument("email")
+        change.add_argument("--actor", help="who to record in the audit log")
+        change.set_defaults(handler=_cmd_staff_change)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

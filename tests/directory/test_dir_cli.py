@@ -219,3 +219,54 @@ def test_staff_add_prompts_without_echo(empty_engine, monkeypatch, capsys):
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
     assert run("staff", "add", "--database-url", url(empty_engine), "b@example.org") == 0
     assert "another long password" not in capsys.readouterr().out
+
+
+def _account(engine, email: str):
+    from sqlalchemy import select
+
+    from services_directory.db import session_factory
+    from services_directory.models import StaffAccount
+
+    with session_factory(engine)() as session:
+        return session.execute(select(StaffAccount).where(StaffAccount.email == email)
+                               ).scalar_one()
+
+
+def test_staff_accounts_can_be_limited_locked_and_have_their_second_factor_reset(
+        empty_engine, monkeypatch, capsys):
+    """Issue 13: an officer's account sees only their borough; a leaver is locked out; a lost
+    phone means a new authenticator app, all from the command line and all audited."""
+    from sqlalchemy import select
+
+    from services_directory.db import session_factory
+    from services_directory.models import AuditLog
+    from services_directory.staff import new_totp_secret, set_totp_secret
+
+    monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse battery staple")
+    db = url(empty_engine)
+    assert run("staff", "add", "--database-url", db, "--borough", "tower-hamlets",
+               "officer@example.org") == 0
+    assert "limited to Tower Hamlets" in capsys.readouterr().out
+    assert _account(empty_engine, "officer@example.org").borough_code == "E09000030"
+    assert run("staff", "add", "--database-url", db, "--borough", "E09000023",
+               "lewisham@example.org") == 0
+    assert _account(empty_engine, "lewisham@example.org").borough_code == "E09000023"
+    # a place that is not a London borough is refused, in one line, and nothing is created
+    assert run("staff", "add", "--database-url", db, "--borough", "Kent", "k@example.org") == 1
+    err = capsys.readouterr().err
+    assert "not a London borough: 'Kent'" in err and "Traceback" not in err
+
+    with session_factory(empty_engine)() as session:
+        set_totp_secret(session, "officer@example.org", new_totp_secret(), actor="test")
+    assert run("staff", "reset-second-factor", "--database-url", db, "--actor", "admin",
+               "officer@example.org") == 0
+    assert _account(empty_engine, "officer@example.org").totp_secret is None
+    assert run("staff", "disable", "--database-url", db, "officer@example.org") == 0
+    assert _account(empty_engine, "officer@example.org").active is False
+    assert run("staff", "enable", "--database-url", db, "officer@example.org") == 0
+    assert _account(empty_engine, "officer@example.org").active is True
+    assert run("staff", "disable", "--database-url", db, "nobody@example.org") == 1
+    assert "no staff account" in capsys.readouterr().err
+    with session_factory(empty_engine)() as session:
+        actions = session.execute(select(AuditLog.action)).scalars().all()
+    assert "reset_second_factor" in actions
