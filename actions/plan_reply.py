@@ -56,6 +56,8 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
 def choose_reply(intent: str | None, tracker: Tracker) -> str:
     """The utter_reply variant for this message."""
     text = tracker.latest_message.get("text") or ""
+    if "other" in entity_values(tracker, "language") and intent in ("find_support", None):
+        return "answer_other_language"  # written in another language: short, plain, interpreter
     topic = tracker.get_slot("topic")
     under_18 = tracker.get_slot("age_group") == "under_18"
     if under_18 and intent in ("ask_law", "forced_marriage") and (

@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.override import override_intent
+from bot.understanding.language import warm as warm_language_lists
 from bot.understanding.reading import PersonReading, read_person
 
 EXTRACTOR = "PersonAxes"
@@ -37,6 +38,7 @@ class PersonAxes(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PersonAxes:
+        warm_language_lists()  # at model load, so the first message does not wait for it
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

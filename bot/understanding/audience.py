@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.safety.text import for_matching
+from bot.understanding.language import other_language
 
 _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -187,6 +188,7 @@ def audience_of(text: str | None) -> Audience:
         deaf=rules["deaf"].search(folded) is not None,
         disabled=rules["disabled"].search(folded) is not None,
         limited_english=(rules["limited_english"].search(folded) is not None
-                         or _mostly_other_script(text or "")),
+                         or _mostly_other_script(text or "")
+                         or other_language(text) is not None),
         nrpf=rules["nrpf"].search(folded) is not None,
     )

@@ -17,6 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import wants_to_leave
+from bot.understanding.language import other_language
 from bot.understanding.questions import question_intent
 from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
@@ -62,10 +63,12 @@ class PersonReading:
     intent: str | None = None
     # False when only the weak sign said "self": the speaker slot then keeps what it had.
     speaker_firm: bool = True
+    # The message is plainly in another language (bot/understanding/language.py).
+    other_language: bool = False
 
     ENTITY_NAMES: ClassVar[frozenset[str]] = frozenset({
         "speaker", "urgency", "risk_sign", "gender", "age_group", "lgbt_plus", "deaf",
-        "disabled", "limited_english", "nrpf", "place_scope",
+        "disabled", "limited_english", "nrpf", "place_scope", "language",
     })
 
     def entities(self) -> Iterator[tuple[str, str]]:
@@ -82,6 +85,8 @@ class PersonReading:
         for flag in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf"):
             if getattr(self.audience, flag):
                 yield flag, "yes"
+        if self.other_language:
+            yield "language", "other"
         if self.outside_london:
             yield "place_scope", "outside_london"
             yield "location", self.outside_london.title()
@@ -192,6 +197,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
+    foreign = other_language(text) is not None
+    if foreign and override is None and not danger and intent not in ("quick_exit", "self_harm"):
+        # The classifier read English into it ("meu marido me bate" was forced marriage): a
+        # short plain answer with the interpreter route fits better (actions/plan_reply.py).
+        override = "find_support"
     audience = audience_of(text)
     if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):
         urgency.discard("danger_now")  # the words settled it otherwise (see above)
@@ -200,4 +210,4 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         audience = replace(audience, gender=harmed_gender(text))
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
-                         speaker_firm=firm_speaker == speaker)
+                         speaker_firm=firm_speaker == speaker, other_language=foreign)

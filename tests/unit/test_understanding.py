@@ -182,3 +182,49 @@ def test_a_bare_place_outside_london_becomes_a_location() -> None:
     reading = read_person("Manchester", "nlu_fallback")
     assert reading.intent == "inform_location"
     assert ("place_scope", "outside_london") in list(reading.entities())
+
+
+@pytest.mark.parametrize(("text", "language", "intent"), [
+    ("meu marido me bate", "pt", "find_support"),
+    ("Mi pareja me pega y no hablo bien inglés", "es", "find_support"),
+    ("mój mąż mnie bije", "pl", "find_support"),
+    ("il mio marito mi picchia", "it", "find_support"),
+    ("ma femme me frappe", "fr", "find_support"),
+    ("mano vyras mane muša", "lt", "find_support"),
+    # "is beating me" in the danger backstop's own words: 999 first, as in English
+    ("soțul meu mă bate", "ro", "immediate_danger"),
+    ("kocam beni dövüyor", "tr", "immediate_danger"),
+])
+def test_a_message_in_another_language_is_answered_plainly_with_a_translator(
+        text: str, language: str, intent: str) -> None:
+    """The English classifier guesses a topic for any words (Portuguese "my husband hits me"
+    was forced marriage); another language is recognised and answered as such instead,
+    unless its words say danger now."""
+    from bot.understanding.language import other_language
+
+    assert other_language(text) == language
+    reading = read_person(text, "forced_marriage", [{"name": "forced_marriage", "confidence": 0.6}])
+    assert reading.intent == intent and reading.other_language
+    assert reading.audience.limited_english
+    assert ("language", "other") in set(reading.entities())
+
+
+@pytest.mark.parametrize("text", [
+    "wot do i do", "hes back gtg", "my bf hits me", "im scared", "plz help", "i cant tlk",
+    "my sister Maria lives in Ealing", "he calls me a puta and a bitch",
+    "I'm from Poland and my husband hits me", "she keeps saying no no no",
+    "my husband is italian and says mamma mia when angry", "i am de one who got hit",
+    "my partner is Portuguese and he says que sera sera", "Lewisham", "SE13 6AB",
+])
+def test_english_texting_and_foreign_names_stay_english(text: str) -> None:
+    from bot.understanding.language import other_language
+
+    assert other_language(text) is None
+    assert not read_person(text, "physical_abuse").other_language
+
+
+def test_danger_and_leaving_are_never_replaced_by_the_language_answer() -> None:
+    # the danger words are English; the rest is Spanish: 999 comes first, as always
+    assert read_person("he has a knife, ayuda por favor mi pareja", "immediate_danger").intent != \
+        "find_support"
+    assert read_person("exit", "quick_exit").intent in (None, "quick_exit")
