@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.understanding.questions import asks_about_police, threatens_deportation
-from bot.understanding.reading import HOW_TO_HELP
+from bot.understanding.reading import SUPPORTER_WORRY
 from bot.understanding.speaker import doubts_self, switches_to_self
 
 ABUSE_TOPICS = (
@@ -70,7 +70,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_police_after_assault"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
-    if tracker.get_slot("speaker") == "other" and HOW_TO_HELP.search(text):
+    if tracker.get_slot("speaker") == "other" and SUPPORTER_WORRY.search(text):
         return "answer_how_to_help"
     if (threatens_deportation(text) and intent not in _OWN_SPECIALIST_ANSWER
             and tracker.get_slot("speaker") != "own_behaviour"):

@@ -50,6 +50,15 @@ _ABOUT_OUR_RECORDS = re.compile(
 # A supporter asking what to do: "should I be doing something?"
 _SUPPORTER_ASKS = re.compile(HOW_TO_HELP.pattern + r"|\bshould (i|we) (be )?(doing|do|say|call|report|tell|step in)\b",
                              re.IGNORECASE)
+# A supporter's worry about what to do, or about the person not wanting help: answered with
+# how to help ("let them decide, even if it takes time"), never with a topic or a question back.
+SUPPORTER_WORRY = re.compile(
+    _SUPPORTER_ASKS.pattern + r"|\bshould (i|we) (do something|get involved|intervene|say something)\b"
+    r"|\bwhat if (she|he|they) (doesn'?t|does not|don'?t|do not|won'?t|will not|refuses? to) "
+    r"(want (help|to leave|to go|to report|to talk|me to)|leave|listen|get help|report|talk)\b"
+    r"|\b(she|he|they) (won'?t|will not|doesn'?t want to|does not want to|refuses? to) "
+    r"(leave(?!\s+(me|her|him|us|them)\s+alone)|get help|report|talk to (me|anyone|the police)"
+    r"|listen)\b", re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -189,11 +198,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
           and audience_of(text).tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
-    elif intent == "nlu_fallback" and HOW_TO_HELP.search(text or "") and firm_speaker is None:
+    elif intent == "nlu_fallback" and SUPPORTER_WORRY.search(text or "") and firm_speaker is None:
         # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
         # person affected their next steps (actions/plan_reply.py)
         override = "find_support"
-    elif intent == "nlu_fallback" and speaker == "other" and HOW_TO_HELP.search(text or ""):
+    elif intent == "nlu_fallback" and speaker == "other" and SUPPORTER_WORRY.search(text or ""):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)

@@ -228,3 +228,18 @@ def test_danger_and_leaving_are_never_replaced_by_the_language_answer() -> None:
     assert read_person("he has a knife, ayuda por favor mi pareja", "immediate_danger").intent != \
         "find_support"
     assert read_person("exit", "quick_exit").intent in (None, "quick_exit")
+
+
+@pytest.mark.parametrize(("text", "supporter_worry"), [
+    ("what if she doesn't want help", True),
+    ("she won't leave him", True),
+    ("my neighbour screams every night, should I do something?", True),
+    ("what can I actually do?", True),
+    ("he won't leave me alone", False),  # harassment of the speaker, not a supporter's worry
+    ("he won't leave her alone", False),
+    ("what if he doesn't stop", False),
+])
+def test_a_supporters_worry_about_what_to_do(text: str, supporter_worry: bool) -> None:
+    from bot.understanding.reading import SUPPORTER_WORRY
+
+    assert (SUPPORTER_WORRY.search(text) is not None) is supporter_worry
