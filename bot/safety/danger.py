@@ -60,6 +60,29 @@ _PATTERNS: tuple[str, ...] = (
     r"\bit'?s (him|her)\b.{0,15}\b(go|run|hide)\b",
     r"\b(breaking|kicking|smashing) (the |my )?(door|window)s?\b",
     r"\btrying to break in\b",
+    # just hurt, bleeding, pinned down: the assault has only just happened or is going on
+    r"\bjust (hit|punched|kicked|slapped|attacked|stabbed|beat|battered|hurt|raped|assaulted|headbutted"
+    r"|pushed|thrown|threw) (me|her|us|my \w+)\b(?!.{0,25}\b(once|one time|a few times|before|years?|"
+    r"months?|weeks?|when|if|never)\b)",
+    r"\b(i'?m|i am|im) (bleeding|covered in blood)\b|\b(pinned|holding) me down\b(?!.{0,30}\b(ago|last|"
+    r"when|used to|once)\b)",
+    r"\b(i'?m|i am|im) in danger\b|\bnot safe (right )?now\b|\b(scared|afraid|fear(ing)?) for my life\b",
+    # someone waiting or raging where the person is
+    r"\b(he'?s|hes|she'?s|shes|he is|she is|they'?re|theyre|they are|is) (at|outside|waiting (at|outside|by)"
+    r"|standing (at|outside)|parked (at|outside)) (my|the|our) (front )?(door|window|work|workplace|office|"
+    r"school|house|flat|home|car)\b",
+    r"\b(coming|walking|running) up the stairs\b|\blocked myself in\b",
+    r"\b(he'?s|hes|she'?s|shes|he is|she is|they'?ve|he has|she has) (broken|broke|smashed|kicked) (the |my |our )?"
+    r"(door|window)s?( down| in)?\b",
+    r"\b(he'?s|hes|she'?s|shes|he is|she is) (smashing|trashing|wrecking|destroying|breaking) (the place|the house|"
+    r"the flat|everything|things|my stuff|my things)\b",
+    r"\b(drunk|high|off (his|her) head)\b.{0,12}\b(raging|going mental|kicking off|losing it|lost it)\b",
+    r"\b(following|chasing|watching) me\b.{0,12}\b(right now|rn|now)\b",
+    # a child in danger now
+    r"\b(kids|children|baby|son|daughter)\b.{0,25}\bin the car\b.{0,30}\b(drunk|high|off (his|her) head)\b"
+    r"|\b(drunk|high|off (his|her) head)\b.{0,40}\b(kids|children|baby)\b.{0,20}\bin the car\b",
+    r"\bthreaten\w* to (jump|drive|crash)\b.{0,30}\bwith (the|my|our) (baby|kids|children|son|daughter)\b",
+    rf"\b{_WILL}\s*(finish|end|do) (me|us|her)( off| in)?\b",
     # fire
     r"\bset (the |my |our |this )?(flat|house|home|room|car|me|us) on fire\b|\b(got|has|with|poured) (the )?petrol\b",
     # trapped, hiding

@@ -78,3 +78,30 @@ def test_an_unsure_danger_guess_is_not_turned_into_a_question() -> None:
     assert unsure_danger.get("intent")["name"] == "immediate_danger"
     assert unsure_other.get("intent")["name"] == "nlu_fallback"
     assert faint_danger.get("intent")["name"] == "nlu_fallback"
+
+
+# Written from personas for the backstop's second pass (2026-11-29), not from any held-out set.
+@pytest.mark.parametrize("text", [
+    "he just hit me", "he just punched me and i'm bleeding", "he's pinned me down",
+    "i'm in danger", "im not safe right now", "I'm scared for my life",
+    "he's waiting outside my work", "my ex is at the door screaming",
+    "I can hear him coming up the stairs", "i've locked myself in the toilet",
+    "he's broken the door down", "he's smashing the place up",
+    "he's drunk and raging and i've got the kids", "someone is following me right now",
+    "he's got my kids in the car and he's drunk", "he's threatening to jump with the baby",
+    "he said tonight he's going to finish me",
+])
+def test_danger_now_in_everyday_words(text: str) -> None:
+    assert signals_danger(text)
+
+
+@pytest.mark.parametrize("text", [
+    "he never hit me, he just shouts", "he just hit me once years ago",
+    "he just hit me the once, is that abuse?", "he pinned me down when we were together",
+    "I'm scared he'll find out", "i was in danger last year", "he's going to finish work at 5",
+    "I'm going to finish with him", "he broke my phone last week", "he used to follow me",
+    "my daughter is in the car with me", "he's waiting for me to get home from work",
+    "he is high most days",
+])
+def test_the_past_and_everyday_words_are_not_danger_now(text: str) -> None:
+    assert not signals_danger(text)
