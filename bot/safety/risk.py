@@ -19,19 +19,31 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
     "threat_to_kill": (
         rf"\b{_WILL}\s*{_KILL}\b{_NOT_SELF}", rf"\bthreat\w* (to|he'?d|she'?d) {_KILL}\b",
         r"\bdeath threats?\b", rf"\b{_KILL}\w* (me|us|the kids)\b",
+        r"\b(slit|cut) (my|her|your|our) throats?\b",
     ),
     "weapon": (rf"\b{_WEAPON}\b",),
     "strangulation": (
         r"\b(strangl\w*|chok\w*|throttl\w*|suffocat\w*|smother\w*)\b",
         r"\bhands? (a)?round (my|her|his) (neck|throat)\b", r"\b(grabbed|squeezed) (my|her) (neck|throat)\b",
+        r"\b(grabbed|grabs|held|holds|pinned|pushed) (me|her|him) (up )?(by|against the wall by) the (neck|throat)\b",
+        r"\b(passed out|blacked out|couldn'?t breathe)\b",
     ),
-    "pregnancy": (r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b"),
+    "pregnancy": (
+        r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b",
+        # "I'm expecting" alone, not "expecting a call"
+        r"\b(i'?m|im|i am) (\d+ (weeks|months) )?expecting\b"
+        r"(?!\s+(a|an|the|to|him|her|them|some|my|his|your|it)\b)",
+        r"\b\d+ weeks gone\b", r"\b(having|carrying) (his|her|our|a) baby\b(?!\s*(shower|sitter|monitor|clothes))",
+    ),
     "separation": (
         r"\b(i|we) (just |recently |finally )?(left|split( up)?|broke up|separated)\b",
         r"\b(planning|going|trying|about) to leave (him|her|them)\b|\bplanning to leave\b",
         r"\b(i'?m|im|i am) (telling|going to tell|gonna tell) (him|her|them) (i'?m|im|i am) (leaving|going)\b",
         r"\b(i'?m|im|i am) (leaving|moving out)\b.{0,30}\b(this|next|on|at the|tomorrow|tonight|soon)\b",
         r"\bsince (i|we) (left|split|broke up|separated)\b", r"\bafter (i|we) (left|split|broke up)\b",
+        r"\b(told|tell|telling) (him|her|them) (it'?s|its|it is) over\b",
+        r"\bif (i|you) (ever )?(leave|go|try to leave)\b.{0,40}\b(find|hunt|track|kill|hurt|come after)\b",
+        r"\b(ending it|end it|ended it|breaking up|finishing it) with (him|her|them)\b",
     ),
     "child_at_risk": (
         r"\b(hits?|hurts?|hurting|hitting|beats?|beating|threaten\w*|touch\w*|grabs?|grabbed) "
@@ -49,14 +61,19 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
 
 _RECENT = (
     r"\b(last night|tonight|this morning|this afternoon|today|yesterday|earlier|hours ago|"
-    r"(a |one |two |three |few |couple of |2 |3 )(days?|nights?) ago|at the weekend|on (friday|saturday|sunday)|"
+    r"(a |one |two |three |four |five |few |couple of |2 |3 |4 |5 )(days?|nights?) ago|at the weekend|"
+    r"on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|last (weekend|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|"
     r"this week|just now)\b"
 )
 _ASSAULT = (
     r"\b(rap(ed|e)|sexually assaulted|assaulted me|forced (me )?(to have )?sex|had sex with me while|"
     r"made me have sex|spiked|drugged|took advantage of me|touched me|forced himself|forced herself|"
     r"(did|done|doing) (stuff|things|something|sexual (stuff|things)) to me\b.{0,50}\b(didn'?t|did not|didnt) want|"
-    r"made me do (sexual )?(stuff|things)\b.{0,50}\b(didn'?t|did not|didnt) want)\b"
+    r"made me do (sexual )?(stuff|things)\b.{0,50}\b(didn'?t|did not|didnt) want|"
+    r"(didn'?t|did not|wouldn'?t|would not) (stop|take no)\b.{0,40}\b(said no|saying no|told him no|for an answer)|"
+    r"(woke up|was asleep|while i (was )?(slept|sleeping|asleep))\b.{0,40}\b(having sex|on top of me|inside me|"
+    r"touching me)|having sex with me while)\b"
 )
 _AFTERMATH = r"\b(haven'?t|havent|not) (showered|washed|changed)\b|\b(morning after pill|emergency contraception|pep)\b"
 

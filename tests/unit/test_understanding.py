@@ -243,3 +243,36 @@ def test_a_supporters_worry_about_what_to_do(text: str, supporter_worry: bool) -
     from bot.understanding.reading import SUPPORTER_WORRY
 
     assert (SUPPORTER_WORRY.search(text) is not None) is supporter_worry
+
+
+# Written from personas for the second pass of the high-risk signs (2026-11-29).
+@pytest.mark.parametrize(("text", "sign"), [
+    ("he said if i leave he'll find me", "separation"),
+    ("i told him it's over on sunday", "separation"),
+    ("im expecting and he pushed me down the stairs", "pregnancy"),
+    ("i'm carrying his baby and he still kicks me", "pregnancy"),
+    ("he said he'd slit my throat", "threat_to_kill"),
+    ("he grabbed me by the throat", "strangulation"),
+    ("he squeezed till I passed out", "strangulation"),
+])
+def test_high_risk_signs_in_everyday_words(text: str, sign: str) -> None:
+    assert sign in high_risk_signs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm expecting a call from the council", "we're having a baby shower",
+    "if i leave the house he asks where i've been", "he wouldn't stop calling me",
+])
+def test_everyday_words_are_not_high_risk_signs(text: str) -> None:
+    assert not high_risk_signs(text) and not recent_sexual_assault(text)
+
+
+@pytest.mark.parametrize(("text", "recent"), [
+    ("it happened 3 days ago, he didn't stop when I said no", True),
+    ("i woke up and he was having sex with me, this morning", True),
+    ("he wouldn't take no for an answer last night", True),
+    ("he raped me on tuesday", True),
+    ("he raped me 2 weeks ago", False),  # past the Havens' usual seven days: not the urgent note
+])
+def test_a_recent_sexual_assault_in_everyday_words(text: str, recent: bool) -> None:
+    assert recent_sexual_assault(text) is recent
