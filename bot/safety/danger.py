@@ -102,7 +102,9 @@ _PATTERNS: tuple[str, ...] = (
     r"^\s*(help+|hlp|sos|please help|pls help|plz help|help me|help me please|help now)[\s!.]*$",
     # police / emergency requests in progress
     r"\b(call|ring|get|send) (the )?(police|999|ambulance|feds)\b",
-    r"\bemergency\b",
+    # (not "emergency money", "emergency contraception", "emergency housing": needs, not danger)
+    r"\bemergency\b(?!\s+(money|funds?|cash|payments?|loans?|grants?|housing|accommodation|"
+    r"contraception|pill|appointment|repairs?|prescription|dentist))",
     # a few words of danger in the languages most often spoken in London after English
     r"\b(ayuda|socorro|au secours|pomocy|ajutor|imdat)\b",
     r"\bme (est[aá]|esta) (golpeando|pegando|matando)\b|\bme va a matar\b|\bcuchillo\b",

@@ -51,7 +51,15 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r".{0,30}\b(my|our|this|what|texts?|messages?|chats?|numbers?|conversation|details)\b|"
         rf"\b{_US}\b.{{0,40}}\b{_STORED}\b|\b{_STORED}\b.{{0,40}}\b{_US}\b|"
         r"\b(who|anyone|anybody|someone|people)\b.{0,25}\b(see|read|access|look at)\b.{0,30}"
-        rf"\b{_US}", re.IGNORECASE), True),
+        rf"\b{_US}|"
+        r"\b(is|are) (this|it|these|the chat|our chat|this chat|this conversation)\b.{0,15}\b(private|anonymous|"
+        r"confidential|secure|safe to use|traceable)\b|"
+        r"\bcan (he|she|they|anyone|anybody|someone|my (partner|husband|wife|boyfriend|girlfriend|bf|gf|ex))\b"
+        r".{0,20}\b(see|read|find|know|track)\b.{0,30}\b(this|what i (write|type|say)|here|these messages|"
+        r"i('?m| am) (on|using) (this|here))\b|"
+        r"\b(who|anyone|anybody) (can|could|will|would) (see|read)\b.{0,15}\b(these|my|this|what)\b|"
+        r"\b(does|will|do|would) (this|it|you|u)\b.{0,15}\b(get )?(report|reported|passed on|sent)\b"
+        r".{0,20}\b(police|social services|anyone)\b", re.IGNORECASE), True),
     # Clare's Law: asking about a partner's past, for oneself or for someone close.
     ("ask_law", re.compile(
         r"\bclare'?s law\b|\bdisclosure scheme\b|"
@@ -64,7 +72,8 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("ask_evidence", re.compile(
         r"\b(prove|proof|evidence)\b|\bmy word against (his|hers|theirs|him|her)\b|\bscreenshot\w*|"
         r"\b(keep|keeping|write) (a )?(diary|log|record|notes)\b|"
-        r"\b(save|saving|keep|keeping) (his|her|their|the) (messages|texts|voicemails|emails)\b", re.IGNORECASE), True),
+        r"\b(save|saving|keep|keeping) (his|her|their|the) (messages|texts|voicemails|emails)\b|"
+        r"\brecord (what|everything|the things) (he|she|they)\b", re.IGNORECASE), True),
     # Protection orders and what they cost.
     ("ask_law", re.compile(
         r"\bnon[- ]?mol(estation)?s?\b|\boccupation order|\binjunctions?\b|\brestraining order|"
@@ -76,11 +85,23 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # The children: social services, custody, having them taken.
     ("ask_children", re.compile(
         r"\b(social services|social workers?|children'?s services|custody)\b|"
-        r"\btake (my|the|our) (kids|children|child|baby|son|daughter|boys|girls)\b", re.IGNORECASE), True),
+        r"\btake (my|the|our) (kids|children|child|baby|son|daughter|boys|girls)\b|"
+        r"\b(see|have|get|keep|lose|visit) (the|my|our) (kids|children|child|baby|son|daughter)\b|"
+        r"\b(kids|children|child|baby|son|daughter) (be |being |get |got )?taken (away|off me|into care)\b|"
+        r"\bwhat (happens|will happen|would happen) to (my|the|our) (kids|children|child|baby|son|daughter)\b|"
+        r"\b(kids'?|children'?s|child'?s) school\b|\btaking (the|my|our) (kids|children|child|baby) "
+        r"(abroad|out of the country|away|on holiday)\b|"
+        r"\bcontact (arrangements|centre|with (the|my) (kids|children))\b",
+        re.IGNORECASE), True),
     # Refuges and somewhere to live.
     ("ask_housing", re.compile(
         r"\brefuges?\b|\bhomeless\b|\btenancy\b|\bcouncil (flat|house|home)\b|"
-        r"\b(where|somewhere) (to|can i|would i|will i|do i) (live|stay|sleep)\b", re.IGNORECASE), True),
+        r"\b(where|somewhere) (to|can i|would i|will i|do i) (live|stay|sleep)\b|"
+        r"\b(kick|throw|chuck|force) me out\b|\b(get|have) (him|her|them) (removed|out of (the|my|our) "
+        r"(house|flat|home))\b|"
+        r"\b(flat|house|tenancy|mortgage|lease|home)\b.{0,25}\bin (his|her|their) name\b|"
+        r"\b(somewhere|place|anywhere) (safe )?to (stay|go|sleep)\b.{0,15}\b(tonight|now|today)\b",
+        re.IGNORECASE), True),
     # How to leave, and what to take.
     ("ask_leaving", re.compile(
         r"\bhow (do|did|can|could|would|should) (i|people|you|someone|others|women|men|anyone) "
@@ -95,7 +116,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
 _GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
     ("ask_law", re.compile(
         r"\bis (it|this|that) (still |even |actually |really )?(illegal|legal|a crime|against the law|"
-        r"allowed)\b", re.IGNORECASE)),
+        r"allowed)\b|\b(illegal|a crime|against the law|an offence)\W*$", re.IGNORECASE)),
     ("ask_money", re.compile(
         r"\b(money|benefits?|universal credit|afford|debts?|bank account)\b", re.IGNORECASE)),
 )
@@ -113,7 +134,7 @@ _NO_TOPIC = frozenset({None, "nlu_fallback", "out_of_scope", "affirm", "deny", "
 
 # "do I have to go to the police", "will they make me report it": asking whether police must be told.
 _POLICE_QUESTION = re.compile(
-    r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report)|"
+    r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report|court)|"
     r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b", re.IGNORECASE)
 
 

@@ -58,7 +58,8 @@ SUPPORTER_WORRY = re.compile(
     r"(want (help|to leave|to go|to report|to talk|me to)|leave|listen|get help|report|talk)\b"
     r"|\b(she|he|they) (won'?t|will not|doesn'?t want to|does not want to|refuses? to) "
     r"(leave(?!\s+(me|her|him|us|them)\s+alone)|get help|report|talk to (me|anyone|the police)"
-    r"|listen)\b", re.IGNORECASE)
+    r"|listen)\b|\bhow (do|can|should|could) i (bring (it|this) up|raise it|approach (her|him|them)|"
+    r"start (that|the|this) conversation)\b", re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -202,7 +203,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
         # person affected their next steps (actions/plan_reply.py)
         override = "find_support"
-    elif intent == "nlu_fallback" and speaker == "other" and SUPPORTER_WORRY.search(text or ""):
+    elif (intent in ("nlu_fallback", "find_support", "out_of_scope") and speaker == "other"
+          and SUPPORTER_WORRY.search(text or "")):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)

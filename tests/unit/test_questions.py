@@ -120,3 +120,26 @@ def test_a_deportation_threat_is_answered_on_immigration_whatever_the_topic() ->
     assert choose_reply("coercive_control", tracker(text, "coercive_control", {})) == "answer_immigration"
     assert choose_reply("trafficking_exploitation", tracker(text, "trafficking_exploitation", {})) \
         == "explain_trafficking_exploitation"
+
+
+# Written from personas for the second pass of the question patterns (2026-11-29).
+@pytest.mark.parametrize(("text", "intent"), [
+    ("does he get to see the kids if I leave", "ask_children"),
+    ("what happens to my kids", "ask_children"),
+    ("can he stop me taking the kids abroad", "ask_children"),
+    ("will my children be taken away", "ask_children"),
+    ("is this chat private", "ask_privacy"),
+    ("can he see what I write here", "ask_privacy"),
+    ("does this get reported to police", "ask_privacy"),
+    ("can he kick me out, the flat is in his name", "ask_housing"),
+    ("is there somewhere safe to stay tonight", "ask_housing"),
+    ("is coercive control illegal", "ask_law"),
+    ("is there emergency money for people fleeing", "ask_money"),
+    ("how do I record what he does safely", "ask_evidence"),
+    ("how do I help my sister", "ask_how_to_help"),
+    ("my colleague has bruises, how do I bring it up", "ask_how_to_help"),
+])
+def test_everyday_questions_are_answered_as_asked(text: str, intent: str) -> None:
+    from bot.understanding.reading import read_person
+
+    assert read_person(text, "find_support").intent == intent
