@@ -2,8 +2,8 @@
 
 On SMS each service sent on its own arrives as its own text and floods the lock screen. The
 cards of one reply are packed together instead: each as its name, number and opening hours
-(the website too while everything still fits), blank lines between them, in the GSM-7
-alphabet. Numbers stay as the directory writes them (digits and spaces), which phones make
+(the website too while everything still fits, and always for a service without a number),
+blank lines between them, in the GSM-7 alphabet. Numbers stay as the directory writes them (digits and spaces), which phones make
 tappable. No labels: a name, a number and hours read plainly on a basic phone.
 """
 
@@ -24,9 +24,11 @@ def _line(value: str | None) -> str:
 
 
 def compact_card(card: Mapping[str, str], *, hours: bool = True, website: bool = True) -> str:
-    """Name, number, then hours and website when asked for; only lines that have a value."""
+    """Name, number, then hours and website when asked for; only lines that have a value. A
+    service without a number keeps its website: it is then the only way to reach it."""
+    keep_website = website or not card.get("phone")
     fields = [card.get("name"), card.get("phone"), card.get("hours") if hours else None,
-              card.get("website") if website else None]
+              card.get("website") if keep_website else None]
     return "\n".join(line for line in map(_line, fields) if line)
 
 

@@ -445,6 +445,10 @@ def test_card_texts_drop_websites_then_hours_before_any_service():
     assert len(texts) <= 2 and all(segment_count(t) <= 3 for t in texts)
     assert "https://" not in "".join(texts)
     assert all(card["phone"] in "".join(texts) for card in eight)
+    # A service without a number keeps its website: it is the only way in.
+    no_phone = {"name": "Web Only Service", "website": "https://web-only.example.org"}
+    texts = card_texts([*eight, no_phone])
+    assert "Web Only Service\nhttps://web-only.example.org" in "".join(texts)
     # A message that is not a card is untouched by the card rendering.
     from bot.channels.sms import render
 
