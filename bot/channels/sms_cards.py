@@ -3,8 +3,9 @@
 On SMS each service sent on its own arrives as its own text and floods the lock screen. The
 cards of one reply are packed together instead: each as its name, number and opening hours
 (the website too while everything still fits, and always for a service without a number),
-blank lines between them, in the GSM-7 alphabet. Numbers stay as the directory writes them (digits and spaces), which phones make
-tappable. No labels: a name, a number and hours read plainly on a basic phone.
+blank lines between them, in the GSM-7 alphabet. Numbers stay as the directory writes them
+(digits and spaces), which phones make tappable. No labels: a name, a number and hours read
+plainly on a basic phone.
 """
 
 from __future__ import annotations

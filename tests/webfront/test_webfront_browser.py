@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.domain import domain_text
 from tests.support.ports import free_port
-from tests.support.webfront import BOT, GREETING, XSS_REPLY, open_chat, send
+from tests.support.webfront import BOT, GREETING, XSS_REPLY, default_reply, open_chat, send
 
 pytestmark = pytest.mark.browser
 
@@ -289,6 +289,7 @@ def test_a_service_card_has_a_heading_and_labelled_fields(new_page, live_url, fa
     labels = variants("utter_services_outro")[0]["custom"]["service_card_labels"]
     fake_rasa.reply = structured_replies
     page = open_chat(new_page, live_url, width=375, height=667)
+    assert bot_texts(page) == [GREETING]
     send(page, "services")
     card = page.locator("#log .message-card")
     card.wait_for()
