@@ -358,11 +358,11 @@ class TelegramInput(InputChannel):
         labels = card_labels(domain)
         for message in urgent_first(domain, self.name(), messages):
             card = service_card(message)
-            if card is not None:
-                if not await self._deliver(chat_id, card_html(card, labels),
-                                           card_keyboard(card, labels), ParseMode.HTML):
-                    return
+            if card is not None and await self._deliver(
+                    chat_id, card_html(card, labels), card_keyboard(card, labels), ParseMode.HTML):
                 continue
+            # Not a card, or a card Telegram would not take as HTML: its plain text instead,
+            # so one refused card never silences the services and helplines after it.
             text = str(message.get("text") or "").strip()
             if not text:
                 continue

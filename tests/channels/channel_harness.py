@@ -205,6 +205,7 @@ class FakeBotApi:
     url: str = ""
     calls: list[BotApiCall] = field(default_factory=list)
     fail_with: str | None = None  # a Bot API error description, e.g. "Forbidden: ..."
+    refuse_html: bool = False  # answer HTML parse-mode messages as Telegram does bad markup
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, call: BotApiCall) -> None:
@@ -253,6 +254,9 @@ def _handler(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 code = 403 if api.fail_with.startswith("Forbidden") else 400
                 self._reply(code, {"ok": False, "error_code": code,
                                    "description": api.fail_with})
+            elif api.refuse_html and params.get("parse_mode") == "HTML":
+                self._reply(400, {"ok": False, "error_code": 400, "description":
+                                  "Bad Request: can't parse entities: unsupported start tag"})
             elif method == "sendMessage":
                 self._reply(200, {"ok": True, "result": {
                     "message_id": len(api.calls), "date": int(time.time()),

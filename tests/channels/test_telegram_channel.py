@@ -20,6 +20,7 @@ from channel_harness import (
     SERVICES_TEXT,
     FakeBotApi,
     FakeRasa,
+    card_message,
     domain,
     fake_bot_api,
     make_agent,
@@ -104,6 +105,7 @@ def run(bot_api: FakeBotApi, scenario: Callable[[Tg], Awaitable[None]],
         channel: TelegramInput | None = None, **overrides: Any) -> None:
     bot_api.clear()
     bot_api.fail_with = None
+    bot_api.refuse_html = False
 
     async def main() -> None:
         agent = make_agent()
@@ -440,3 +442,19 @@ def test_a_huge_card_still_fits_one_message_with_its_name_and_number():
     assert lines[:2] == ["Example <Advice> & Support", f"{_labels()['phone']}: 020 7946 0123"]
     about = next(line for line in lines if line.startswith(_labels()["description"]))
     assert about.endswith("...")  # shortened, and the escaping still whole
+
+
+def test_a_card_telegram_refuses_as_html_is_sent_as_plain_text_and_the_rest_follows(
+        bot_api: FakeBotApi):
+    async def scenario(tg: Tg) -> None:
+        tg.api.refuse_html = True
+        sent = await tg.send(message_update(SERVICES_TEXT))
+        refused = [s for s in sent if s.get("parse_mode") == "HTML"]
+        arrived = [s["text"] for s in sent if s.get("parse_mode") is None]
+        assert len(refused) == 3  # each card was tried as HTML first
+        # Every message still arrives, in order; the cards as the plain text beside them.
+        assert arrived == [text_of("utter_services_intro_national", "telegram"),
+                           *(card_message(card)["text"] for card in CARDS),
+                           text_of("utter_services_outro", "telegram")]
+
+    run(bot_api, scenario)
