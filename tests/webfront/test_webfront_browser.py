@@ -335,3 +335,28 @@ def test_cards_and_the_call_pass_axe(new_page, live_url, fake_rasa):
     blocking = [f"{v['id']}: {v['help']}" for v in results.response["violations"]
                 if v.get("impact") in ("critical", "serious")]
     assert blocking == []
+
+
+def test_the_card_labels_and_the_call_words_come_from_domain_yml(new_page, make_app, serve_app,
+                                                                 fake_rasa, tmp_path):
+    """Reworded in a copy of domain.yml, the page says the new words: none is in the page."""
+    import yaml
+
+    from tests.support.domain import DOMAIN_FILE
+
+    data = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    for variant in data["responses"]["utter_emergency"]:
+        variant["custom"] = {"emergency": {"call": "999", "call_label": "Ring 999 now"}}
+    data["responses"]["utter_services_outro"][0]["custom"]["service_card_labels"]["phone"] = "Tel"
+    reworded = tmp_path / "domain.yml"
+    reworded.write_text(yaml.safe_dump(data), encoding="utf-8")
+    fake_rasa.reply = lambda m: ([{"text": domain_text("utter_emergency")}] if m == "danger"
+                                 else structured_replies(m))
+    page = open_chat(new_page, serve_app(make_app(domain_file=reworded)))
+    send(page, "services")
+    page.locator("#log .message-card").wait_for()
+    assert field_of(page.locator("#log .message-card"), "Tel").locator("a").get_attribute(
+        "href") == "tel:02079460123"
+    send(page, "danger")  # recognised by its words, as when the page answers itself
+    page.locator("#log a.call-button").wait_for()
+    assert page.locator("#log a.call-button").inner_text() == "Ring 999 now"
