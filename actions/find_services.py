@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_client
 from actions.asker import asker_fields, asker_from
-from actions.service_cards import render_card
+from actions.service_cards import card_data
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
 
@@ -110,6 +110,6 @@ class ActionFindServices(Action):
         if outcome == "outside_london":
             # London-wide services cannot help elsewhere: only the lines for all of England.
             services = [s for s in services if getattr(s, "scope", "national") == "national"]
-        cards = [render_card(s) for s in services]
+        cards = [card_data(s) for s in services]
         return [*events, SlotSet("service_cards", cards), SlotSet("listed_for", key),
                 SlotSet("search_outcome", outcome)]

@@ -25,7 +25,27 @@ UNAVAILABLE_RESPONSE = "utter_service_unavailable"
 QUICK_EXIT_RESPONSE = "utter_quick_exit"
 
 
-class ChannelCollector(CollectingOutputChannel):
+class KeepsMeaningWithText(CollectingOutputChannel):
+    """Keeps a message's `custom` data in the same collected message as its text.
+
+    Rasa's collector stores text and `custom` as two separate messages, so a renderer could
+    not tell which words a service card or an emergency call belongs to. A message without
+    `custom` is collected exactly as Rasa does it (text split at blank lines).
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        custom = message.get("custom")
+        text = message.get("text")
+        if not custom or not text or message.get("quick_replies"):
+            await super().send_response(recipient_id, message)
+            return
+        kept = {"recipient_id": recipient_id, "text": str(text), "custom": custom}
+        if message.get("buttons"):
+            kept["buttons"] = message["buttons"]
+        await self._persist_message(kept)
+
+
+class ChannelCollector(KeepsMeaningWithText):
     """Collects replies under the channel's own name, so Rasa picks that channel's wording."""
 
     def __init__(self, channel: str) -> None:

@@ -4,7 +4,8 @@ Rasa's stock Twilio channel never checks Twilio's signature, so anyone with the 
 as any phone number; it keys conversations by the raw number and sends replies with a blocking
 call. Here every request must carry a valid X-Twilio-Signature, the number is only ever seen as
 a keyed hash, and replies go back in the webhook response as TwiML, cut into SMS a basic phone
-shows well (no emoji or markup, numbered choices, a few segments per message).
+shows well (no emoji or markup, numbered choices, a few segments per message, a list of
+services as one or two compact texts).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
@@ -26,15 +27,18 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import rasa_runtime
+from bot.channels.cards import service_card
 from bot.channels.conversation import (
     EMERGENCY_RESPONSE,
     QUICK_EXIT_RESPONSE,
+    KeepsMeaningWithText,
     conversation_key,
     response_text,
     says,
     urgent_first,
 )
 from bot.channels.pipeline import MessagePipeline
+from bot.channels.sms_cards import card_texts
 from bot.channels.sms_text import button_lines, sms_bodies, to_plain
 from bot.safety.danger import signals_danger
 from bot.settings import Settings
@@ -58,7 +62,7 @@ _DIGIT = re.compile(r"[1-9]")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-class SmsCollector(CollectingOutputChannel):
+class SmsCollector(KeepsMeaningWithText):
     """Collects Rasa's replies under the name that makes Rasa pick `channel: sms` variants."""
 
     @classmethod
@@ -107,10 +111,18 @@ class OfferedButtons:
 
 
 def render(messages: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """SMS blocks (one per bot message) and the payloads behind the numbered choices."""
+    """SMS blocks (one per bot message, one or two for a run of service cards) and the
+    payloads behind the numbered choices."""
     blocks: list[str] = []
     payloads: list[str] = []
+    cards: list[dict[str, str]] = []
     for message in messages:
+        card = service_card(message)
+        if card is not None:
+            cards.append(card)
+            continue
+        blocks += card_texts(cards)
+        cards = []
         lines = [to_plain(str(message.get("text") or ""))]
         room = MAX_BUTTONS - len(payloads)
         buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)][:room]
@@ -119,6 +131,7 @@ def render(messages: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
         block = "\n".join(line for line in lines if line)
         if block:
             blocks.append(block)
+    blocks += card_texts(cards)
     return blocks, payloads
 
 

@@ -121,6 +121,24 @@ def to_plain(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def to_gsm7(text: str) -> str:
+    """Plain text (to_plain) in the GSM-7 alphabet only: a letter outside it loses its accent
+    ("ā" -> "a") or, with no GSM-7 form at all, is left out, so one directory name cannot
+    turn a whole message into UCS-2 and cut its segments to 70 characters."""
+    plain = to_plain(text)
+    if is_gsm7(plain):
+        return plain
+    kept = []
+    for ch in plain:
+        if is_gsm7(ch):
+            kept.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        kept.append(base if is_gsm7(base) else "")
+    lines = [" ".join(line.split()) for line in "".join(kept).split("\n")]
+    return "\n".join(lines).strip()
+
+
 def button_lines(buttons: Iterable[dict[str, Any]], first: int = 1) -> list[str]:
     """One "Reply N for <title>" line per button, numbered from `first`."""
     return [f"Reply {n} for {to_plain(str(b.get('title', '')))}"

@@ -4,7 +4,9 @@ Rasa's stock Telegram channel uses aiogram and only compares the bot's username,
 finds the webhook URL can post updates as any chat. Here every update must carry the secret
 token Telegram was given in setWebhook (`signpost telegram set-webhook`), chats are only seen
 as keyed hashes, a redelivered update is answered once, and replies are plain text: nothing
-Telegram would render as markup, no link previews fetched on the person's behalf.
+Telegram would render as markup, no link previews fetched on the person's behalf. The one
+exception is a service card, sent in HTML parse mode with every value escaped
+(bot/channels/telegram_cards.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -31,13 +33,15 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import rasa_runtime
+from bot.channels.cards import card_labels, service_card
 from bot.channels.conversation import (
     QUICK_EXIT_RESPONSE,
+    KeepsMeaningWithText,
     conversation_key,
     response_text,
     says,
@@ -45,6 +49,7 @@ from bot.channels.conversation import (
 )
 from bot.channels.pipeline import MessagePipeline
 from bot.channels.sms_text import split_to_fit
+from bot.channels.telegram_cards import MAX_TEXT_UNITS, card_html, card_keyboard, utf16_units
 from bot.config import DEFAULT_TELEGRAM_API_URL
 from bot.settings import Settings
 from bot.stores.channel_state import channel_stores
@@ -58,11 +63,10 @@ START_TEXT = "hello"  # /start is a greeting to the NLU
 # Telegram's rule for setWebhook's secret_token.
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_CALLBACK_BYTES = 64
-MAX_TEXT_UNITS = 4096  # UTF-16 code units per message
 _TOKEN_PREFIX = "#"
 
 
-class TelegramCollector(CollectingOutputChannel):
+class TelegramCollector(KeepsMeaningWithText):
     """Collects Rasa's replies under the name that picks `channel: telegram` variants."""
 
     @classmethod
@@ -148,7 +152,7 @@ def make_bot(token: str, api_url: str = DEFAULT_API_URL) -> tuple[Bot, list[HTTP
 
 
 def _utf16_fits(text: str, _: int) -> bool:
-    return len(text.encode("utf-16-le")) // 2 <= MAX_TEXT_UNITS
+    return utf16_units(text) <= MAX_TEXT_UNITS
 
 
 def command(text: str | None) -> str | None:
@@ -351,8 +355,14 @@ class TelegramInput(InputChannel):
         """Send the replies in order, most urgent first; a failure stops the rest."""
         if says(domain, QUICK_EXIT_RESPONSE, messages):
             self.long_payloads.forget(key)
-        bot = self.bot()
+        labels = card_labels(domain)
         for message in urgent_first(domain, self.name(), messages):
+            card = service_card(message)
+            if card is not None and await self._deliver(
+                    chat_id, card_html(card, labels), card_keyboard(card, labels), ParseMode.HTML):
+                continue
+            # Not a card, or a card Telegram would not take as HTML: its plain text instead,
+            # so one refused card never silences the services and helplines after it.
             text = str(message.get("text") or "").strip()
             if not text:
                 continue
@@ -360,12 +370,19 @@ class TelegramInput(InputChannel):
             parts = split_to_fit(text, 1, _utf16_fits)
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
-                try:
-                    await bot.send_message(
-                        chat_id, part,
-                        reply_markup=markup if last else None,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
-                except TelegramError as error:
-                    logger.warning("telegram sendMessage failed: %s", type(error).__name__)
+                if not await self._deliver(chat_id, part, markup if last else None):
                     return
+
+    async def _deliver(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
+                       parse_mode: str | None = None) -> bool:
+        """One sendMessage, never with a link preview fetched on the person's behalf; False
+        when Telegram refused it (the rest of the reply is then not attempted)."""
+        try:
+            await self.bot().send_message(
+                chat_id, text, reply_markup=markup, parse_mode=parse_mode,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except TelegramError as error:
+            logger.warning("telegram sendMessage failed: %s", type(error).__name__)
+            return False
+        return True

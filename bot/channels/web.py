@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_runtime
+from bot.channels.cards import emergency_call, service_card
 from bot.channels.conversation import ChannelCollector, conversation_key
 from bot.channels.pipeline import MessagePipeline
 from bot.settings import Settings
@@ -93,7 +94,8 @@ class WebInput(InputChannel):
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
-    """Only what the page needs: text, buttons and the quick-exit signal."""
+    """Only what the page needs: text, buttons, the quick-exit signal, and what the message
+    means when it says (a service card, the emergency call) for the page to show it."""
     out: dict[str, Any] = {}
     if message.get("text"):
         out["text"] = message["text"]
@@ -103,4 +105,10 @@ def _public(message: dict[str, Any]) -> dict[str, Any]:
     custom = message.get("custom")
     if isinstance(custom, dict) and custom.get("quick_exit"):
         out["quick_exit"] = True
+    card = service_card(message)
+    if card is not None:
+        out["service_card"] = card
+    call = emergency_call(message)
+    if call is not None:
+        out["emergency"] = call
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from bot.channels.cards import LABELS_RESPONSE, emergency_call, labels_from
 from bot.safety.urgency import EMERGENCY_RESPONSE, SELF_HARM_RESPONSE
 from bot.webfront.page_checks import page_checks
 from bot.webfront.responses import UNAVAILABLE
@@ -13,7 +14,18 @@ pages = Blueprint("webfront_pages", __name__)
 
 
 def _page(template: str, **context: object) -> str:
-    return render_template(template, exit_url=state().config.exit_url, **context)
+    return render_template(template, exit_url=state().config.exit_url,
+                           call_label=_call_label(), **context)
+
+
+def _call_label() -> str:
+    """The words of the large emergency call link, from utter_emergency's `custom` in
+    domain.yml; the bare number if domain.yml cannot be read."""
+    for variant in state().responses.variants(EMERGENCY_RESPONSE):
+        call = emergency_call(variant) if isinstance(variant, dict) else None
+        if call is not None:
+            return call.get("call_label") or call["call"]
+    return "999"
 
 
 @pages.get("/")
@@ -26,7 +38,8 @@ def chat_page() -> str:
                  emergency_text=responses.text(EMERGENCY_RESPONSE),
                  self_harm_text=responses.text(SELF_HARM_RESPONSE),
                  reply_timeout_ms=round(state().config.page_reply_timeout_seconds * 1000),
-                 checks=page_checks())
+                 checks=page_checks(),
+                 card_labels=labels_from(responses.variants(LABELS_RESPONSE)))
 
 
 @pages.get("/leaving-no-trace")

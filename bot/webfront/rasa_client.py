@@ -12,6 +12,8 @@ from typing import Any
 
 import requests
 
+from bot.channels.cards import call_fields, card_fields
+
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Webfront-Token"  # the same header bot.channels.web checks
@@ -20,7 +22,8 @@ FORGET_PATH = "/webhooks/web/forget"
 
 
 def public_messages(raw: Any) -> list[dict[str, Any]] | None:
-    """Keep only what the page shows (text, buttons, the quick-exit signal), all as plain data."""
+    """Keep only what the page shows (text, buttons, the quick-exit signal, a service card,
+    the emergency call), all as plain strings."""
     if not isinstance(raw, list):
         return None
     messages = []
@@ -40,6 +43,12 @@ def public_messages(raw: Any) -> list[dict[str, Any]] | None:
             message["buttons"] = buttons
         if item.get("quick_exit") is True:
             message["quick_exit"] = True
+        card = card_fields(item.get("service_card"))
+        if card is not None:
+            message["service_card"] = card
+        call = call_fields(item.get("emergency"))
+        if call is not None:
+            message["emergency"] = call
         if message:
             messages.append(message)
     return messages

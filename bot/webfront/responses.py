@@ -65,3 +65,8 @@ class DomainResponses:
 
     def text(self, name: str, channel: str = CHANNEL) -> str:
         return pick_text(self._load().get(name), channel) or LAST_RESORT
+
+    def variants(self, name: str) -> list[Any]:
+        """A response's variants as domain.yml has them (empty when it cannot be read)."""
+        found = self._load().get(name)
+        return found if isinstance(found, list) else []

@@ -39,6 +39,33 @@ LONG_TEXT = "tell me everything"
 EMOJI_TEXT = "show me emoji"
 LONG_PAYLOAD_TEXT = "long choice"
 SLOW_TEXT = "take your time"
+SERVICES_TEXT = "services near me"
+MANY_SERVICES_TEXT = "every service there is"
+# Made-up services for rendering tests: numbers from Ofcom's drama range (020 7946 0xxx), never a
+# real service's; values chosen to test escaping, GSM-7 and links.
+CARDS: list[dict[str, str]] = [
+    {"name": "Example <Advice> & Support", "phone": "020 7946 0123",
+     "hours": "Mon\u2013Fri 9am-5pm", "website": "https://example.org/help?a=1&b=2",
+     "description": "Advice for people in <Lewisham> & nearby.", "last_confirmed": "2026-10-01"},
+    {"name": "Zo\u00eb's Place", "phone": "020 7946 0456", "hours": "Open 24 hours",
+     "website": "http://example.net/not-secure", "description": "A made-up service."},
+    {"name": "Name Only Service", "description": "Contact through the helpline."},
+]
+
+
+def card_message(card: dict[str, str]) -> dict[str, Any]:
+    """A card as action_list_services sends it: its plain text and the card in custom."""
+    from actions.service_cards import SERVICE_CARD, card_text
+
+    return {"text": card_text(card), "custom": {SERVICE_CARD: dict(card)}}
+
+
+def many_cards(count: int = 12) -> list[dict[str, str]]:
+    return [{"name": f"Made-up Service Number {n}", "phone": f"020 7946 0{n:03d}",
+             "hours": "Monday to Friday 9am to 5pm, Saturday 10am to 1pm",
+             "website": f"https://service-{n}.example.org/a-long-path/to-the-help-page",
+             "description": "A made-up service with a long description. " * 3}
+            for n in range(count)]
 # A payload longer than Telegram's 64-byte callback_data, still one the input guard accepts.
 LONG_PAYLOAD = '/inform_location{"location": "Kensington and Chelsea and Fulham x"}'
 
@@ -85,6 +112,12 @@ def _script(text: str) -> tuple[str, list[str | dict[str, Any]]]:
                                  "buttons": [{"title": "Kensington", "payload": LONG_PAYLOAD},
                                              {"title": "Finding support",
                                               "payload": "/find_support"}]}]
+    if text == SERVICES_TEXT:
+        return "find_support", ["utter_services_intro_national",
+                                *(card_message(c) for c in CARDS), "utter_services_outro"]
+    if text == MANY_SERVICES_TEXT:
+        return "find_support", ["utter_services_intro_national",
+                                *(card_message(c) for c in many_cards()), "utter_services_outro"]
     if text.lower() in ("delete everything", "exit now"):
         return "quick_exit", ["utter_quick_exit"]
     return "out_of_scope", ["utter_anything_else"]
@@ -172,6 +205,7 @@ class FakeBotApi:
     url: str = ""
     calls: list[BotApiCall] = field(default_factory=list)
     fail_with: str | None = None  # a Bot API error description, e.g. "Forbidden: ..."
+    refuse_html: bool = False  # answer HTML parse-mode messages as Telegram does bad markup
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, call: BotApiCall) -> None:
@@ -220,6 +254,9 @@ def _handler(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 code = 403 if api.fail_with.startswith("Forbidden") else 400
                 self._reply(code, {"ok": False, "error_code": code,
                                    "description": api.fail_with})
+            elif api.refuse_html and params.get("parse_mode") == "HTML":
+                self._reply(400, {"ok": False, "error_code": 400, "description":
+                                  "Bad Request: can't parse entities: unsupported start tag"})
             elif method == "sendMessage":
                 self._reply(200, {"ok": True, "result": {
                     "message_id": len(api.calls), "date": int(time.time()),

@@ -14,12 +14,17 @@ from typing import Any
 import httpx
 import pytest
 from channel_harness import (
+    CARDS,
     DANGER_TEXT,
     EMOJI_TEXT,
     LONG_TEXT,
+    MANY_SERVICES_TEXT,
+    SERVICES_TEXT,
     SLOW_TEXT,
     FakeRasa,
+    card_message,
     make_agent,
+    many_cards,
     serve,
     settings,
     text_of,
@@ -382,3 +387,70 @@ def test_a_replayed_twilio_request_is_answered_once():
         assert sms.rasa.texts == ["hello", "hello again"]
 
     run(scenario)
+
+
+# ---- service cards ---------------------------------------------------------------------------
+
+def _card_bodies(replies: list[str], names: list[str]) -> list[str]:
+    return [body for body in replies if any(name in body for name in names)]
+
+
+def test_a_list_of_services_arrives_as_compact_gsm7_texts():
+    async def scenario(sms: Sms) -> None:
+        replies = await sms.text(SERVICES_TEXT)
+        # As a basic phone shows them: markup-like words dropped, letters GSM-7 has kept.
+        names = ["Example & Support", "Zoe's Place", "Name Only Service"]
+        joined = "\n".join(replies)
+        for name in names:
+            assert joined.count(name) == 1, name  # "Zoe": the e with diaeresis is not GSM-7
+        assert all(is_gsm7(body) and segment_count(body) <= 3 for body in replies)
+        assert len(_card_bodies(replies, names)) == 1  # three services, one text
+        assert len(replies) <= 2  # intro, cards and outro share as few texts as fit
+        # Each card: name, number, hours (and the website while it fits); no description.
+        assert "Example & Support\n020 7946 0123\nMon-Fri 9am-5pm\n" in joined
+        assert "020 7946 0456" in joined and "Open 24 hours" in joined
+        assert "Advice for people in" not in joined and "A made-up service." not in joined
+        assert joined.index(text_of("utter_services_intro_national", "sms")[:40]) < joined.index(
+            names[0]) < joined.index(text_of("utter_services_outro", "sms")[:40])
+
+    run(scenario)
+
+
+def test_many_services_arrive_as_at_most_two_texts_with_every_number():
+    async def scenario(sms: Sms) -> None:
+        cards = many_cards()
+        replies = await sms.text(MANY_SERVICES_TEXT)
+        names = [card["name"] for card in cards]
+        carrying = _card_bodies(replies, names)
+        assert 1 <= len(carrying) <= 2, carrying
+        assert all(is_gsm7(body) and segment_count(body) <= 3 for body in replies)
+        joined = "\n".join(replies)
+        kept = [card for card in cards if card["name"] + "\n" in joined]
+        assert len(kept) >= 5  # the first cards, each still with its number
+        assert all(card["phone"] in joined for card in kept)
+        assert "https://" not in joined and "long description" not in joined
+
+    run(scenario)
+
+
+def test_card_texts_drop_websites_then_hours_before_any_service():
+    from bot.channels.sms_cards import card_texts
+
+    few = card_texts(CARDS)
+    assert len(few) == 1 and CARDS[0]["website"] in few[0]
+    assert few[0].startswith("Example & Support\n020 7946 0123\nMon-Fri 9am-5pm")
+    # Too many for two texts with websites: websites go, every service and number stays.
+    eight = many_cards(8)
+    texts = card_texts(eight)
+    assert len(texts) <= 2 and all(segment_count(t) <= 3 for t in texts)
+    assert "https://" not in "".join(texts)
+    assert all(card["phone"] in "".join(texts) for card in eight)
+    # A service without a number keeps its website: it is the only way in.
+    no_phone = {"name": "Web Only Service", "website": "https://web-only.example.org"}
+    texts = card_texts([*eight, no_phone])
+    assert "Web Only Service\nhttps://web-only.example.org" in "".join(texts)
+    # A message that is not a card is untouched by the card rendering.
+    from bot.channels.sms import render
+
+    blocks, _ = render([{"text": "Hello"}, card_message(CARDS[2]), {"text": "Bye"}])
+    assert blocks == ["Hello", "Name Only Service", "Bye"]

@@ -17,6 +17,7 @@ from bot.channels.sms_text import (
     segment_count,
     sms_bodies,
     split_to_fit,
+    to_gsm7,
     to_plain,
 )
 
@@ -142,3 +143,20 @@ def test_offered_choices_expire_and_are_bounded():
     assert "b" not in offered and "d" in offered
     offered.remember("d", [])
     assert "d" not in offered
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Zo\u00eb\u2019s Place", "Zoe's Place"),          # accent GSM-7 lacks, curly quote
+    ("Caf\u00e9 \u0141\u00f3d\u017a", "Caf\u00e9 odz"),  # GSM-7's own \u00e9 kept; \u0141 has no form
+    ("M\u0101ori \u2713 Trust", "Maori Trust"),
+    ("Plain text\nsecond line", "Plain text\nsecond line"),
+])
+def test_to_gsm7_keeps_every_text_in_the_gsm7_alphabet(text: str, expected: str) -> None:
+    assert to_gsm7(text) == expected
+    assert encoding(to_gsm7(text)) == "GSM-7"
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_to_gsm7_never_leaves_a_ucs2_character(text: str) -> None:
+    assert encoding(to_gsm7(text)) == "GSM-7"

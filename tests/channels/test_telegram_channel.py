@@ -13,11 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from channel_harness import (
+    CARDS,
     DANGER_TEXT,
     LONG_PAYLOAD,
     LONG_PAYLOAD_TEXT,
+    SERVICES_TEXT,
     FakeBotApi,
     FakeRasa,
+    card_message,
+    domain,
     fake_bot_api,
     make_agent,
     serve,
@@ -101,6 +105,7 @@ def run(bot_api: FakeBotApi, scenario: Callable[[Tg], Awaitable[None]],
         channel: TelegramInput | None = None, **overrides: Any) -> None:
     bot_api.clear()
     bot_api.fail_with = None
+    bot_api.refuse_html = False
 
     async def main() -> None:
         agent = make_agent()
@@ -356,3 +361,100 @@ def test_commands_are_recognised_as_telegram_writes_them():
     assert command("/Help@SignpostBot") == "help"
     assert command("/exit now") == "exit"
     assert command("exit") is None and command("/") is None and command(None) is None
+
+
+# ---- service cards ---------------------------------------------------------------------------
+
+def _labels() -> dict[str, str]:
+    return domain().responses["utter_services_outro"][0]["custom"]["service_card_labels"]
+
+
+def _visible_text(html_text: str) -> str:
+    """What Telegram shows for an HTML parse-mode text: tags dropped, entities read."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: list[str] = []
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(html_text)
+    reader.close()
+    assert set(reader.tags) <= {"b"}, reader.tags  # only our bold name is markup
+    return "".join(reader.parts)
+
+
+def test_a_service_card_is_one_html_message_with_a_bold_name_and_labelled_lines(
+        bot_api: FakeBotApi):
+    async def scenario(tg: Tg) -> None:
+        sent = await tg.send(message_update(SERVICES_TEXT))
+        labels = _labels()
+        # Intro, three cards, outro: one message each, in order.
+        assert len(sent) == 5
+        intro, first, second, name_only, outro = sent
+        for plain in (intro, outro):
+            assert "parse_mode" not in plain  # other replies stay plain text
+        assert intro["text"] == text_of("utter_services_intro_national", "telegram")
+        for card in (first, second, name_only):
+            assert card["parse_mode"] == "HTML"
+            assert card["link_preview_options"] == {"is_disabled": True}
+
+        # Every directory value escaped: the name's "<Advice> & " is text, not markup.
+        assert first["text"].startswith("<b>Example &lt;Advice&gt; &amp; Support</b>\n")
+        assert _visible_text(first["text"]).splitlines() == [
+            "Example <Advice> & Support",
+            f"{labels['phone']}: 020 7946 0123",
+            f"{labels['hours']}: Mon\u2013Fri 9am-5pm",
+            f"{labels['description']}: Advice for people in <Lewisham> & nearby.",
+            f"{labels['last_confirmed']}: 2026-10-01",
+        ]
+        # Its https website is a button (python-telegram-bot reads the markup back).
+        markup = InlineKeyboardMarkup.de_json(first["reply_markup"], tg.channel.bot())
+        (button,), = markup.inline_keyboard
+        assert button.url == CARDS[0]["website"] and button.text == labels["website"]
+        assert button.callback_data is None
+
+        # A website that is not https is shown as text, never as a button.
+        assert "reply_markup" not in second
+        assert f"{labels['website']}: http://example.net/not-secure" in _visible_text(second["text"])
+        assert labels["last_confirmed"] not in second["text"]  # nobody confirmed it
+        assert _visible_text(name_only["text"]).splitlines() == [
+            "Name Only Service", f"{labels['description']}: Contact through the helpline."]
+
+    run(bot_api, scenario)
+
+
+def test_a_huge_card_still_fits_one_message_with_its_name_and_number():
+    from bot.channels.telegram_cards import MAX_TEXT_UNITS, card_html, utf16_units
+
+    card = dict(CARDS[0], description="\U0001f4de <too> & long " * 800)
+    text = card_html(card, _labels())
+    assert utf16_units(text) <= MAX_TEXT_UNITS < utf16_units(card["description"]) * 2
+    lines = _visible_text(text).splitlines()
+    assert lines[:2] == ["Example <Advice> & Support", f"{_labels()['phone']}: 020 7946 0123"]
+    about = next(line for line in lines if line.startswith(_labels()["description"]))
+    assert about.endswith("...")  # shortened, and the escaping still whole
+
+
+def test_a_card_telegram_refuses_as_html_is_sent_as_plain_text_and_the_rest_follows(
+        bot_api: FakeBotApi):
+    async def scenario(tg: Tg) -> None:
+        tg.api.refuse_html = True
+        sent = await tg.send(message_update(SERVICES_TEXT))
+        refused = [s for s in sent if s.get("parse_mode") == "HTML"]
+        arrived = [s["text"] for s in sent if s.get("parse_mode") is None]
+        assert len(refused) == 3  # each card was tried as HTML first
+        # Every message still arrives, in order; the cards as the plain text beside them.
+        assert arrived == [text_of("utter_services_intro_national", "telegram"),
+                           *(card_message(card)["text"] for card in CARDS),
+                           text_of("utter_services_outro", "telegram")]
+
+    run(bot_api, scenario)

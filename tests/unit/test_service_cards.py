@@ -25,3 +25,45 @@ def test_number_hours_and_website_follow_the_name_in_that_order() -> None:
                                 website="https://example.org"))
     assert rendered.splitlines() == ["Example Service", "0808 2000 247", "Open 24 hours",
                                      "https://example.org", "Helps people in Lewisham."]
+
+
+def test_a_card_is_the_directory_fields_that_have_a_value() -> None:
+    from actions.service_cards import card_data, card_text
+
+    data = card_data(card(phone="0808 2000 247", website="https://example.org",
+                          source_read_on=date(2026, 11, 28)))
+    assert data == {"name": "Example Service", "phone": "0808 2000 247",
+                    "website": "https://example.org", "description": "Helps people in Lewisham.",
+                    "last_confirmed": "2026-11-22"}
+    # The text beside it is exactly the card as it was shown before cards were data.
+    assert card_text(data) == render_card(card(phone="0808 2000 247",
+                                               website="https://example.org"))
+    assert "2026-11-22" not in card_text(data)
+
+
+def test_only_a_person_confirming_an_entry_gives_it_a_last_confirmed_date() -> None:
+    from actions.service_cards import card_data
+
+    # Read from a public page on a day, never confirmed by staff: no date on the card.
+    unconfirmed = card(last_verified=None, source_read_on=date(2026, 11, 28),
+                       source_page_date="2026-10-01", verification="unconfirmed")
+    assert "last_confirmed" not in card_data(unconfirmed)
+
+
+def test_list_services_sends_each_card_as_data_beside_its_text() -> None:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.list_services import ActionListServices
+    from actions.service_cards import SERVICE_CARD, card_data
+    from bot.channels.cards import SERVICE_CARD as READ_BY_CHANNELS
+
+    assert SERVICE_CARD == READ_BY_CHANNELS
+    cards = [card_data(card(phone="0808 2000 247")), "An old plain card"]
+    tracker = Tracker("someone", {"service_cards": cards}, {}, [], False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    assert ActionListServices().run(dispatcher, tracker, {}) == []
+    sent = [(m["text"], m["custom"]) for m in dispatcher.messages]
+    assert sent == [("Example Service\n0808 2000 247\nHelps people in Lewisham.",
+                     {SERVICE_CARD: cards[0]}),
+                    ("An old plain card", {})]

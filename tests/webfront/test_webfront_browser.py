@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.domain import domain_text
 from tests.support.ports import free_port
-from tests.support.webfront import BOT, GREETING, XSS_REPLY, open_chat, send
+from tests.support.webfront import BOT, GREETING, XSS_REPLY, default_reply, open_chat, send
 
 pytestmark = pytest.mark.browser
 
@@ -256,3 +256,107 @@ def test_desktop_screenshot(new_page, live_url, fake_rasa):
     page.goto(live_url + "/leaving-no-trace")
     page.screenshot(path="/tmp/webfront-privacy-desktop.png", full_page=True)
     assert page.problems == []
+
+
+# ---- replies structured by meaning -------------------------------------------------------------
+
+# A made-up service (a number from Ofcom's drama range), as bot.channels.web sends a card.
+CARD = {"name": "Example Advice Service", "phone": "020 7946 0123", "hours": "Open 24 hours",
+        "website": "https://example.org/help", "description": "Advice for people in London.",
+        "last_confirmed": "2026-10-01"}
+
+
+def structured_replies(message):
+    if message == "services":
+        return [{"text": "\n".join(CARD[k] for k in ("name", "phone", "hours", "website",
+                                                      "description")),
+                 "service_card": CARD}]
+    if message == "danger":
+        # The emergency reply is known by what it names, not only by its web wording.
+        return [{"text": domain_text("utter_emergency", "sms"),
+                 "emergency": {"call": "999", "call_label": "Call 999"}}]
+    return default_reply(message)
+
+
+def field_of(card, label):
+    """The <dd> a <dt> with this label introduces."""
+    return card.locator(f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+
+
+def test_a_service_card_has_a_heading_and_labelled_fields(new_page, live_url, fake_rasa):
+    from tests.support.domain import variants
+
+    labels = variants("utter_services_outro")[0]["custom"]["service_card_labels"]
+    fake_rasa.reply = structured_replies
+    page = open_chat(new_page, live_url, width=375, height=667)
+    assert bot_texts(page) == [GREETING]
+    send(page, "services")
+    card = page.locator("#log .message-card")
+    card.wait_for()
+    assert card.get_by_role("heading", name="Example Advice Service").count() == 1
+    assert card.locator("dt").all_text_contents() == [
+        labels[k] for k in ("phone", "hours", "website", "description", "last_confirmed")]
+    phone = field_of(card, labels["phone"]).locator("a")
+    assert phone.text_content() == "020 7946 0123"
+    assert phone.get_attribute("href") == "tel:02079460123"
+    website = field_of(card, labels["website"]).locator("a")
+    assert website.get_attribute("href") == "https://example.org/help"
+    assert field_of(card, labels["last_confirmed"]).text_content() == "2026-10-01"
+    assert no_horizontal_scroll(page)
+    page.screenshot(path="/tmp/webfront-card-375.png")
+    assert page.problems == []
+
+
+def test_the_danger_reply_opens_with_a_large_call_999_link(new_page, live_url, fake_rasa):
+    fake_rasa.reply = structured_replies
+    page = open_chat(new_page, live_url)
+    send(page, "danger")
+    reply = page.locator("#log .message-bot").nth(1)
+    call = reply.locator("a.call-button")
+    call.wait_for()
+    assert call.get_attribute("href") == "tel:999" and call.inner_text() == "Call 999"
+    # First in the bubble, before the words, and large.
+    assert reply.evaluate("e => e.querySelector('a, p.message-text').className") == "call-button"
+    assert float(call.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) > float(
+        reply.locator(".message-text").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert reply.locator(".message-text").text_content() == domain_text("utter_emergency", "sms")
+
+
+def test_cards_and_the_call_pass_axe(new_page, live_url, fake_rasa):
+    from axe_playwright_python.sync_playwright import Axe
+
+    fake_rasa.reply = structured_replies
+    page = open_chat(new_page, live_url)
+    send(page, "services")
+    page.locator("#log .message-card").wait_for()
+    send(page, "danger")
+    page.locator("#log a.call-button").wait_for()
+    results = Axe().run(page)
+    blocking = [f"{v['id']}: {v['help']}" for v in results.response["violations"]
+                if v.get("impact") in ("critical", "serious")]
+    assert blocking == []
+
+
+def test_the_card_labels_and_the_call_words_come_from_domain_yml(new_page, make_app, serve_app,
+                                                                 fake_rasa, tmp_path):
+    """Reworded in a copy of domain.yml, the page says the new words: none is in the page."""
+    import yaml
+
+    from tests.support.domain import DOMAIN_FILE
+
+    data = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    for variant in data["responses"]["utter_emergency"]:
+        variant["custom"] = {"emergency": {"call": "999", "call_label": "Ring 999 now"}}
+    data["responses"]["utter_services_outro"][0]["custom"]["service_card_labels"]["phone"] = "Tel"
+    reworded = tmp_path / "domain.yml"
+    reworded.write_text(yaml.safe_dump(data), encoding="utf-8")
+    fake_rasa.reply = lambda m: ([{"text": domain_text("utter_emergency")}] if m == "danger"
+                                 else structured_replies(m))
+    page = open_chat(new_page, serve_app(make_app(domain_file=reworded)))
+    send(page, "services")
+    page.locator("#log .message-card").wait_for()
+    assert field_of(page.locator("#log .message-card"), "Tel").locator("a").get_attribute(
+        "href") == "tel:02079460123"
+    send(page, "danger")  # recognised by its words, as when the page answers itself
+    page.locator("#log a.call-button").wait_for()
+    assert page.locator("#log a.call-button").inner_text() == "Ring 999 now"

@@ -1,7 +1,9 @@
 // The chat: sends what the person writes to our own server and shows the replies as text.
 //
 // Replies are always set as text nodes, never as HTML, so a reply carrying markup is shown as
-// the characters it is; phone numbers become tel: links built the same way (phones.js). The
+// the characters it is; phone numbers become tel: links built the same way (phones.js). A
+// reply that carries a service card is shown as a card (cards.js), and one that names the
+// emergency call opens with a large link to make it. The
 // opening message comes from the bot itself (we send "hello"), so the person hears first, in
 // the bot's own words, that it is automated and not a person.
 //
@@ -9,8 +11,9 @@
 // that does not come within a few seconds is given up and the page answers from its own copy
 // of the wording (words.js); a later message never waits long behind a stalled one.
 
+import { isCard, renderCard } from './cards.js';
 import { isLeaving, onExit, quickExit, tabId } from './exit.js';
-import { renderWithPhones } from './phones.js';
+import { dialString, renderWithPhones } from './phones.js';
 import { emergencyText, ownReplies, replyTimeoutMs, signalsDanger, wantsToLeave } from './words.js';
 
 const OPENING_MESSAGE = 'hello';
@@ -43,29 +46,72 @@ function reveal(element, block) {
   element.scrollIntoView({ block });
 }
 
-function addMessage(who, text) {
-  const item = document.createElement('div');
-  item.className = `message message-${who}`;
+function copyLabels() {
+  return { copy: log.dataset.copy, copied: log.dataset.copied };
+}
+
+function cardLabels() {
+  try {
+    const labels = JSON.parse(log.dataset.cardLabels || '{}');
+    return labels && typeof labels === 'object' ? labels : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The emergency call a reply names (from the bot, or recognised by its words when the page
+ * answers itself): the number and the words of the large link. */
+function emergencyCall(reply, text) {
+  const named = reply && reply.emergency;
+  if (named && typeof named.call === 'string' && dialString(named.call)) {
+    const label = typeof named.call_label === 'string' && named.call_label
+      ? named.call_label : log.dataset.callEmergency;
+    return label ? { number: dialString(named.call), label } : null;
+  }
+  if (text === emergencyText() && log.dataset.callEmergency) {
+    return { number: '999', label: log.dataset.callEmergency };
+  }
+  return null;
+}
+
+function speakerFor(who) {
   const speaker = document.createElement('span');
   speaker.className = 'visually-hidden';
   speaker.textContent = who === 'bot' ? log.dataset.botLabel : log.dataset.youLabel;
+  return speaker;
+}
+
+/** A service card: its name as a heading and labelled fields (cards.js). */
+function addCard(card) {
+  const item = document.createElement('div');
+  item.className = 'message message-bot message-card';
+  item.append(speakerFor('bot'), ' ');
+  renderCard(item, card, cardLabels(), copyLabels());
+  log.append(item);
+  return item;
+}
+
+function addMessage(who, text, reply = null) {
+  const item = document.createElement('div');
+  item.className = `message message-${who}`;
   const body = document.createElement('p');
   body.className = 'message-text';
-  item.append(speaker, ' ');
+  item.append(speakerFor(who), ' ');
   if (who !== 'bot') {
     body.textContent = text;
     item.append(body);
   } else {
-    if (text === emergencyText() && log.dataset.callEmergency) {
+    const emergency = emergencyCall(reply, text);
+    if (emergency) {
       // The emergency reply opens with one large thing to do, before the words around it.
       item.classList.add('message-emergency');
       const call = document.createElement('a');
       call.className = 'call-button';
-      call.href = 'tel:999';
-      call.textContent = log.dataset.callEmergency;
+      call.href = `tel:${emergency.number}`;
+      call.textContent = emergency.label;
       item.append(call);
     }
-    const copies = renderWithPhones(body, text, { copy: log.dataset.copy, copied: log.dataset.copied });
+    const copies = renderWithPhones(body, text, copyLabels());
     item.append(body);
     if (copies.length) {
       const row = document.createElement('div');
@@ -113,8 +159,11 @@ function showReplies(replies, { opening = false } = {}) {
   }
   let first = null;
   for (const reply of replies) {
-    if (reply && typeof reply.text === 'string' && reply.text) {
-      const item = addMessage('bot', reply.text);
+    if (isCard(reply)) {
+      const item = addCard(reply.service_card);
+      first = first || item;
+    } else if (reply && typeof reply.text === 'string' && reply.text) {
+      const item = addMessage('bot', reply.text, reply);
       first = first || item;
     }
     if (reply && Array.isArray(reply.buttons) && reply.buttons.length) {

@@ -33,7 +33,23 @@ export function phoneParts(text) {
   return parts;
 }
 
-function copyButton(number, labels) {
+/** Whether the page may offer copy buttons: the browser lets it write to the clipboard (a
+ * secure context) and the page has words for them. */
+export function canCopy(labels) {
+  return Boolean(labels && labels.copy && labels.copied && navigator.clipboard
+    && window.isSecureContext);
+}
+
+/** A tap-to-call link for `number`, its words set as text. */
+export function phoneLink(number) {
+  const link = document.createElement('a');
+  link.className = 'tel';
+  link.href = `tel:${dialString(number)}`;
+  link.textContent = number;
+  return link;
+}
+
+export function copyButton(number, labels) {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'copy-number';
@@ -57,21 +73,16 @@ function copyButton(number, labels) {
  * numbers (one each), when the browser lets the page write to the clipboard (a secure
  * context) and the page has words for them; the caller places them below the text. */
 export function renderWithPhones(element, text, labels) {
-  const canCopy = Boolean(labels && labels.copy && labels.copied && navigator.clipboard
-    && window.isSecureContext);
+  const copying = canCopy(labels);
   const copies = new Map();
   for (const [kind, words] of phoneParts(text)) {
     if (kind === 'text') {
       element.append(document.createTextNode(words));
       continue;
     }
-    const link = document.createElement('a');
-    link.className = 'tel';
-    link.href = `tel:${dialString(words)}`;
-    link.textContent = words;
-    element.append(link);
+    element.append(phoneLink(words));
     const digits = dialString(words);
-    if (canCopy && digits.length > 6 && !copies.has(digits)) {
+    if (copying && digits.length > 6 && !copies.has(digits)) {
       copies.set(digits, copyButton(words, labels));
     }
   }
