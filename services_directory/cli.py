@@ -15,11 +15,12 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from services_directory.boroughs import BOROUGH_BY_CODE
 from services_directory.vocabulary import AUDIENCES, TOPICS
@@ -399,32 +400,44 @@ def _read_password() -> str:
     return first
 
 
-def _cmd_staff_add(args: argparse.Namespace) -> int:
+def _staff_write(args: argparse.Namespace, change: Callable[[Session], str]) -> int:
+    """Open the directory, make one staff-account change through the service layer and print
+    what happened in one line; a refused change is one line on stderr, never a traceback."""
     from services_directory.db import session_factory
     from services_directory.migrate import upgrade_database
-    from services_directory.staff import StaffError, create_staff_account
+    from services_directory.staff import StaffError
+
+    engine = _engine(args)
+    try:
+        upgrade_database(engine)
+        with session_factory(engine)() as session:
+            done = change(session)
+    except StaffError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(done)
+    return 0
+
+
+def _cmd_staff_add(args: argparse.Namespace) -> int:
+    from services_directory.staff import create_staff_account
 
     try:
         password = _read_password()
     except (ValueError, EOFError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    engine = _engine(args)
-    try:
-        upgrade_database(engine)
-        with session_factory(engine)() as session:
-            account = create_staff_account(session, args.email, password, actor=_actor(args),
-                                           borough_code=_borough_code(args.borough))
-            email = account.email
-    except StaffError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    limited = f", limited to {BOROUGH_BY_CODE[account.borough_code].name}" \
-        if account.borough_code else ""
-    print(f"staff account created: {email}{limited}")
-    return 0
+
+    def add(session: Session) -> str:
+        account = create_staff_account(session, args.email, password, actor=_actor(args),
+                                       borough_code=_borough_code(args.borough))
+        limited = (f", limited to {BOROUGH_BY_CODE[account.borough_code].name}"
+                   if account.borough_code else "")
+        return f"staff account created: {account.email}{limited}"
+
+    return _staff_write(args, add)
 
 
 def _borough_code(value: str | None) -> str | None:
@@ -446,29 +459,18 @@ def _borough_code(value: str | None) -> str | None:
 
 def _cmd_staff_change(args: argparse.Namespace) -> int:
     """Lock an account out, let it back in, or reset its second factor (a lost phone)."""
-    from services_directory.db import session_factory
-    from services_directory.migrate import upgrade_database
-    from services_directory.staff import StaffError, set_staff_active, set_totp_secret
+    from services_directory.staff import set_staff_active, set_totp_secret
 
-    engine = _engine(args)
-    try:
-        upgrade_database(engine)
-        with session_factory(engine)() as session:
-            if args.staff_command == "reset-second-factor":
-                account = set_totp_secret(session, args.email, None, actor=_actor(args))
-                done = "second factor reset: they set up an authenticator app at next sign-in"
-            else:
-                active = args.staff_command == "enable"
-                account = set_staff_active(session, args.email, active, actor=_actor(args))
-                done = "can sign in" if active else "locked out"
-            email = account.email
-    except StaffError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    print(f"{email}: {done}")
-    return 0
+    def change(session: Session) -> str:
+        if args.staff_command == "reset-second-factor":
+            account = set_totp_secret(session, args.email, None, actor=_actor(args))
+            return f"{account.email}: second factor reset: they set up an authenticator app at " \
+                   "next sign-in"
+        active = args.staff_command == "enable"
+        account = set_staff_active(session, args.email, active, actor=_actor(args))
+        return f"{account.email}: {'can sign in' if active else 'locked out'}"
+
+    return _staff_write(args, change)
 
 
 # ---------------------------------------------------------------- wiring
