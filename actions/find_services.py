@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import directory_client
 from actions.asker import asker_fields, asker_from
 from actions.service_cards import card_data
+from bot.understanding.images import REVENGE_PORN_HELPLINE_ID, speaks_of_images
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
 
@@ -42,6 +43,12 @@ def place_from(tracker: Tracker) -> str | None:
     if entities:
         return str(entities[0]["value"])
     return tracker.get_slot("borough") or tracker.get_slot("location")
+
+
+def user_messages(tracker: Tracker) -> list[str]:
+    """What the person has written in this conversation (kept only while it lasts)."""
+    return [str(event.get("text") or "") for event in tracker.events
+            if event.get("event") == "user"]
 
 
 def search_topic(intent: str | None, tracker: Tracker) -> str:
@@ -110,6 +117,9 @@ class ActionFindServices(Action):
         if outcome == "outside_london":
             # London-wide services cannot help elsewhere: only the lines for all of England.
             services = [s for s in services if getattr(s, "scope", "national") == "national"]
+        if topic == "tech_abuse" and not speaks_of_images(user_messages(tracker)):
+            # The Revenge Porn Helpline is for intimate images only (bot/understanding/images.py).
+            services = [s for s in services if getattr(s, "id", None) != REVENGE_PORN_HELPLINE_ID]
         cards = [card_data(s) for s in services]
         return [*events, SlotSet("service_cards", cards), SlotSet("listed_for", key),
                 SlotSet("search_outcome", outcome)]

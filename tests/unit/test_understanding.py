@@ -276,3 +276,15 @@ def test_everyday_words_are_not_high_risk_signs(text: str) -> None:
 ])
 def test_a_recent_sexual_assault_in_everyday_words(text: str, recent: bool) -> None:
     assert recent_sexual_assault(text) is recent
+
+
+@pytest.mark.parametrize(("text", "images"), [
+    ("he is threatening to post my nudes", True), ("he has pics of me", True),
+    ("he shared a video of us", True), ("he films me without me knowing", True),
+    ("he put an app on my phone", False), ("he reads my messages", False),
+    ("i took photos of my bruises", False),  # evidence, not image abuse
+])
+def test_the_revenge_porn_helpline_leads_only_when_images_are_spoken_of(text: str, images: bool) -> None:
+    from bot.understanding.images import speaks_of_images
+
+    assert speaks_of_images([text]) is images
