@@ -27,3 +27,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail("no trained model for the current data: run `make test`, which trains it")
     with start_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_as_it_was() -> Iterator[None]:
+    """A test that runs the `signpost` command configures the root logger as the real command
+    does (bot.logging_redaction.install); put it back, so no later test sees its level or
+    handlers and each test reads the same output whatever ran before it."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
