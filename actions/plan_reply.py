@@ -41,8 +41,6 @@ QUESTION_REPLIES: dict[str, str] = {
 # Topics whose own explanation names the specialist service a deportation threat needs.
 _OWN_SPECIALIST_ANSWER = ("trafficking_exploitation", "honour_based_abuse", "forced_marriage", "fgm",
                           "perpetrator_help")
-# The response whose variants (conditions on the `reply` and `speaker` slots) answer the message.
-REPLY_RESPONSE = "utter_reply"
 # Most serious first: only one urgent note leads a reply.
 RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk", "pregnancy",
                    "separation")
@@ -125,11 +123,6 @@ class ActionPlanReply(Action):
         # assault are said every time they come up.
         if note and (note not in given or not note.startswith("utter_high_risk")):
             events += [SlotSet("urgent_notes_given", [*given, note]), FollowupAction(note)]
-        else:
-            # What the rule "the reply, then services" would predict anyway, named here so Rasa
-            # skips one policy prediction per answered message (issue 14's p50 budget,
-            # docs/performance.md). The rule stays: it is what predicts the services next.
-            events.append(FollowupAction(REPLY_RESPONSE))
         return events
 
 

@@ -1,5 +1,4 @@
-"""action_find_services sends the introduction (a domain response, by name) and the cards itself;
-action_plan_reply names the response that follows it.
+"""action_find_services sends the introduction (a domain response, by name) and the cards itself.
 
 It used to leave them to two more steps (the introduction predicted by a rule, then
 action_list_services, a second HTTP round trip); folding them in is what brought the CPU per
@@ -88,20 +87,3 @@ def test_the_same_list_twice_in_a_row_is_not_sent_again(monkeypatch):
     assert first_messages and messages == []
     assert _outcome(events) == "already_listed"
 
-
-# action_plan_reply names what follows it, so Rasa predicts nothing in between.
-def test_plan_reply_is_followed_by_the_reply_itself_when_no_note_is_due():
-    from actions.plan_reply import ActionPlanReply
-
-    tracker = _tracker("he checks my phone", "coercive_control", slots={"speaker": "self"})
-    events = ActionPlanReply().run(CollectingDispatcher(), tracker, {})
-    assert [e["name"] for e in events if e["event"] == "followup"] == ["utter_reply"]
-
-
-def test_plan_reply_is_followed_by_the_urgent_note_when_one_is_due():
-    from actions.plan_reply import ActionPlanReply
-
-    tracker = _tracker("I don't want to be alive", "self_harm",
-                       [{"entity": "urgency", "value": "suicide"}], {"speaker": "self"})
-    events = ActionPlanReply().run(CollectingDispatcher(), tracker, {})
-    assert [e["name"] for e in events if e["event"] == "followup"] == ["utter_self_harm_support"]
