@@ -9,8 +9,9 @@ three processes spend is much steadier. This replays the budgets' conversation m
 its own) on the Rasa web channel, `--passes` times after one warm-up pass, and reads the CPU
 of each part's process tree from /proc before and after every message. Each checkout runs its
 own code and the model `make model` made there (bot.training path), like `bench.budgets
---no-training`. `--profile FILE` runs Rasa under cProfile and writes its stats to FILE: the
-main thread only, which is where Rasa's NLU, policies and tracker handling run.
+--no-training`. `--profile FILE` runs Rasa (or, with `--profile-part actions`, the action
+server) under cProfile and writes its stats to FILE: the main thread only, which is where
+Rasa's NLU, policies and tracker handling, and the actions, run.
 """
 
 from __future__ import annotations
@@ -31,17 +32,17 @@ from bench.budgets import MIX, CheckoutStack, _env
 from bench.common import new_sender, process_tree
 from bench.load import send_one
 
-# Runs `python -m rasa ...` under cProfile; SIGUSR1 writes the stats (Sanic owns SIGTERM).
+# Runs `python -m MODULE ...` under cProfile; SIGUSR1 writes the stats (Sanic owns SIGTERM).
 _PROFILED = """
 import cProfile, runpy, signal, sys
-out = sys.argv.pop(1)
+out, module = sys.argv.pop(1), sys.argv.pop(1)
 profile = cProfile.Profile()
 def dump(*_):
     profile.disable(); profile.dump_stats(out); profile.enable()
 signal.signal(signal.SIGUSR1, dump)
-sys.argv = ["rasa", *sys.argv[1:]]
+sys.argv = [module, *sys.argv[1:]]
 profile.enable()
-runpy.run_module("rasa", run_name="__main__", alter_sys=True)
+runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
@@ -59,6 +60,7 @@ def part_cpu(pid: int) -> float:
 
 class _Stack(CheckoutStack):
     profile: Path | None = None
+    module: str = "rasa"  # or rasa_sdk: the action server
 
     def start(self, timeout: float = 240) -> float:
         if self.profile is None:
@@ -66,8 +68,8 @@ class _Stack(CheckoutStack):
         original = subprocess.Popen
 
         def popen(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen:
-            if argv[1:3] == ["-m", "rasa"]:
-                argv = [argv[0], "-c", _PROFILED, str(self.profile), *argv[3:]]
+            if argv[1:3] == ["-m", self.module]:
+                argv = [argv[0], "-c", _PROFILED, str(self.profile), self.module, *argv[3:]]
             return original(argv, *args, **kwargs)
 
         subprocess.Popen = popen  # type: ignore[assignment,misc]
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkout", type=Path, required=True)
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--profile-part", choices=("rasa", "actions"), default="rasa",
+                        help="which server --profile profiles")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args(argv)
     checkout = args.checkout.resolve()
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="signpost-cpusplit-"))
     stack = _Stack(checkout, model, folder)
     stack.profile = args.profile.resolve() if args.profile else None
+    stack.module = "rasa_sdk" if args.profile_part == "actions" else "rasa"
     try:
         stack.start()
         time.sleep(3)
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                         per_part[name] += after[name] - before[name]
                     per_message[text].append(sum(after.values()) - sum(before.values()))
         if stack.profile is not None:
-            os.kill(stack.procs["rasa"].pid, signal.SIGUSR1)
+            os.kill(stack.procs[args.profile_part].pid, signal.SIGUSR1)
             time.sleep(2)
         figures = {
             "checkout": str(checkout),
