@@ -1,8 +1,15 @@
-"""action_find_services: look up the services that fit the person, record what was found.
+"""action_find_services: look up the services that fit the person, send them, record the outcome.
 
 The specialist line for the topic is given straight away; a place is offered, never
 required. A place outside London gets the national lines; an unknown place gets the helpline
 and a chance to try again. The same list is not sent twice in a row.
+
+When services are found this action sends the domain response that introduces them (chosen by
+name from INTRODUCTIONS: it never words anything itself) and then one card per service. That
+was once three steps (this action, the introduction, action_list_services): each step is a
+policy prediction and each custom action an HTTP round trip carrying the whole tracker, and
+they were the largest part of the extra CPU per reply measured for issue 14's p50 budget
+(docs/performance.md). The rules in data/rules/find_services.yml say what follows each outcome.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import directory_client
 from actions.asker import asker_fields, asker_from
-from actions.service_cards import card_data
+from actions.service_cards import SERVICE_CARD, card_data, card_text
 from bot.understanding.images import REVENGE_PORN_HELPLINE_ID, speaks_of_images
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
@@ -60,6 +67,12 @@ def search_topic(intent: str | None, tracker: Tracker) -> str:
 
 
 _COUNT_NAMES = {2: "two", 3: "three", 4: "four"}
+# The response that introduces the cards, for each outcome that sends cards.
+INTRODUCTIONS = {
+    "listed": "utter_services_intro",
+    "offer_location": "utter_services_intro_national",
+    "outside_london": "utter_outside_london",
+}
 
 
 def borough_choice_slots(names: list[str]) -> list[dict[str, Any]]:
@@ -120,6 +133,14 @@ class ActionFindServices(Action):
         if topic == "tech_abuse" and not speaks_of_images(user_messages(tracker)):
             # The Revenge Porn Helpline is for intimate images only (bot/understanding/images.py).
             services = [s for s in services if getattr(s, "id", None) != REVENGE_PORN_HELPLINE_ID]
-        cards = [card_data(s) for s in services]
-        return [*events, SlotSet("service_cards", cards), SlotSet("listed_for", key),
-                SlotSet("search_outcome", outcome)]
+        # The introduction is filled from the tracker as it was before this action's events, so
+        # the borough it names is handed over here (its conditions read the person's slots,
+        # which the message itself set).
+        fill = {"area_label": area} if outcome == "listed" else {}
+        dispatcher.utter_message(response=INTRODUCTIONS[outcome], **fill)
+        for service in services:
+            # Each card as data in `custom` for the channels to show in their own idiom
+            # (bot/channels/cards.py), and as plain text for anything that reads only text.
+            card = card_data(service)
+            dispatcher.utter_message(text=card_text(card), json_message={SERVICE_CARD: card})
+        return [*events, SlotSet("listed_for", key), SlotSet("search_outcome", outcome)]

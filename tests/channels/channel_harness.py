@@ -54,7 +54,7 @@ CARDS: list[dict[str, str]] = [
 
 
 def card_message(card: dict[str, str]) -> dict[str, Any]:
-    """A card as action_list_services sends it: its plain text and the card in custom."""
+    """A card as action_find_services sends it: its plain text and the card in custom."""
     from actions.service_cards import SERVICE_CARD, card_text
 
     return {"text": card_text(card), "custom": {SERVICE_CARD: dict(card)}}

@@ -50,20 +50,27 @@ def test_only_a_person_confirming_an_entry_gives_it_a_last_confirmed_date() -> N
     assert "last_confirmed" not in card_data(unconfirmed)
 
 
-def test_list_services_sends_each_card_as_data_beside_its_text() -> None:
+def test_each_card_is_sent_as_data_beside_its_text(monkeypatch) -> None:
+    """action_find_services sends the cards itself (one step, issue 14's p50 budget): each as
+    its plain text and, in `custom`, the data the channels render."""
+    from types import SimpleNamespace
+
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions.list_services import ActionListServices
+    from actions import find_services
     from actions.service_cards import SERVICE_CARD, card_data
     from bot.channels.cards import SERVICE_CARD as READ_BY_CHANNELS
 
     assert SERVICE_CARD == READ_BY_CHANNELS
-    cards = [card_data(card(phone="0808 2000 247")), "An old plain card"]
-    tracker = Tracker("someone", {"service_cards": cards}, {}, [], False, None, {}, "")
+    service = card(phone="0808 2000 247")
+    result = SimpleNamespace(place=SimpleNamespace(candidates=()), services=[service],
+                             needs_borough_choice=False, outside_london=False)
+    monkeypatch.setattr(find_services.directory_client, "search", lambda *a, **k: result)
+    tracker = Tracker("someone", {}, {"text": "he hits me", "intent": {"name": "physical_abuse"},
+                                      "entities": []}, [], False, None, None, "action_listen")
     dispatcher = CollectingDispatcher()
-    assert ActionListServices().run(dispatcher, tracker, {}) == []
-    sent = [(m["text"], m["custom"]) for m in dispatcher.messages]
+    find_services.ActionFindServices().run(dispatcher, tracker, {})
+    sent = [(m["text"], m["custom"]) for m in dispatcher.messages if m.get("text")]
     assert sent == [("Example Service\n0808 2000 247\nHelps people in Lewisham.",
-                     {SERVICE_CARD: cards[0]}),
-                    ("An old plain card", {})]
+                     {SERVICE_CARD: card_data(service)})]

@@ -1,0 +1,89 @@
+"""action_find_services sends the introduction (a domain response, by name) and the cards itself.
+
+It used to leave them to two more steps (the introduction predicted by a rule, then
+action_list_services, a second HTTP round trip); folding them in is what brought the CPU per
+reply down (docs/performance.md, issue 14's budgets). These pin the order and the wording
+source: responses by name, cards from directory data only, no prose of the action's own.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import find_services
+from actions.find_services import ActionFindServices
+
+
+def _service(name: str, scope: str = "national") -> Any:
+    return SimpleNamespace(name=name, phone="0808 2000 247", hours=None, website=None,
+                           description=None, scope=scope)
+
+
+def _result(boroughs: tuple[str, ...] = (), outside_london: bool = False) -> Any:
+    place = SimpleNamespace(candidates=tuple(SimpleNamespace(name=b) for b in boroughs))
+    return SimpleNamespace(place=place, services=[_service("Helpline"), _service("Local", "borough")],
+                           needs_borough_choice=False, outside_london=outside_london)
+
+
+def _tracker(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
+             slots: dict[str, Any] | None = None) -> Tracker:
+    message = {"text": text, "intent": {"name": intent}, "entities": entities or []}
+    return Tracker("t", slots or {}, message, [], False, None, None, "action_listen")
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, result: Any, tracker: Tracker) -> tuple[list, list]:
+    monkeypatch.setattr(find_services.directory_client, "search", lambda *a, **k: result)
+    dispatcher = CollectingDispatcher()
+    events = ActionFindServices().run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def _outcome(events: list[dict[str, Any]]) -> Any:
+    return next(e["value"] for e in events if e.get("name") == "search_outcome")
+
+
+def test_a_borough_gets_its_introduction_with_the_borough_then_one_card_each(monkeypatch):
+    tracker = _tracker("Hackney", "inform_location", [{"entity": "location", "value": "Hackney"}])
+    messages, events = _run(monkeypatch, _result(("Hackney",)), tracker)
+    assert messages[0]["response"] == "utter_services_intro"
+    assert messages[0]["area_label"] == "Hackney"
+    assert [m["text"] for m in messages[1:]] == ["Helpline\n0808 2000 247", "Local\n0808 2000 247"]
+    assert _outcome(events) == "listed"
+
+
+def test_no_place_yet_gets_the_national_introduction(monkeypatch):
+    messages, events = _run(monkeypatch, _result(), _tracker("he hits me", "physical_abuse"))
+    assert messages[0]["response"] == "utter_services_intro_national"
+    assert "area_label" not in messages[0]
+    assert len(messages) == 3
+    assert _outcome(events) == "offer_location"
+
+
+def test_outside_london_gets_its_introduction_and_only_national_cards(monkeypatch):
+    tracker = _tracker("Manchester", "inform_location", [{"entity": "location", "value": "Manchester"}])
+    messages, events = _run(monkeypatch, _result(outside_london=True), tracker)
+    assert messages[0]["response"] == "utter_outside_london"
+    assert [m["text"] for m in messages[1:]] == ["Helpline\n0808 2000 247"]
+    assert _outcome(events) == "outside_london"
+
+
+def test_an_unknown_place_sends_nothing_itself(monkeypatch):
+    tracker = _tracker("Narnia", "inform_location", [{"entity": "location", "value": "Narnia"}])
+    messages, events = _run(monkeypatch, _result(), tracker)
+    assert messages == []
+    assert _outcome(events) == "unknown_place"
+
+
+def test_the_same_list_twice_in_a_row_is_not_sent_again(monkeypatch):
+    first_messages, first = _run(monkeypatch, _result(), _tracker("he hits me", "physical_abuse"))
+    listed_for = next(e["value"] for e in first if e.get("name") == "listed_for")
+    again = _tracker("he hits me again", "physical_abuse", slots={"listed_for": listed_for})
+    messages, events = _run(monkeypatch, _result(), again)
+    assert first_messages and messages == []
+    assert _outcome(events) == "already_listed"
+
