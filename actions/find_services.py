@@ -143,4 +143,6 @@ class ActionFindServices(Action):
             # (bot/channels/cards.py), and as plain text for anything that reads only text.
             card = card_data(service)
             dispatcher.utter_message(text=card_text(card), json_message={SERVICE_CARD: card})
-        return [*events, SlotSet("listed_for", key), SlotSet("search_outcome", outcome)]
+        every_card_has_number = all(getattr(service, "phone", None) for service in services)
+        return [*events, SlotSet("listed_for", key), SlotSet("search_outcome", outcome),
+                SlotSet("every_card_has_number", every_card_has_number)]

@@ -87,3 +87,18 @@ def test_the_same_list_twice_in_a_row_is_not_sent_again(monkeypatch):
     assert first_messages and messages == []
     assert _outcome(events) == "already_listed"
 
+
+
+def test_the_outro_about_services_without_a_number_is_only_for_when_one_has_none(monkeypatch):
+    """"A service shown without a number..." was said after every list, even when every
+    service listed had a number: the slot lets the outro say it only when it is true."""
+    numbered = _result(("Hackney",))
+    tracker = _tracker("Hackney", "inform_location", [{"entity": "location", "value": "Hackney"}])
+    _, events = _run(monkeypatch, numbered, tracker)
+    assert {"event": "slot", "name": "every_card_has_number", "value": True} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    numbered.services.append(SimpleNamespace(name="No number yet", phone=None, hours=None,
+                                             website="https://example.org", description=None,
+                                             scope="local"))
+    _, events = _run(monkeypatch, numbered, tracker)
+    assert next(e["value"] for e in events if e.get("name") == "every_card_has_number") is False
