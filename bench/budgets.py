@@ -142,17 +142,21 @@ def _plain_text(checkout: Path, response: str) -> str | None:
                  if not v.get("channel") and not v.get("condition")), None)
 
 
-def tree_cpu(pids: dict[str, int]) -> float:
-    """CPU seconds (user + system, reaped children included) of the named process trees."""
+def part_cpu(pid: int) -> float:
+    """CPU seconds (user + system, reaped children included) of one process tree."""
     total = 0
-    for pid in pids.values():
-        for member in process_tree(pid):
-            try:
-                stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(x) for x in stat[11:15])
+    for member in process_tree(pid):
+        try:
+            stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in stat[11:15])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pids: dict[str, int]) -> float:
+    """CPU seconds of the named process trees together."""
+    return sum(part_cpu(pid) for pid in pids.values())
 
 
 def _git(checkout: Path, *args: str) -> str:

@@ -28,8 +28,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.budgets import MIX, CheckoutStack, _env
-from bench.common import new_sender, process_tree
+from bench.budgets import MIX, CheckoutStack, _env, part_cpu
+from bench.common import new_sender
 from bench.load import send_one
 
 # Runs `python -m MODULE ...` under cProfile; SIGUSR1 writes the stats (Sanic owns SIGTERM).
@@ -44,18 +44,6 @@ sys.argv = [module, *sys.argv[1:]]
 profile.enable()
 runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
-
-
-def part_cpu(pid: int) -> float:
-    """CPU seconds (user + system, reaped children included) of one process tree."""
-    total = 0
-    for member in process_tree(pid):
-        try:
-            stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(x) for x in stat[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 class _Stack(CheckoutStack):
