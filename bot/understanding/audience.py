@@ -164,7 +164,9 @@ def _mostly_other_script(text: str) -> bool:
     return len(letters) >= 4 and sum(not ch.isascii() for ch in letters) / len(letters) > 0.6
 
 
-def audience_of(text: str | None) -> Audience:
+def audience_of(text: str | None, foreign: bool | None = None) -> Audience:
+    """Who the person says they are. `foreign`: whether the message is in another language,
+    when the caller has already worked it out (read_person does, once per message)."""
     folded = for_matching(text)
     if not folded:
         return Audience()
@@ -189,6 +191,6 @@ def audience_of(text: str | None) -> Audience:
         disabled=rules["disabled"].search(folded) is not None,
         limited_english=(rules["limited_english"].search(folded) is not None
                          or _mostly_other_script(text or "")
-                         or other_language(text) is not None),
+                         or (foreign if foreign is not None else other_language(text) is not None)),
         nrpf=rules["nrpf"].search(folded) is not None,
     )

@@ -154,6 +154,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
                                            ("recent_sexual_assault", recent_assault),
                                            ("high_risk", bool(signs))) if present}
     place = None if has_location else outside_london_place(text)
+    foreign = other_language(text) is not None
+    audience = audience_of(text, foreign)  # read once: several answers below depend on it
 
     override: str | None = None
     if wants_to_leave(text):
@@ -196,7 +198,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
         override = "inform_location"
     elif (intent in _PLACE_LIKE | {"inform_location"} and not (place or has_location)
-          and audience_of(text).tags() and _SHORT.match(text or "")):
+          and audience.tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
     elif intent == "nlu_fallback" and SUPPORTER_WORRY.search(text or "") and firm_speaker is None:
@@ -208,12 +210,10 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
-    foreign = other_language(text) is not None
     if foreign and override is None and not danger and intent not in ("quick_exit", "self_harm"):
         # The classifier read English into it ("meu marido me bate" was forced marriage): a
         # short plain answer with the interpreter route fits better (actions/plan_reply.py).
         override = "find_support"
-    audience = audience_of(text)
     if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):
         urgency.discard("danger_now")  # the words settled it otherwise (see above)
     if speaker == "other":
