@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
-from typing import Any
 
 # Loggers that put user text, entities or sender ids into their DEBUG/INFO records.
 _TEXT_BEARING = (
@@ -52,26 +50,9 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class _CurrentStderr(logging.StreamHandler):
-    """Writes to whatever sys.stderr is when a record is logged, not when the handler was
-    made: a CLI run inside another program (a test capturing output, a supervisor that swaps
-    streams) must not leave the root logger writing to a stream that has since closed."""
-
-    def __init__(self) -> None:
-        super().__init__(sys.stderr)
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: object) -> None:
-        pass
-
-
 def install(level: int = logging.INFO) -> None:
     """Configure the root logger for our own processes (web front, CLI)."""
-    handler = _CurrentStderr()
+    handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
