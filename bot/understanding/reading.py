@@ -60,6 +60,14 @@ SUPPORTER_WORRY = re.compile(
     r"(leave(?!\s+(me|her|him|us|them)\s+alone)|get help|report|talk to (me|anyone|the police)"
     r"|listen)\b|\bhow (do|can|should|could) i (bring (it|this) up|raise it|approach (her|him|them)|"
     r"start (that|the|this) conversation)\b", re.IGNORECASE)
+# Sexual touching by someone at home or close is sexual abuse, not street harassment: "my mum's
+# boyfriend keeps touching me" was answered with the harassment text about flashing.
+_TOUCHED_BY_SOMEONE_CLOSE = re.compile(
+    r"\b(touch(es|ing|ed)?|grop(es|ing|ed)) me\b", re.IGNORECASE)
+_SOMEONE_CLOSE = re.compile(
+    r"\b(step ?dad|stepfather|step ?brother|dad|father|uncle|brother|cousin|grand(dad|pa|father)|"
+    r"(mum|mom|mother)'?s (boyfriend|partner|husband)|my (boyfriend|husband|partner|bf|ex))\b",
+    re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -188,7 +196,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_privacy"
     elif switches_to_self(text) and intent not in ABUSE_TOPICS:
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
-    elif recent_assault and intent not in ("sexual_violence",):
+    elif ((recent_assault and intent != "sexual_violence")
+          or (intent == "harassment" and _TOUCHED_BY_SOMEONE_CLOSE.search(text or "")
+              and _SOMEONE_CLOSE.search(text or ""))):
         override = "sexual_violence"
     elif (intent == "inform_location" and speaker in ("self", "other") and not _SHORT.match(text or "")
           and _best_topic(ranking)):

@@ -288,3 +288,13 @@ def test_the_revenge_porn_helpline_leads_only_when_images_are_spoken_of(text: st
     from bot.understanding.images import speaks_of_images
 
     assert speaks_of_images([text]) is images
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("im 15 and my mum's boyfriend keeps touching me", "sexual_violence"),
+    ("my stepdad touches me when mum is at work", "sexual_violence"),
+    ("a man on the bus keeps touching me", None),  # harassment and sexual assault by a stranger
+])
+def test_sexual_touching_by_someone_close_is_sexual_abuse_not_harassment(
+        text: str, intent: str | None) -> None:
+    assert read_person(text, "harassment").intent == intent
