@@ -44,7 +44,13 @@ _EVERYDAY = frozenset({
     "nelson", "hythe", "rye", "looe", "ely", "par", "send", "eye", "bolton", "church", "mold",
     "diss", "brent", "barking", "sandwich", "corby", "crook", "stone", "cove", "shaw", "town",
     "hale", "ash", "oakley", "heath", "moss", "west", "east", "north", "south", "home", "school",
+    "law", "over", "pool", "bridge", "battle", "banks", "beer", "bugle", "clare", "cliffe", "croft", "dollar", "dingle", "fleet", "flint", "forth", "grain", "grays", "grove",
+    "hook", "hurst", "lee", "lees", "leek", "logan", "mere", "pant", "plains", "rake", "rock",
+    "rode", "sandy", "settle", "stock", "sway", "tumble", "valley", "wing", "wool", "wye",
 })
+# "my brother in law", "her in-laws": family, not the village of Law.
+_IN_LAW = re.compile(r"\b(?:brother|sister|mother|father|son|daughter|parents?|family)s?[- ]in[- ]laws?\b"
+                     r"|\bin[- ]laws\b")
 
 
 def build(path: Path = DEFAULT_PATH) -> int:
@@ -104,7 +110,7 @@ def outside_london_place(text: str | None) -> str | None:
     counts only after words like "live in", "I'm in", "near", so "reading" in "I'm reading
     this" never does.
     """
-    cleaned = _clean(text or "")
+    cleaned = _IN_LAW.sub(" ", _clean(text or "")).strip()
     if not cleaned:
         return None
     bare = cleaned

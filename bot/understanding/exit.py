@@ -35,6 +35,13 @@ _PATTERNS = (
     r"\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b",
     r"\b(zamknij|cierra|ferme|fecha|inchide|kapat)\b",
 )
+# The person leaves because the abuser is there or arriving: that is danger now as well, though
+# leaving still comes first (the reply that hides the page says 999 on SMS and Telegram).
+_ABUSER_PRESENT = re.compile(
+    r"\b(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre|my (husband|wife|partner|boyfriend|girlfriend"
+    r"|dad|mum|ex))( is| are|'?s| has| have)? ?(just )?(walked in|walking in|come in|came in|coming in|coming up"
+    r"|coming|back|here|home|arrived|got home|come home|came home|pulled up|outside|at the door|on the stairs"
+    r"|on (his|her|their) way)\b|\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b|\bit'?s (him|her)\b")
 # "what do I need if I have to go in a hurry": going in the future is not leaving the page now.
 _IF_GOING = re.compile(r"\b(if|when|before|in case) (i|we) (have|need|had|got) to go\b|\bgo in a hurry\b")
 # "exit" inside a question about the feature is not a request to leave.
@@ -53,3 +60,8 @@ def wants_to_leave(text: str | None) -> bool:
     if not folded or _ABOUT_EXIT.search(folded) or _IF_GOING.search(folded):
         return False
     return _compiled().search(folded) is not None
+
+
+def abuser_present(text: str | None) -> bool:
+    """True when a request to leave says the abuser is there or on the way."""
+    return wants_to_leave(text) and _ABUSER_PRESENT.search(for_matching(text)) is not None

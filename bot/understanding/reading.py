@@ -16,7 +16,7 @@ from bot.safety.danger import signals_danger
 from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
-from bot.understanding.exit import wants_to_leave
+from bot.understanding.exit import abuser_present, wants_to_leave
 from bot.understanding.language import other_language
 from bot.understanding.questions import question_intent
 from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
@@ -224,6 +224,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # The classifier read English into it ("meu marido me bate" was forced marriage): a
         # short plain answer with the interpreter route fits better (actions/plan_reply.py).
         override = "find_support"
+    if override == "quick_exit" and abuser_present(text):
+        urgency.add("danger_now")
     if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):
         urgency.discard("danger_now")  # the words settled it otherwise (see above)
     if speaker == "other":

@@ -12,9 +12,10 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import life_at_risk_now, signals_self_harm
 from bot.safety.text import for_matching
 from bot.understanding.audience import audience_of
-from bot.understanding.exit import wants_to_leave
+from bot.understanding.exit import abuser_present, wants_to_leave
 from bot.understanding.reading import read_person
 from bot.understanding.speaker import speaker_of
+from services_directory.uk_places import outside_london_place
 
 
 @pytest.mark.parametrize(("text", "speaker"), [
@@ -84,6 +85,19 @@ def test_who_they_are(text: str, tags: set[str]) -> None:
 ])
 def test_leaving_the_page_in_everyday_words(text: str) -> None:
     assert wants_to_leave(text)
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    ("he just walked in", True), ("hes back gtg", True), ("my husband got home, close this", True),
+    ("he can see the screen bye", True), ("gotta go", False), ("get me off this page", False),
+    ("exit", False),
+])
+def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, present: bool) -> None:
+    """Leaving still comes first; the reading also records that he is there."""
+    reading = read_person(text, "quick_exit")
+    assert reading.intent == "quick_exit"
+    assert abuser_present(text) is present
+    assert ("danger_now" in reading.urgency) is present
 
 
 @pytest.mark.parametrize("text", [
@@ -182,6 +196,26 @@ def test_a_bare_place_outside_london_becomes_a_location() -> None:
     reading = read_person("Manchester", "nlu_fallback")
     assert reading.intent == "inform_location"
     assert ("place_scope", "outside_london") in list(reading.entities())
+
+
+@pytest.mark.parametrize("text", [
+    "my brother in law keeps calling my sister useless",
+    "my mother-in-law hits me when my husband is at work",
+    "her in-laws took her passport",
+    "he keeps going over and over what i did",
+    "he threw my phone in the pool",
+    "i'm in a lot of debt because of him, i'm in a rock and a hard place",
+    "we're in battle over the kids",
+])
+def test_family_words_and_everyday_words_are_not_places_outside_london(text: str) -> None:
+    """Law, Over, Pool and Rock are UK places, but a sister-in-law is family: someone who
+    names an in-law must never be told she is outside London."""
+    assert outside_london_place(text) is None
+    assert ("place_scope", "outside_london") not in list(read_person(text, "coercive_control").entities())
+
+
+def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
+    assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
 
 @pytest.mark.parametrize(("text", "language", "intent"), [
