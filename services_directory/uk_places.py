@@ -44,9 +44,10 @@ _EVERYDAY = frozenset({
     "nelson", "hythe", "rye", "looe", "ely", "par", "send", "eye", "bolton", "church", "mold",
     "diss", "brent", "barking", "sandwich", "corby", "crook", "stone", "cove", "shaw", "town",
     "hale", "ash", "oakley", "heath", "moss", "west", "east", "north", "south", "home", "school",
-    "law", "over", "pool", "bridge", "battle", "banks", "beer", "bugle", "clare", "cliffe", "croft", "dollar", "dingle", "fleet", "flint", "forth", "grain", "grays", "grove",
-    "hook", "hurst", "lee", "lees", "leek", "logan", "mere", "pant", "plains", "rake", "rock",
-    "rode", "sandy", "settle", "stock", "sway", "tumble", "valley", "wing", "wool", "wye",
+    "law", "over", "pool", "bridge", "battle", "banks", "beer", "bugle", "clare", "cliffe",
+    "croft", "dollar", "dingle", "fleet", "flint", "forth", "grain", "grays", "grove", "hook",
+    "hurst", "lee", "lees", "leek", "logan", "mere", "pant", "plains", "rake", "rock", "rode",
+    "sandy", "settle", "stock", "sway", "tumble", "valley", "wing", "wool", "wye",
 })
 # "my brother in law", "her in-laws": family, not the village of Law.
 _IN_LAW = re.compile(r"\b(?:brother|sister|mother|father|son|daughter|parents?|family)s?[- ]in[- ]laws?\b"
