@@ -23,8 +23,12 @@ _NUMBER_WORDS = {
 _AGE = re.compile(
     r"\b(?:i'?m|i am|im|age|aged|i turned|i'?m only|i am only)\s+(?:only\s+)?"
     r"(\d{1,2}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-    r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?:and|so|but|&|btw|tbh|lol|now|too|x)\b)"
+    r"(?:\s*(?:years?|yrs?|yo|y/o|and)\b|\s*[,.!?]|\s*$|\s+(?!(?:weeks?|wks?|months?|days?|mins?|minutes?"
+    r"|hours?|hrs?|secs?|seconds?|miles?|pounds?|quid|grand|k|stone|kg|percent|times|floors?|stops?|streets?"
+    r"|doors?|weeks? pregnant|am|pm|o'?clock)\b)[a-z])"
 )
+# (any word may follow the age, "im 16 my boyfriend...", except a unit: "I'm 16 weeks pregnant",
+# "im 10 mins away" are not ages)
 # Someone worried about an older relative: "he's 74", "my gran is 85" (older only: a child's
 # age given by a parent must not turn the parent into a young person).
 _THEIR_AGE = re.compile(r"\b(?:he'?s|she'?s|he is|she is|(?:my|her|his) (?:\w+ ){1,2}is) (\d{2})\b(?! ?(?:mins?|minutes"

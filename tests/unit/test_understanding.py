@@ -66,6 +66,10 @@ def test_doubt_alone_never_makes_someone_a_perpetrator() -> None:
     ("she'll tell my family I'm gay", {"lgbt_plus"}),
     ("I'm 17, can they actually make me?", {"under_18"}),
     ("im 15 and my mums boyfriend hits me", {"under_18"}),
+    # an age followed by any word but a unit
+    ("im 16 my boyfriend checks my phone and gets angry if i talk to boys", {"under_18"}),
+    ("I'm 16 weeks pregnant and he kicked me", set()),
+    ("im 10 mins away from home and scared", set()),
     ("I'm 78 and my grandson takes my pension", {"older"}),
     ("I am deaf and use BSL", {"deaf"}),
     ("I have no recourse to public funds, can a refuge take me?", {"nrpf"}),
