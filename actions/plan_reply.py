@@ -76,6 +76,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
             and tracker.get_slot("speaker") != "own_behaviour"):
         # Told they will be deported if they leave: the answer on immigration is what frees them.
         return "answer_immigration"
+    if intent == "ask_housing" and tracker.get_slot("nrpf") == "yes":
+        # The council's homelessness duty the housing answer describes depends on immigration
+        # status: someone with no recourse to public funds needs the routes that take her.
+        return "answer_immigration"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":

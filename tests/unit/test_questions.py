@@ -122,6 +122,14 @@ def test_a_deportation_threat_is_answered_on_immigration_whatever_the_topic() ->
         == "explain_trafficking_exploitation"
 
 
+def test_a_housing_question_from_someone_with_no_recourse_gets_the_routes_that_take_her() -> None:
+    """"Your council must help you as homeless" is not true for everyone with no recourse to
+    public funds: she is answered with the migrant victims' routes instead."""
+    text = "can a refuge take me?"
+    assert choose_reply("ask_housing", tracker(text, "ask_housing", {"nrpf": "yes"})) == "answer_immigration"
+    assert choose_reply("ask_housing", tracker(text, "ask_housing", {})) == "answer_housing"
+
+
 # Written from personas for the second pass of the question patterns (2026-11-29).
 @pytest.mark.parametrize(("text", "intent"), [
     ("does he get to see the kids if I leave", "ask_children"),
