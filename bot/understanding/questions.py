@@ -137,6 +137,17 @@ _POLICE_QUESTION = re.compile(
     r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report|court)|"
     r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b", re.IGNORECASE)
 
+# "I don't want to go to the police": the worry is the question, asked or not.
+_POLICE_RELUCTANCE = re.compile(
+    r"\b(don'?t|dont|do not|not|never|can'?t|cant|cannot|won'?t|wont|scared to|afraid to)\s+(really\s+)?"
+    r"(want to\s+|wanna\s+|going to\s+|gonna\s+)?(go(ing)?\s+to|tell(ing)?|call(ing)?|ring(ing)?|involve|involving"
+    r"|report(ing)?(\s+(it|him|her|them|this))?(\s+to)?|get)\s+(the\s+)?(police|cops|feds|old bill)\b"
+    r"|\b(don'?t|dont|do not)\s+want\s+(the\s+)?(police|cops)\b", re.IGNORECASE)
+
+
+def reluctant_about_police(text: str) -> bool:
+    """Whether someone says they don't want, or are scared, to involve the police."""
+    return bool(_POLICE_RELUCTANCE.search(text or ""))
 
 # "he says I'll be deported if I leave": the fear is the question, whatever the topic.
 _DEPORTATION = re.compile(r"\b(deport(ed|ation)?|get me deported|removed from the country)\b", re.IGNORECASE)
@@ -154,7 +165,7 @@ def is_question(text: str) -> bool:
 
 def asks_about_police(text: str) -> bool:
     """Whether someone asks if the police must be involved (answered after a recent assault)."""
-    return is_question(text) and bool(_POLICE_QUESTION.search(text or ""))
+    return (is_question(text) and bool(_POLICE_QUESTION.search(text or ""))) or reluctant_about_police(text)
 
 
 def asked_question(text: str) -> tuple[str, bool] | None:
@@ -170,6 +181,8 @@ def asked_question(text: str) -> tuple[str, bool] | None:
                 return name, False
         if _POLICE_QUESTION.search(text):
             return "ask_law", False
+    if reluctant_about_police(text):
+        return "ask_law", False
     return None
 
 

@@ -107,6 +107,24 @@ def test_police_after_a_recent_assault_gets_the_havens_answer() -> None:
     assert choose_reply("ask_law", tracker(text, "ask_law", {})) == "answer_law"
 
 
+@pytest.mark.parametrize("text", [
+    "I don't want to go to the police", "i dont wanna tell the police", "not going to the police",
+    "I don't want the police involved",
+])
+def test_not_wanting_the_police_is_answered_not_met_with_okay(text: str) -> None:
+    """After "he raped me on saturday", "I don't want to go to the police" had been read as a
+    plain "no" and got "Okay. Is there anything else?"."""
+    assert read_person(text, "deny").intent == "ask_law"
+    after = tracker(text, "ask_law", {"urgent_notes_given": ["utter_recent_sexual_assault"]})
+    assert choose_reply("ask_law", after) == "answer_police_after_assault"
+    assert choose_reply("ask_law", tracker(text, "ask_law", {})) == "answer_law"
+
+
+def test_the_police_named_in_a_story_is_not_reluctance() -> None:
+    assert read_person("the police came round last night", "deny").intent is None
+    assert not asks_about_police("I told the police everything")
+
+
 def test_under_18_legality_question_after_forced_marriage() -> None:
     text = "and if I agree to it, is it still against the law?"
     assert read_person(text, "nlu_fallback").intent == "ask_law"
