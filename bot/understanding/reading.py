@@ -68,6 +68,8 @@ _SOMEONE_CLOSE = re.compile(
     r"\b(step ?dad|stepfather|step ?brother|dad|father|uncle|brother|cousin|grand(dad|pa|father)|"
     r"(mum|mom|mother)'?s (boyfriend|partner|husband)|my (boyfriend|husband|partner|bf|ex))\b",
     re.IGNORECASE)
+_HOW_TO_REACH = re.compile(r"\b(text|txt|contact|reach|talk|speak|call|ring|sign|bsl|email|message|chat)\b",
+                           re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
 
 
@@ -190,6 +192,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif intent == PERPETRATOR and speaker != "own_behaviour":
         # Only someone who says they harm someone is answered as someone who abuses.
         override = _best_topic(ranking) or "find_support"
+    elif (audience.deaf and intent in _PLACE_LIKE | {"safe_contact", "ask_number"}
+          and _HOW_TO_REACH.search(text or "")):
+        # "I'm Deaf, can I text someone?": the services, introduced with emergencySMS and
+        # Relay UK, answer it; a question back or tips on hiding history do not.
+        override = "find_support"
     elif _SAFE_CONTACT.search(text or "") and intent != "safe_contact":
         override = "safe_contact"
     elif _ABOUT_OUR_RECORDS.search(text or "") and intent != "ask_privacy":

@@ -218,6 +218,18 @@ def test_family_words_and_everyday_words_are_not_places_outside_london(text: str
     assert ("place_scope", "outside_london") not in list(read_person(text, "coercive_control").entities())
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("I'm Deaf, can I text someone?", "nlu_fallback"), ("im deaf how do i contact you", "safe_contact"),
+    ("i use bsl is there anyone i can talk to", "find_support"),
+])
+def test_a_deaf_person_asking_how_to_reach_someone_gets_the_services(text: str, intent: str) -> None:
+    """The services' introduction for a Deaf person names emergencySMS and Relay UK; she had
+    been given a question back with an own-behaviour button."""
+    reading = read_person(text, intent)
+    assert reading.audience.deaf
+    assert (reading.intent or intent) == "find_support"
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
