@@ -18,7 +18,7 @@ from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import abuser_present, wants_to_leave
 from bot.understanding.language import other_language
-from bot.understanding.questions import question_intent
+from bot.understanding.questions import is_question, question_intent
 from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
@@ -68,6 +68,10 @@ _SOMEONE_CLOSE = re.compile(
     r"\b(step ?dad|stepfather|step ?brother|dad|father|uncle|brother|cousin|grand(dad|pa|father)|"
     r"(mum|mom|mother)'?s (boyfriend|partner|husband)|my (boyfriend|husband|partner|bf|ex))\b",
     re.IGNORECASE)
+_TELLS_OF_CONTROL = re.compile(
+    r"\b(he|she|they|my (boyfriend|girlfriend|bf|gf|husband|wife|partner|ex|dad|mum|family|brother))"
+    r"( always| keeps| still)? (checks?|reads?|goes through|went through|tracks?|monitors?|takes?|took|smashe[sd]"
+    r"|controls?|won'?t let|wont let|makes? me|gets? (angry|mad|jealous|violent))\b", re.IGNORECASE)
 _HOW_TO_REACH = re.compile(r"\b(text|txt|contact|reach|talk|speak|call|ring|sign|bsl|email|message|chat)\b",
                            re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
@@ -227,6 +231,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
+    if ((override or intent) == "safe_contact" and not is_question(text)
+            and _TELLS_OF_CONTROL.search(text or "") and _best_topic(ranking)):
+        # "my boyfriend checks my phone and gets angry if i talk to boys" tells of control;
+        # tips on contacting help safely answer a question she did not ask.
+        override = _best_topic(ranking)
     if foreign and override is None and not danger and intent not in ("quick_exit", "self_harm"):
         # The classifier read English into it ("meu marido me bate" was forced marriage): a
         # short plain answer with the interpreter route fits better (actions/plan_reply.py).

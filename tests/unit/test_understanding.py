@@ -230,6 +230,23 @@ def test_a_deaf_person_asking_how_to_reach_someone_gets_the_services(text: str, 
     assert (reading.intent or intent) == "find_support"
 
 
+_SAFE_CONTACT_FIRST = [{"name": "safe_contact", "confidence": 0.9}, {"name": "nlu_fallback", "confidence": 0.4},
+                       {"name": "tech_abuse", "confidence": 0.2}]
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("im 16 my boyfriend checks my phone and gets angry if i talk to boys", "tech_abuse"),
+    ("my husband reads all my messages", "tech_abuse"),
+    ("what if he checks my phone", None),
+    ("he checks my phone, how can i contact you safely", None),
+])
+def test_telling_of_control_is_not_a_question_about_contacting_safely(text: str, topic: str | None) -> None:
+    assert read_person(text, "safe_contact", _SAFE_CONTACT_FIRST).intent == topic
+    # unsure, but leaning to safe contact: the same
+    unsure = [{"name": "nlu_fallback", "confidence": 0.4}, *_SAFE_CONTACT_FIRST[:1], _SAFE_CONTACT_FIRST[2]]
+    assert read_person(text, "nlu_fallback", unsure).intent == (topic or "safe_contact")
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
