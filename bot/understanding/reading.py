@@ -72,6 +72,16 @@ _TELLS_OF_CONTROL = re.compile(
     r"\b(he|she|they|my (boyfriend|girlfriend|bf|gf|husband|wife|partner|ex|dad|mum|family|brother))"
     r"( always| keeps| still)? (checks?|reads?|goes through|went through|tracks?|monitors?|takes?|took|smashe[sd]"
     r"|controls?|won'?t let|wont let|makes? me|gets? (angry|mad|jealous|violent))\b", re.IGNORECASE)
+# "is it abuse if he never hits me": abuse without violence is the answer, not the explanation
+# of being hit.
+_NOT_PHYSICAL = re.compile(
+    r"\b((has )?never|not|doesn'?t|doesnt|does not|didn'?t|didnt|hasn'?t|hasnt|has not|won'?t|wont|not like (he|she))"
+    r"( ever| actually| really| even)? (hit|hits|hitting|beat|beats|hurt|hurts|touch|touches|touched|laid a finger"
+    r"|lay a finger|physically hurt|been violent|violent|physical)\b( me| on me)?|\b(it'?s|its|it is) not physical\b"
+    r"|\bno (violence|hitting|bruises)\b", re.IGNORECASE)
+_PHYSICAL_HARM = re.compile(
+    r"\b(hit|hits|hitting|punch\w*|kick\w*|slap\w*|push\w*|shov\w*|strangl\w*|chok\w*|beat\w*|bruis\w*|threw|throws"
+    r"|bit|bites|burn\w*|stab\w*|grab\w*|pinned|hurt\w*|violent|violence|physical)\b", re.IGNORECASE)
 _HOW_TO_REACH = re.compile(r"\b(text|txt|contact|reach|talk|speak|call|ring|sign|bsl|email|message|chat)\b",
                            re.IGNORECASE)
 _SHORT = re.compile(r"^\W*(\w+\W+){0,5}\w*\W*$")
@@ -231,6 +241,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
+    if ((override or intent) == "physical_abuse" and _NOT_PHYSICAL.search(text or "")
+            and not _PHYSICAL_HARM.search(_NOT_PHYSICAL.sub(" ", text or ""))):
+        override = "coercive_control"  # its explanation says: abuse, and a crime, with no violence
     if ((override or intent) == "safe_contact" and not is_question(text)
             and _TELLS_OF_CONTROL.search(text or "") and _best_topic(ranking)):
         # "my boyfriend checks my phone and gets angry if i talk to boys" tells of control;

@@ -171,7 +171,7 @@ def _compiled() -> dict[str, re.Pattern[str]]:
 
 
 _DOUBT = re.compile(r"\bam i (the |an? )?(abuser|abusive|the problem|the bad one|controlling|toxic|violent)\b|"
-                    r"\b(says|said|tells me|told me) i'?m (the )?(abuser|abusive|the problem|crazy)\b")
+                    r"\b(says|said|tells me|told me) i'?m (the )?(abuser|abusive|the problem)\b")
 
 
 def doubts_self(text: str | None) -> bool:

@@ -247,6 +247,18 @@ def test_telling_of_control_is_not_a_question_about_contacting_safely(text: str,
     assert read_person(text, "nlu_fallback", unsure).intent == (topic or "safe_contact")
 
 
+@pytest.mark.parametrize(("text", "answer"), [
+    ("is it abuse if he never hits me", "coercive_control"),
+    ("it's not like he hits me", "coercive_control"),
+    ("he's never laid a finger on me but i'm scared of him", "coercive_control"),
+    ("he never hits me but he pushed me down the stairs", None),
+    ("he didn't hit me this time but he choked me", None),
+    ("he hits me", None),
+])
+def test_abuse_without_violence_is_not_answered_as_being_hit(text: str, answer: str | None) -> None:
+    assert read_person(text, "physical_abuse", [{"name": "physical_abuse", "confidence": 0.97}]).intent == answer
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
