@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.understanding.questions import asks_about_police, threatens_deportation
 from bot.understanding.reading import SUPPORTER_WORRY
-from bot.understanding.speaker import doubts_self, switches_to_self
+from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
 
 ABUSE_TOPICS = (
     "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
@@ -68,6 +68,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
         # After a recent assault "do I have to go to the police?" is about the Havens' care.
         return "answer_police_after_assault"
+    if under_18 and intent in (*ABUSE_TOPICS, "find_support") and sees_parent_harmed(text):
+        return "answer_child_at_home"  # "my dad hits my mum, im 13": a victim too, not a helper
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if tracker.get_slot("speaker") == "other" and SUPPORTER_WORRY.search(text):

@@ -19,7 +19,7 @@ from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import abuser_present, wants_to_leave
 from bot.understanding.language import other_language
 from bot.understanding.questions import is_question, question_intent
-from bot.understanding.speaker import Speaker, doubts_self, speaker_of, switches_to_self
+from bot.understanding.speaker import Speaker, doubts_self, sees_parent_harmed, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
 
 ABUSE_TOPICS = frozenset({
@@ -257,6 +257,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         urgency.add("danger_now")
     if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):
         urgency.discard("danger_now")  # the words settled it otherwise (see above)
+    if speaker == "other" and audience.age_group == "under_18" and sees_parent_harmed(text):
+        # "my dad hits my mum, im 13": the child is harmed too, and is answered as such
+        speaker, firm_speaker = "self", "self"
     if speaker == "other":
         # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
         audience = replace(audience, gender=harmed_gender(text))

@@ -216,3 +216,17 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     if defending or strong_self or (weak and self_hits):
         return "self"
     return None
+
+
+_PARENT = (r"(dad|daddy|father|step ?dad|stepfather|mum|mom|mummy|mother|step ?mum|stepmother"
+           r"|(mum|mom|mother)'?s (boyfriend|partner|husband)|(dad|father)'?s (girlfriend|partner|wife))")
+_PARENT_HARMED = re.compile(
+    rf"\b{_PARENT}\b.{{0,40}}\b(hits?|hitting|hurts?|hurting|beats?|beating|punch\w*|kicks?|kicking|slaps?"
+    rf"|slapping|chok\w*|strangl\w*|shouts? at|shouting at|screams? at|threatens?|threatening|controls?"
+    rf"|pushes|shoves?|attacks?|abuses?|bullies|is horrible to|is violent (to|towards))\s+(my |our )?{_PARENT}\b")
+
+
+def sees_parent_harmed(text: str | None) -> bool:
+    """A young person telling of one parent (or a parent's partner) harming the other: a child
+    who sees or hears abuse at home is a victim in their own right, not a helper."""
+    return _PARENT_HARMED.search(for_matching(text)) is not None

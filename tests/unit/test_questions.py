@@ -125,6 +125,14 @@ def test_the_police_named_in_a_story_is_not_reluctance() -> None:
     assert not asks_about_police("I told the police everything")
 
 
+def test_a_child_at_home_is_told_it_is_not_their_job_to_stop_it() -> None:
+    text = "my dad hits my mum every weekend when hes drunk, im 13"
+    child = tracker(text, "physical_abuse", {"age_group": "under_18"})
+    assert choose_reply("physical_abuse", child) == "answer_child_at_home"
+    adult = tracker(text, "physical_abuse", {"speaker": "other"})
+    assert choose_reply("physical_abuse", adult) == "explain_physical_abuse"
+
+
 def test_under_18_legality_question_after_forced_marriage() -> None:
     text = "and if I agree to it, is it still against the law?"
     assert read_person(text, "nlu_fallback").intent == "ask_law"

@@ -259,6 +259,17 @@ def test_abuse_without_violence_is_not_answered_as_being_hit(text: str, answer: 
     assert read_person(text, "physical_abuse", [{"name": "physical_abuse", "confidence": 0.97}]).intent == answer
 
 
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("my dad hits my mum every weekend when hes drunk, im 13", "self"),
+    ("im 15 and my mums boyfriend screams at my mum and pushes her", "self"),
+    # an adult worried about her parents is a supporter
+    ("my dad hits my mum every weekend when hes drunk", "other"),
+    ("I'm 45 and my dad shouts at my mum all the time", "other"),
+])
+def test_a_child_who_sees_a_parent_harmed_is_harmed_too(text: str, speaker: str) -> None:
+    assert read_person(text, "physical_abuse").speaker == speaker
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
