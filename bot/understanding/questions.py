@@ -60,6 +60,11 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"\b(who|anyone|anybody) (can|could|will|would) (see|read)\b.{0,15}\b(these|my|this|what)\b|"
         r"\b(does|will|do|would) (this|it|you|u)\b.{0,15}\b(get )?(report|reported|passed on|sent)\b"
         r".{0,20}\b(police|social services|anyone)\b", re.IGNORECASE), True),
+    # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
+    ("ask_number", re.compile(
+        r"\b(number|phone number|no\.?|num|contact details?) (for|of|to (call|ring|contact)) (a |the )?"
+        r"(refuge|refuges|women'?s aid|the helpline|helpline|help|support|someone|somebody|domestic abuse)\b",
+        re.IGNORECASE), False),
     # Clare's Law: asking about a partner's past, for oneself or for someone close.
     ("ask_law", re.compile(
         r"\bclare'?s law\b|\bdisclosure scheme\b|"

@@ -133,6 +133,12 @@ def test_a_child_at_home_is_told_it_is_not_their_job_to_stop_it() -> None:
     assert choose_reply("physical_abuse", adult) == "explain_physical_abuse"
 
 
+@pytest.mark.parametrize("text", ["what's the number for refuge", "number for refuge pls",
+                                  "whats the phone number for womens aid"])
+def test_asking_for_a_refuge_number_gets_the_helpline_number(text: str) -> None:
+    assert read_person(text, "ask_housing").intent == "ask_number"
+
+
 def test_under_18_legality_question_after_forced_marriage() -> None:
     text = "and if I agree to it, is it still against the law?"
     assert read_person(text, "nlu_fallback").intent == "ask_law"
