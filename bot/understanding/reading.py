@@ -99,10 +99,12 @@ class PersonReading:
     speaker_firm: bool = True
     # The message is plainly in another language (bot/understanding/language.py).
     other_language: bool = False
+    # In danger, the kind of abuse the classifier also heard, so later services fit it.
+    topic: str | None = None
 
     ENTITY_NAMES: ClassVar[frozenset[str]] = frozenset({
         "speaker", "urgency", "risk_sign", "gender", "age_group", "lgbt_plus", "deaf",
-        "disabled", "limited_english", "nrpf", "place_scope", "language",
+        "disabled", "limited_english", "nrpf", "place_scope", "language", "topic",
     })
 
     def entities(self) -> Iterator[tuple[str, str]]:
@@ -121,6 +123,8 @@ class PersonReading:
                 yield flag, "yes"
         if self.other_language:
             yield "language", "other"
+        if self.topic:
+            yield "topic", self.topic
         if self.outside_london:
             yield "place_scope", "outside_london"
             yield "location", self.outside_london.title()
@@ -130,6 +134,18 @@ def _best_topic(ranking: Sequence[dict[str, Any]]) -> str | None:
     for candidate in ranking:
         if candidate.get("name") in ABUSE_TOPICS:
             return str(candidate["name"])
+    return None
+
+
+# How sure the classifier must be of a kind of abuse told alongside danger for its services to
+# follow the emergency reply.
+_TOPIC_UNDER_DANGER = 0.3
+
+
+def _topic_under_danger(ranking: Sequence[dict[str, Any]]) -> str | None:
+    for candidate in ranking:
+        if candidate.get("name") in ABUSE_TOPICS and candidate.get("name") != PERPETRATOR:
+            return str(candidate["name"]) if float(candidate.get("confidence", 0)) >= _TOPIC_UNDER_DANGER else None
     return None
 
 
@@ -263,6 +279,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     if speaker == "other":
         # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
         audience = replace(audience, gender=harmed_gender(text))
+    topic = _topic_under_danger(ranking) if (override or intent) == "immediate_danger" else None
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
-                         speaker_firm=firm_speaker == speaker, other_language=foreign)
+                         speaker_firm=firm_speaker == speaker, other_language=foreign, topic=topic)
