@@ -78,3 +78,37 @@ def test_the_heldout_set_is_never_trained_on() -> None:
                for t in examples(f.stem)}
     assert len(held) >= 10 * 24
     assert not held & trained, sorted(held & trained)[:10]
+
+
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Lowercase, entity annotations reduced to their text, words only."""
+    return frozenset(_WORDS.findall(ANNOTATION.sub(r"\1", text).lower()))
+
+
+def _heldout_texts() -> list[str]:
+    legacy = yaml.safe_load((ROOT / "tests" / "nlu_heldout.yml").read_text())
+    texts = [line[2:] for block in legacy["nlu"] for line in block["examples"].splitlines()
+             if line.startswith("- ")]
+    axes = yaml.safe_load((ROOT / "tests" / "nlu_heldout_axes.yml").read_text()) or []
+    return texts + [str(row["text"]) for row in axes]
+
+
+def test_no_training_example_is_a_near_duplicate_of_a_heldout_message() -> None:
+    # The message names only the training example: the held-out texts must stay unread.
+    held = [(" ".join(ANNOTATION.sub(r"\1", t).lower().split()), _word_set(t)) for t in _heldout_texts()]
+    assert len(held) >= 10 * 24
+    offending = []
+    for file in sorted(NLU.glob("*.yml")):
+        if file.stem == "lookups":
+            continue
+        for text in examples(file.stem):
+            plain, words = " ".join(text.lower().split()), _word_set(text)
+            for held_plain, held_words in held:
+                union = words | held_words
+                if plain == held_plain or (union and len(words & held_words) / len(union) >= 0.8):
+                    offending.append(f"{file.stem}: {text}")
+                    break
+    assert not offending, "training examples too close to a held-out message:\n" + "\n".join(offending)
