@@ -66,6 +66,8 @@ def test_doubt_alone_never_makes_someone_a_perpetrator() -> None:
     ("she'll tell my family I'm gay", {"lgbt_plus"}),
     ("I'm 17, can they actually make me?", {"under_18"}),
     ("im 15 and my mums boyfriend hits me", {"under_18"}),
+    ("my girlfriend and I are both women and she hits me", {"lgbt_plus"}),
+    ("my sons are both boys and my husband hits them", set()),
     # an age followed by any word but a unit
     ("im 16 my boyfriend checks my phone and gets angry if i talk to boys", {"under_18"}),
     ("I'm 16 weeks pregnant and he kicked me", set()),
