@@ -65,7 +65,8 @@ _LGBT = (
     r"\b(gay|lesbian|bisexual|bi ?sexual|trans|transgender|queer|non-?binary|enby|lgbt\w*|lgbtq\w*|"
     r"same[- ]sex|pansexual|genderqueer|intersex|coming out as|came out as|came out to|out me|outing me)\b",
     r"\bi'?m bi\b|\bmy (same-sex|same sex)\b",
-    r"\b(we'?re|we are|(and i|and me|me and my (wife|girlfriend|gf|husband|boyfriend|bf|partner|ex)) (are|r)) both (guys|men|blokes|lads|boys|women|girls|ladies)\b",
+    r"\b(we'?re|we are|(and i|and me|me and my (wife|girlfriend|gf|husband|boyfriend|bf|partner|ex)) (are|r))"
+    r" both (guys|men|blokes|lads|boys|women|girls|ladies)\b",
     r"\b(we'?re|we are|as) (two|2) (guys|men|blokes|lads|boys|women|girls|ladies)\b",
     r"\b(two|2) (men|women) (in a|together)\b",
 )
