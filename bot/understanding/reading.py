@@ -130,11 +130,17 @@ class PersonReading:
             yield "location", self.outside_london.title()
 
 
-def _best_topic(ranking: Sequence[dict[str, Any]]) -> str | None:
+def _best_topic(ranking: Sequence[dict[str, Any]], at_least: float = 0.0) -> str | None:
     for candidate in ranking:
         if candidate.get("name") in ABUSE_TOPICS:
-            return str(candidate["name"])
+            return str(candidate["name"]) if float(candidate.get("confidence", 0)) >= at_least else None
     return None
+
+
+# A place with a story ("I live in Manchester and my husband hits me") is explained first only
+# when the classifier also heard a kind of abuse; "my mate's band is playing in camden tonight"
+# is a place, not trafficking at 0.05.
+_TOPIC_BESIDE_A_PLACE = 0.2
 
 
 # How sure the classifier must be of a kind of abuse told alongside danger for its services to
@@ -238,10 +244,10 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
               and _SOMEONE_CLOSE.search(text or ""))):
         override = "sexual_violence"
     elif (intent == "inform_location" and speaker in ("self", "other") and not _SHORT.match(text or "")
-          and _best_topic(ranking)):
+          and _best_topic(ranking, _TOPIC_BESIDE_A_PLACE)):
         # "I live in Manchester and my husband hits me": what is happening comes first; the
         # place still finds services after the explanation.
-        override = _best_topic(ranking)
+        override = _best_topic(ranking, _TOPIC_BESIDE_A_PLACE)
     elif (place or has_location) and intent in _PLACE_LIKE and _SHORT.match(text or ""):
         override = "inform_location"
     elif (intent in _PLACE_LIKE | {"inform_location"} and not (place or has_location)

@@ -79,6 +79,8 @@ _OWN_BEHAVIOUR = (
     r"\b(kids|children|son|daughter|wife|husband|partner|girlfriend|boyfriend|she|he|they)('s| is| are)? "
     r"(frightened|scared|afraid|terrified) of me\b(?!.{0,25}\bbecause i (reported|told|left|called))",
     r"\bhelp (for|with) my (behaviou?r|anger|temper|jealousy|violence)\b",
+    r"\b(i'?m|i am|im) (the|an?) (controlling|abusive|violent|toxic) (one|partner|person|husband|wife|boyfriend"
+    r"|girlfriend)\b",
     r"\bsays? i'?m (controlling|abusive|violent|an abuser)\b.{0,30}\b(she|he|they)('?s| is| are) right\b",
     r"\bi (get so angry|lose it|smash things)\b.{0,40}\b(scares?|frightens?) (her|him|them)\b",
     r"\b(blokes|men|people|guys|women) like me (who|that)\b|\bi'?m the one (causing|doing) (the )?harm\b",

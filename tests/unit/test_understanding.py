@@ -272,6 +272,19 @@ def test_a_child_who_sees_a_parent_harmed_is_harmed_too(text: str, speaker: str)
     assert read_person(text, "physical_abuse").speaker == speaker
 
 
+def test_a_place_in_an_ordinary_sentence_is_not_read_as_abuse() -> None:
+    ranking = [{"name": "inform_location", "confidence": 0.8}, {"name": "trafficking_exploitation", "confidence": 0.05}]
+    assert read_person("my mate's band is playing in camden tonight", "inform_location", ranking).intent is None
+    told = [{"name": "inform_location", "confidence": 0.6}, {"name": "physical_abuse", "confidence": 0.35}]
+    assert read_person("I live in Camden and my husband hits me", "inform_location", told).intent == "physical_abuse"
+
+
+def test_calling_oneself_the_controlling_one_is_own_behaviour() -> None:
+    ranking = [{"name": "perpetrator_help", "confidence": 0.94}, {"name": "sexual_violence", "confidence": 0.02}]
+    reading = read_person("i think i'm the controlling one in my relationship", "perpetrator_help", ranking)
+    assert reading.speaker == "own_behaviour" and reading.intent in (None, "perpetrator_help")
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
