@@ -89,12 +89,15 @@ def test_message_text_never_reaches_the_logs(stack: Stack) -> None:
     assert tab not in logged
 
 
-def test_an_unclear_message_gets_a_question_with_topic_buttons_and_the_helpline(stack: Stack) -> None:
+def test_an_unclear_message_gets_topic_buttons_and_the_helpline(stack: Stack) -> None:
+    """Whether it is read as unclear (a question back) or as out of scope (what I can help
+    with), the person has buttons to go on and a number to call; never an abuse topic."""
     replies = stack.web(new_tab_id(), "the cat sat on the mat")
     text = " ".join(texts(replies))
     buttons = [b for r in replies for b in r.get("buttons", [])]
     assert "0808 2000 247" in text, replies
     assert len(buttons) >= 3 and all(b["payload"].startswith("/") for b in buttons), replies
+    assert "What you describe sounds like" not in text, replies
 
 
 def test_safe_contact_advice_is_for_the_web(stack: Stack) -> None:
