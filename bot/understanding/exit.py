@@ -32,6 +32,11 @@ _PATTERNS = (
     r"\b(coming|here|back|home|upstairs|walking in|pulled up|its him|it'?s him|it'?s her)\b.{0,15}"
     r"\b(bye|go go|gtg|g2g)\b",
     r"\bbye\b.{0,20}\b(he'?s|hes|she'?s|shes|they'?re|mum'?s|dad'?s|mums|dads) (coming|here|back|home)\b",
+    # signs he is there, then a goodbye: "his key is in the door bye", "he woke up gtg"
+    r"\b((his|her|their) keys? (is |are )?(in|at) the door|hear (his|her|their) (car|key|keys|voice|footsteps)"
+    r"|(he'?s|hes|she'?s|shes|he is|she is) (awake|up|downstairs|upstairs|behind me|next to me|looking)"
+    r"|(he|she) (woke|just woke|has woken|'?s woken) up)\b.{0,20}\b(bye|gtg|g2g|go go|gotta go|got to go|close|hide"
+    r"|delete)\b",
     r"\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b",
     r"\b(zamknij|cierra|ferme|fecha|inchide|kapat)\b",
 )
@@ -41,7 +46,12 @@ _ABUSER_PRESENT = re.compile(
     r"\b(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre|my (husband|wife|partner|boyfriend|girlfriend"
     r"|dad|mum|ex))( is| are|'?s| has| have)? ?(just )?(walked in|walking in|come in|came in|coming in|coming up"
     r"|coming|back|here|home|arrived|got home|come home|came home|pulled up|outside|at the door|on the stairs"
-    r"|on (his|her|their) way)\b|\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b|\bit'?s (him|her)\b")
+    r"|on (his|her|their) way( back| home)?|back early|got back|just got in|awake|woken up|woke up|up|downstairs"
+    r"|upstairs|in the next room|next door|behind me|next to me|right here|looking|watching)\b"
+    r"|\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b|\bit'?s (him|her)\b"
+    r"|\b(his|her|their) (key|keys) (is |are )?(in|at) the door\b"
+    r"|\b(i )?(can )?hear (his|her|their) (car|key|keys|voice|footsteps)\b"
+    r"|\bsomeone'?s (coming|here|at the door)\b")
 # "what do I need if I have to go in a hurry": going in the future is not leaving the page now.
 _IF_GOING = re.compile(r"\b(if|when|before|in case) (i|we) (have|need|had|got) to go\b|\bgo in a hurry\b")
 # "exit" inside a question about the feature is not a request to leave.

@@ -96,6 +96,8 @@ def test_leaving_the_page_in_everyday_words(text: str) -> None:
 @pytest.mark.parametrize(("text", "present"), [
     ("he just walked in", True), ("hes back gtg", True), ("my husband got home, close this", True),
     ("he can see the screen bye", True), ("gotta go", False), ("get me off this page", False),
+    ("his key is in the door bye", True), ("he's awake gtg", True), ("i can hear his car, close this", True),
+    ("hes downstairs gotta go", True),
     ("exit", False),
 ])
 def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, present: bool) -> None:
