@@ -9,7 +9,10 @@ name from INTRODUCTIONS: it never words anything itself) and then one card per s
 was once three steps (this action, the introduction, action_list_services): each step is a
 policy prediction and each custom action an HTTP round trip carrying the whole tracker, and
 they were the largest part of the extra CPU per reply measured for issue 14's p50 budget
-(docs/performance.md). The rules in data/rules/find_services.yml say what follows each outcome.
+(docs/performance.md). What follows each outcome (the outro, the offer of a place, a question
+about which borough) is sent by the same step too, chosen by name from FOLLOW_UPS with the slots
+this step sets (bot/nlg.py); action_plan_reply sends its reply and then calls send_services, so
+an answered message is one step and one action call.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import directory_client
 from actions.asker import asker_fields, asker_from
 from actions.service_cards import SERVICE_CARD, card_data, card_text
+from bot.planned_slots import planned
 from bot.understanding.images import REVENGE_PORN_HELPLINE_ID, speaks_of_images
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
@@ -88,61 +92,96 @@ def listing_key(topic: str, area: str, tracker: Tracker) -> str:
     return f"{topic}|{area}|{person}"
 
 
+# What follows each outcome, sent by the same step (bot/nlg.py reads the slots it sets).
+FOLLOW_UPS = {
+    "listed": "utter_services_outro",
+    "offer_location": "utter_offer_location",
+    "outside_london": "utter_find_your_council",
+    "unknown_place": "utter_unknown_place",
+    "choose_borough": "utter_ask_which_borough",
+    "unavailable": "utter_service_unavailable",
+}
+
+
+def _slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+
+
+def send_services(dispatcher: CollectingDispatcher, tracker: Tracker,
+                  planned_before: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Search, send the introduction, the cards and what follows the outcome; return the slots.
+
+    `planned_before`: slots an earlier part of the same step is setting (the reply chosen), so
+    every response sent here reads them too.
+    """
+    events = _search_and_send(dispatcher, tracker)
+    values = _slot_values(events)
+    follow_up = FOLLOW_UPS.get(str(values.get("search_outcome")))
+    if follow_up:
+        dispatcher.utter_message(response=follow_up, **planned(**{**(planned_before or {}), **values}))
+    return events
+
+
+def _search_and_send(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    topic = search_topic(intent, tracker)
+    place = place_from(tracker)
+    try:
+        result = directory_client.search(topic, place, asker_from(tracker))
+    except Exception:
+        logger.exception("directory search failed")
+        return [SlotSet("search_outcome", "unavailable")]
+
+    events: list[dict[str, Any]] = [SlotSet("asked_location", False)]
+    area = "national"
+    if not place:
+        outcome = "offer_location"
+        events = [SlotSet("asked_location", True)]
+    elif result.needs_borough_choice:
+        names = [b.name for b in result.place.candidates]
+        return [*events, *borough_choice_slots(names), SlotSet("search_outcome", "choose_borough")]
+    elif result.outside_london or (not result.place.candidates and outside_london_place(place)):
+        outcome = "outside_london"
+        events.append(SlotSet("borough", None))
+        area = "outside_london"
+    elif not result.place.candidates:
+        return [*events, SlotSet("location", None), SlotSet("search_outcome", "unknown_place")]
+    else:
+        outcome = "listed"
+        borough = result.place.candidates[0].name
+        area = borough
+        events += [SlotSet("borough", borough), SlotSet("area_label", borough)]
+    key = listing_key(topic, area, tracker)
+    if key == tracker.get_slot("listed_for") and intent != "inform_location":
+        return [SlotSet("search_outcome", "already_listed")]
+    services = result.services
+    if outcome == "outside_london":
+        # London-wide services cannot help elsewhere: only the lines for all of England.
+        services = [s for s in services if getattr(s, "scope", "national") == "national"]
+    if topic == "tech_abuse" and not speaks_of_images(user_messages(tracker)):
+        # The Revenge Porn Helpline is for intimate images only (bot/understanding/images.py).
+        services = [s for s in services if getattr(s, "id", None) != REVENGE_PORN_HELPLINE_ID]
+    # The introduction's conditions read the person's slots, which the message itself set; the
+    # borough it names is handed over as planned (bot/nlg.py).
+    fill = {"area_label": area, **planned(area_label=area)} if outcome == "listed" else {}
+    dispatcher.utter_message(response=INTRODUCTIONS[outcome], **fill)
+    for service in services:
+        # Each card as data in `custom` for the channels to show in their own idiom
+        # (bot/channels/cards.py), and as plain text for anything that reads only text.
+        card = card_data(service)
+        dispatcher.utter_message(text=card_text(card), json_message={SERVICE_CARD: card})
+    every_card_has_number = all(getattr(service, "phone", None) for service in services)
+    return [*events, SlotSet("listed_for", key), SlotSet("search_outcome", outcome),
+            SlotSet("every_card_has_number", every_card_has_number)]
+
+
 class ActionFindServices(Action):
+    """A place given on its own: the services there, in one step."""
+
     def name(self) -> str:
         return "action_find_services"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = search_topic(intent, tracker)
-        place = place_from(tracker)
-        try:
-            result = directory_client.search(topic, place, asker_from(tracker))
-        except Exception:
-            logger.exception("directory search failed")
-            return [SlotSet("search_outcome", "unavailable")]
-
-        events: list[dict[str, Any]] = [SlotSet("asked_location", False)]
-        area = "national"
-        if not place:
-            outcome = "offer_location"
-            events = [SlotSet("asked_location", True)]
-        elif result.needs_borough_choice:
-            names = [b.name for b in result.place.candidates]
-            return [*events, *borough_choice_slots(names), SlotSet("search_outcome", "choose_borough")]
-        elif result.outside_london or (not result.place.candidates and outside_london_place(place)):
-            outcome = "outside_london"
-            events.append(SlotSet("borough", None))
-            area = "outside_london"
-        elif not result.place.candidates:
-            return [*events, SlotSet("location", None), SlotSet("search_outcome", "unknown_place")]
-        else:
-            outcome = "listed"
-            borough = result.place.candidates[0].name
-            area = borough
-            events += [SlotSet("borough", borough), SlotSet("area_label", borough)]
-        key = listing_key(topic, area, tracker)
-        if key == tracker.get_slot("listed_for") and intent != "inform_location":
-            return [SlotSet("search_outcome", "already_listed")]
-        services = result.services
-        if outcome == "outside_london":
-            # London-wide services cannot help elsewhere: only the lines for all of England.
-            services = [s for s in services if getattr(s, "scope", "national") == "national"]
-        if topic == "tech_abuse" and not speaks_of_images(user_messages(tracker)):
-            # The Revenge Porn Helpline is for intimate images only (bot/understanding/images.py).
-            services = [s for s in services if getattr(s, "id", None) != REVENGE_PORN_HELPLINE_ID]
-        # The introduction is filled from the tracker as it was before this action's events, so
-        # the borough it names is handed over here (its conditions read the person's slots,
-        # which the message itself set).
-        fill = {"area_label": area} if outcome == "listed" else {}
-        dispatcher.utter_message(response=INTRODUCTIONS[outcome], **fill)
-        for service in services:
-            # Each card as data in `custom` for the channels to show in their own idiom
-            # (bot/channels/cards.py), and as plain text for anything that reads only text.
-            card = card_data(service)
-            dispatcher.utter_message(text=card_text(card), json_message={SERVICE_CARD: card})
-        every_card_has_number = all(getattr(service, "phone", None) for service in services)
-        return [*events, SlotSet("listed_for", key), SlotSet("search_outcome", outcome),
-                SlotSet("every_card_has_number", every_card_has_number)]
+        return send_services(dispatcher, tracker)

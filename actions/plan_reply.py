@@ -2,8 +2,9 @@
 
 It chooses and never words: an urgent note first when the words call for one (suicide, a
 recent sexual assault, a high-risk sign), then which variant of `utter_reply` answers the
-message for the person speaking. The rules in data/rules/answer_person.yml say the rest:
-urgent note, then the reply, then the services that fit the person.
+message for the person speaking, then the services that fit the person (actions/find_services.py),
+all sent by name from domain.yml in this one step (bot/nlg.py lets the reply read the `reply`
+slot this step sets).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.find_services import send_services
+from bot.planned_slots import planned
 from bot.understanding.questions import asks_about_police, threatens_deportation
 from bot.understanding.reading import SUPPORTER_WORRY
 from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
@@ -124,14 +127,19 @@ class ActionPlanReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: list[dict[str, Any]] = [SlotSet("reply", choose_reply(intent, tracker))]
+        reply = choose_reply(intent, tracker)
+        events: list[dict[str, Any]] = [SlotSet("reply", reply)]
         note = choose_urgent_note(tracker)
         given = notes_given(tracker)
         # The same high-risk note once per conversation is enough; suicide and a recent
         # assault are said every time they come up.
         if note and (note not in given or not note.startswith("utter_high_risk")):
-            events += [SlotSet("urgent_notes_given", [*given, note]), FollowupAction(note)]
-        return events
+            events.append(SlotSet("urgent_notes_given", [*given, note]))
+            dispatcher.utter_message(response=note)
+        # The reply's variant is chosen from the slot set above, in this same step (bot/nlg.py),
+        # then the services that fit the person and what follows them.
+        dispatcher.utter_message(response="utter_reply", **planned(reply=reply))
+        return [*events, *send_services(dispatcher, tracker, {"reply": reply})]
 
 
 class ActionNameRisk(Action):

@@ -1,9 +1,10 @@
-"""action_find_services sends the introduction (a domain response, by name) and the cards itself.
+"""action_find_services sends the introduction, the cards and what follows the outcome itself.
 
-It used to leave them to two more steps (the introduction predicted by a rule, then
+It used to leave them to more steps (the introduction and the outro predicted by rules, then
 action_list_services, a second HTTP round trip); folding them in is what brought the CPU per
 reply down (docs/performance.md, issue 14's budgets). These pin the order and the wording
-source: responses by name, cards from directory data only, no prose of the action's own.
+source: responses by name, with the slots this step sets handed to them (bot/nlg.py), cards
+from directory data only, no prose of the action's own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import find_services
 from actions.find_services import ActionFindServices
+from bot.planned_slots import PLANNED_SLOTS
 
 
 def _service(name: str, scope: str = "national") -> Any:
@@ -52,7 +54,11 @@ def test_a_borough_gets_its_introduction_with_the_borough_then_one_card_each(mon
     messages, events = _run(monkeypatch, _result(("Hackney",)), tracker)
     assert messages[0]["response"] == "utter_services_intro"
     assert messages[0]["area_label"] == "Hackney"
-    assert [m["text"] for m in messages[1:]] == ["Helpline\n0808 2000 247", "Local\n0808 2000 247"]
+    assert messages[0][PLANNED_SLOTS] == {"area_label": "Hackney"}
+    assert [m["text"] for m in messages[1:3]] == ["Helpline\n0808 2000 247", "Local\n0808 2000 247"]
+    assert messages[3]["response"] == "utter_services_outro"
+    assert messages[3][PLANNED_SLOTS]["every_card_has_number"] is True
+    assert len(messages) == 4
     assert _outcome(events) == "listed"
 
 
@@ -60,7 +66,9 @@ def test_no_place_yet_gets_the_national_introduction(monkeypatch):
     messages, events = _run(monkeypatch, _result(), _tracker("he hits me", "physical_abuse"))
     assert messages[0]["response"] == "utter_services_intro_national"
     assert "area_label" not in messages[0]
-    assert len(messages) == 3
+    assert [m["response"] for m in messages if m.get("response")] == [
+        "utter_services_intro_national", "utter_offer_location"]
+    assert len(messages) == 4
     assert _outcome(events) == "offer_location"
 
 
@@ -68,15 +76,26 @@ def test_outside_london_gets_its_introduction_and_only_national_cards(monkeypatc
     tracker = _tracker("Manchester", "inform_location", [{"entity": "location", "value": "Manchester"}])
     messages, events = _run(monkeypatch, _result(outside_london=True), tracker)
     assert messages[0]["response"] == "utter_outside_london"
-    assert [m["text"] for m in messages[1:]] == ["Helpline\n0808 2000 247"]
+    assert [m["text"] for m in messages[1:-1]] == ["Helpline\n0808 2000 247"]
+    assert messages[-1]["response"] == "utter_find_your_council"
     assert _outcome(events) == "outside_london"
 
 
-def test_an_unknown_place_sends_nothing_itself(monkeypatch):
+def test_an_unknown_place_gets_only_the_unknown_place_reply(monkeypatch):
     tracker = _tracker("Narnia", "inform_location", [{"entity": "location", "value": "Narnia"}])
     messages, events = _run(monkeypatch, _result(), tracker)
-    assert messages == []
+    assert [m["response"] for m in messages] == ["utter_unknown_place"]
     assert _outcome(events) == "unknown_place"
+
+
+def test_a_directory_that_fails_still_gets_the_helpline_reply(monkeypatch):
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("database is locked")
+    monkeypatch.setattr(find_services.directory_client, "search", broken)
+    dispatcher = CollectingDispatcher()
+    events = ActionFindServices().run(dispatcher, _tracker("he hits me", "physical_abuse"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_service_unavailable"]
+    assert _outcome(events) == "unavailable"
 
 
 def test_the_same_list_twice_in_a_row_is_not_sent_again(monkeypatch):
