@@ -280,6 +280,13 @@ AXES_HISTORY = (
     "supporters' worries, danger now, high-risk signs, recent assault, questions); before it: "
     "intent macro-F1 0.733, abuse-topic macro-F1 0.681, limited-English recall 0.29, high-risk "
     "recall 0.53, recent-assault recall 0.67.",
+    "Third session (2026-11-29): about 640 training examples added from personas by a helper who "
+    "saw only this report's tables (an earlier helper saw 40 disagreement lines by mistake and "
+    "removed the 5 examples that matched; every training example now has a test against "
+    "near-copies of both held-out sets), including 179 everyday messages as out_of_scope; before "
+    "it: intent macro-F1 0.749, abuse-topic macro-F1 0.701. Leaving the page because the abuser "
+    "is there now also counts as danger now, extended after seeing, as a count only, that "
+    "the one danger-now miss was a quick-exit message.",
 )
 
 
