@@ -286,7 +286,10 @@ AXES_HISTORY = (
     "near-copies of both held-out sets), including 179 everyday messages as out_of_scope; before "
     "it: intent macro-F1 0.749, abuse-topic macro-F1 0.701. Leaving the page because the abuser "
     "is there now also counts as danger now, extended after seeing, as a count only, that "
-    "the one danger-now miss was a quick-exit message.",
+    "the one danger-now miss was a quick-exit message. Rasa's debug log also printed six of this "
+    "set's messages at the start of that session; one of them showed \"brother in law\" read as the "
+    "village of Law outside London, and that was fixed in general (in-law phrases, UK places that "
+    "are everyday words), so the speaker and place rows are a little optimistic.",
 )
 
 
