@@ -287,6 +287,12 @@ def test_calling_oneself_the_controlling_one_is_own_behaviour() -> None:
     assert reading.speaker == "own_behaviour" and reading.intent in (None, "perpetrator_help")
 
 
+def test_a_postcode_the_classifier_took_for_leaving_is_a_place() -> None:
+    """A false exit hides the page and deletes the conversation: only the words of leaving may."""
+    assert read_person("HA9 0WS", "quick_exit", has_location=True).intent == "inform_location"
+    assert read_person("Hackney gtg", "quick_exit", has_location=True).intent == "quick_exit"
+
+
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
     assert outside_london_place("my sister in law lives in Leeds and he hits her") == "leeds"
 
