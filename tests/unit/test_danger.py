@@ -80,6 +80,23 @@ def test_an_unsure_danger_guess_is_not_turned_into_a_question() -> None:
     assert faint_danger.get("intent")["name"] == "nlu_fallback"
 
 
+def test_danger_given_a_real_share_behind_a_kind_of_abuse_wins() -> None:
+    from bot.nlu.danger_first_fallback import DangerFirstFallback
+
+    component = DangerFirstFallback(min_confidence=0.2, runner_up_confidence=0.3)
+    close_behind = _message("trafficking_exploitation", [("trafficking_exploitation", 0.55),
+                                                         ("immediate_danger", 0.35)])
+    far_behind = _message("physical_abuse", [("physical_abuse", 0.8), ("immediate_danger", 0.1)])
+    a_question = _message("ask_housing", [("ask_housing", 0.5), ("immediate_danger", 0.45)])
+    component.process([close_behind, far_behind, a_question])
+    assert close_behind.get("intent")["name"] == "immediate_danger"
+    assert close_behind.get("classifier_intent")["name"] == "trafficking_exploitation"
+    assert [r["name"] for r in close_behind.get("intent_ranking")][:2] == [
+        "immediate_danger", "trafficking_exploitation"]
+    assert far_behind.get("intent")["name"] == "physical_abuse"
+    assert a_question.get("intent")["name"] == "ask_housing"
+
+
 # Written from personas for the backstop's second pass (2026-11-29), not from any held-out set.
 @pytest.mark.parametrize("text", [
     "he just hit me", "he just punched me and i'm bleeding", "he's pinned me down",
