@@ -88,7 +88,16 @@ _PATTERNS: tuple[str, ...] = (
     # trapped, hiding
     r"\b(locked|trapped|shut) (me )?(in|inside)\b",
     r"\b(locked|trapped) (in|inside)\b|\bcan'?t get out\b|\bwon'?t let me (out|leave)\b",
-    r"\bhiding (in|from)\b",
+    r"\bhiding (in|from)\b|\b(i'?m|im|i am) (hiding|in hiding)\b",
+    r"\bwon'?t let me go\b(?!\s+(to|out|anywhere|on|for|with|and|see|back|home|alone|near))",
+    # held, sold or hunted: exploitation happening now
+    r"\b(they|he|she|the men|the man|them)\b.{0,40}\b(coming back|be back (soon|any minute|tonight|in a bit|later))\b",
+    r"\b(they'?re|they are|theyre|he'?s|hes|he is|she'?s|she is|people are|men are)\s+(looking|searching|hunting)"
+    r"\s+for me\b",
+    r"\b(men|man|he|hes|he'?s|they|someone|somebody|my ex|people|him|them)\b.{0,25}(\b(outside|downstairs|at the door)"
+    r"\b.{0,20}\bwaiting for me\b|\bwaiting for me\b.{0,20}\b(outside|downstairs)\b)",
+    r"\b(forcing|making|taking) me (to )?(sleep with|have sex with|go with|meet)\b.{0,30}\b(tonight|now|today|later)\b",
+    r"\b(going to|gonna|will|wants to|want to) sell me\b|\bselling me\b",
     # violence happening now
     rf"(?<!\bwas )(?<!\bwere )\b{_HIT_ING} (me|her|him|us|them|my \w+)\b.{{0,25}}\b(now|right now|rn|again"
     rf"|won'?t stop|wont stop|not stopping)\b",

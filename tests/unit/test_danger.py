@@ -97,6 +97,27 @@ def test_danger_given_a_real_share_behind_a_kind_of_abuse_wins() -> None:
     assert a_question.get("intent")["name"] == "ask_housing"
 
 
+# Written from personas for exploitation and captivity (third pass, 2026-11-29), not from any
+# held-out set: held, hunted or about to be sold is danger now.
+@pytest.mark.parametrize("text", [
+    "they're making me work and won't let me go, help", "the men who brought me here are coming back",
+    "I escaped and they are looking for me", "he's forcing me to sleep with men tonight",
+    "I'm being kept in a house and they took my passport, they will be back soon",
+    "there are men outside waiting for me", "i ran away from the house and i'm hiding",
+    "they are going to sell me", "he is selling me to his friends tonight",
+])
+def test_held_hunted_or_sold_is_danger_now(text: str) -> None:
+    assert signals_danger(text)
+
+
+@pytest.mark.parametrize("text", [
+    "he won't let me go to the gym", "my mum is waiting for me outside school",
+    "my dad will be back later to pick me up", "i'm looking for a job", "they are looking for a new flat",
+])
+def test_everyday_going_waiting_and_looking_are_not_danger(text: str) -> None:
+    assert not signals_danger(text)
+
+
 # Written from personas for the backstop's second pass (2026-11-29), not from any held-out set.
 @pytest.mark.parametrize("text", [
     "he just hit me", "he just punched me and i'm bleeding", "he's pinned me down",
