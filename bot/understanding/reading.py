@@ -226,8 +226,11 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif speaker == "own_behaviour" and intent in ABUSE_TOPICS | {"find_support", "nlu_fallback"}:
         override = PERPETRATOR
     elif intent == PERPETRATOR and speaker != "own_behaviour":
-        # Only someone who says they harm someone is answered as someone who abuses.
-        override = _best_topic(ranking) or "find_support"
+        # Only someone who says they harm someone is answered as someone who abuses. With no
+        # kind of abuse heard either ("i love sushi" at 0.45) and no person in the words, a
+        # question back fits better than an explanation.
+        override = (_best_topic(ranking, _TOPIC_BESIDE_A_PLACE)
+                    or ("find_support" if speaker else "nlu_fallback"))
     elif (audience.deaf and intent in _PLACE_LIKE | {"safe_contact", "ask_number"}
           and _HOW_TO_REACH.search(text or "")):
         # "I'm Deaf, can I text someone?": the services, introduced with emergencySMS and

@@ -79,6 +79,8 @@ _OWN_BEHAVIOUR = (
     r"\b(kids|children|son|daughter|wife|husband|partner|girlfriend|boyfriend|she|he|they)('s| is| are)? "
     r"(frightened|scared|afraid|terrified) of me\b(?!.{0,25}\bbecause i (reported|told|left|called))",
     r"\bhelp (for|with) my (behaviou?r|anger|temper|jealousy|violence)\b",
+    # (not "he says I'm the controlling one": being told so is doubt, not a confession)
+    r"(?<!says )(?<!said )(?<!thinks )(?<!claims )(?<!tells me )(?<!told me )(?<!calls me )(?<!says that )"
     r"\b(i'?m|i am|im) (the|an?) (controlling|abusive|violent|toxic) (one|partner|person|husband|wife|boyfriend"
     r"|girlfriend)\b",
     r"\bsays? i'?m (controlling|abusive|violent|an abuser)\b.{0,30}\b(she|he|they)('?s| is| are) right\b",
@@ -173,7 +175,8 @@ def _compiled() -> dict[str, re.Pattern[str]]:
 
 
 _DOUBT = re.compile(r"\bam i (the |an? )?(abuser|abusive|the problem|the bad one|controlling|toxic|violent)\b|"
-                    r"\b(says|said|tells me|told me) i'?m (the )?(abuser|abusive|the problem)\b")
+                    r"\b(says|said|tells me|told me) i'?m (the )?(abuser|abusive|the problem"
+                    r"|(the )?(controlling|abusive|toxic) one)\b")
 
 
 def doubts_self(text: str | None) -> bool:

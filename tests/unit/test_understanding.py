@@ -285,6 +285,15 @@ def test_calling_oneself_the_controlling_one_is_own_behaviour() -> None:
     ranking = [{"name": "perpetrator_help", "confidence": 0.94}, {"name": "sexual_violence", "confidence": 0.02}]
     reading = read_person("i think i'm the controlling one in my relationship", "perpetrator_help", ranking)
     assert reading.speaker == "own_behaviour" and reading.intent in (None, "perpetrator_help")
+    # being told so is not a confession
+    told = read_person("my partner says i'm the controlling one but he hits me", "perpetrator_help",
+                       [{"name": "perpetrator_help", "confidence": 0.5}, {"name": "physical_abuse", "confidence": 0.3}])
+    assert told.speaker == "self" and told.intent == "physical_abuse"
+
+
+def test_a_guess_of_own_behaviour_with_nothing_behind_it_gets_a_question() -> None:
+    ranking = [{"name": "perpetrator_help", "confidence": 0.45}, {"name": "fgm", "confidence": 0.05}]
+    assert read_person("i love sushi", "perpetrator_help", ranking).intent == "nlu_fallback"
 
 
 def test_a_postcode_the_classifier_took_for_leaving_is_a_place() -> None:
