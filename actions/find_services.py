@@ -62,11 +62,19 @@ def user_messages(tracker: Tracker) -> list[str]:
             if event.get("event") == "user"]
 
 
-def search_topic(intent: str | None, tracker: Tracker) -> str:
+# Replies whose services are the conversation's own topic, whatever the question's topic: after
+# a recent rape, "do I have to go to the police?" needs the Havens and Rape Crisis again, not
+# the legal advice lines.
+_TOPIC_FIRST_REPLIES = frozenset({"answer_police_after_assault"})
+
+
+def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:
+    topic = tracker.get_slot("topic")
+    if reply in _TOPIC_FIRST_REPLIES and topic in TOPICS:
+        return topic
     wanted = QUESTION_TOPICS.get(intent or "")
     if wanted in TOPICS:
         return wanted
-    topic = tracker.get_slot("topic")
     return topic if topic in TOPICS else GENERAL_TOPIC
 
 
@@ -114,7 +122,7 @@ def send_services(dispatcher: CollectingDispatcher, tracker: Tracker,
     `planned_before`: slots an earlier part of the same step is setting (the reply chosen), so
     every response sent here reads them too.
     """
-    events = _search_and_send(dispatcher, tracker)
+    events = _search_and_send(dispatcher, tracker, (planned_before or {}).get("reply"))
     values = _slot_values(events)
     follow_up = FOLLOW_UPS.get(str(values.get("search_outcome")))
     if follow_up:
@@ -122,9 +130,10 @@ def send_services(dispatcher: CollectingDispatcher, tracker: Tracker,
     return events
 
 
-def _search_and_send(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+def _search_and_send(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     reply: str | None = None) -> list[dict[str, Any]]:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    topic = search_topic(intent, tracker)
+    topic = search_topic(intent, tracker, reply)
     place = place_from(tracker)
     try:
         result = directory_client.search(topic, place, asker_from(tracker))

@@ -59,7 +59,13 @@ SUPPORTER_WORRY = re.compile(
     r"|\b(she|he|they) (won'?t|will not|doesn'?t want to|does not want to|refuses? to) "
     r"(leave(?!\s+(me|her|him|us|them)\s+alone)|get help|report|talk to (me|anyone|the police)"
     r"|listen)\b|\bhow (do|can|should|could) i (bring (it|this) up|raise it|approach (her|him|them)|"
-    r"start (that|the|this) conversation)\b", re.IGNORECASE)
+    r"start (that|the|this) conversation)\b"
+    # a cover story or a denial, told by someone who sees the signs
+    r"|\b(she|he|they) (says?|said|claims?|claimed|told me|tells me) (she|he|they|it) (walked into|fell|tripped"
+    r"|bumped|slipped|was (an accident|clumsy|nothing))"
+    r"|\b(she|he|they) (says?|said|insists?|insisted|keeps? saying) (everything'?s|it'?s|its|they'?re|she'?s|he'?s"
+    r"|everything is|it is|she is|he is) (fine|ok|okay|nothing|all right|alright)\b"
+    r"|\b(she|he|they) (denies|denied|won'?t admit) (it|anything|that)\b", re.IGNORECASE)
 # Sexual touching by someone at home or close is sexual abuse, not street harassment: "my mum's
 # boyfriend keeps touching me" was answered with the harassment text about flashing.
 _TOUCHED_BY_SOMEONE_CLOSE = re.compile(

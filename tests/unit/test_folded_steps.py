@@ -121,3 +121,18 @@ def test_the_outro_about_services_without_a_number_is_only_for_when_one_has_none
                                              scope="local"))
     _, events = _run(monkeypatch, numbered, tracker)
     assert next(e["value"] for e in events if e.get("name") == "every_card_has_number") is False
+
+
+def test_after_a_recent_assault_the_police_answer_is_followed_by_the_assault_services(monkeypatch):
+    """"I don't want to go to the police" after a rape had been followed by the legal advice
+    lines; the Havens and Rape Crisis fit her."""
+    topics: list[str] = []
+
+    def search(topic: str, *args: Any, **kwargs: Any) -> Any:
+        topics.append(topic)
+        return _result()
+    monkeypatch.setattr(find_services.directory_client, "search", search)
+    tracker = _tracker("I don't want to go to the police", "ask_law", slots={"topic": "sexual_violence"})
+    find_services.send_services(CollectingDispatcher(), tracker, {"reply": "answer_police_after_assault"})
+    find_services.send_services(CollectingDispatcher(), tracker, {"reply": "answer_law"})
+    assert topics == ["sexual_violence", "legal"]

@@ -13,7 +13,7 @@ from bot.safety.self_harm import life_at_risk_now, signals_self_harm
 from bot.safety.text import for_matching
 from bot.understanding.audience import audience_of
 from bot.understanding.exit import abuser_present, wants_to_leave
-from bot.understanding.reading import read_person
+from bot.understanding.reading import SUPPORTER_WORRY, read_person
 from bot.understanding.speaker import speaker_of
 from services_directory.uk_places import outside_london_place
 
@@ -300,6 +300,14 @@ def test_a_postcode_the_classifier_took_for_leaving_is_a_place() -> None:
     """A false exit hides the page and deletes the conversation: only the words of leaving may."""
     assert read_person("HA9 0WS", "quick_exit", has_location=True).intent == "inform_location"
     assert read_person("Hackney gtg", "quick_exit", has_location=True).intent == "quick_exit"
+
+
+@pytest.mark.parametrize("text", [
+    "she says she walked into a door", "she keeps saying everything's fine", "she denies it",
+])
+def test_a_cover_story_told_by_a_supporter_is_a_worry_about_how_to_help(text: str) -> None:
+    assert SUPPORTER_WORRY.search(text)
+    assert read_person(text, "nlu_fallback").intent == "find_support"  # the slot says who is asking
 
 
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
