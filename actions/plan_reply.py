@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.find_services import send_services
 from bot.planned_slots import planned
 from bot.understanding.questions import asks_about_police, threatens_deportation
-from bot.understanding.reading import SUPPORTER_WORRY
+from bot.understanding.reading import supporter_worry
 from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
 
 ABUSE_TOPICS = (
@@ -75,7 +75,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_child_at_home"  # "my dad hits my mum, im 13": a victim too, not a helper
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
-    if tracker.get_slot("speaker") == "other" and SUPPORTER_WORRY.search(text):
+    if tracker.get_slot("speaker") == "other" and supporter_worry(text, intent):
         return "answer_how_to_help"
     if (threatens_deportation(text) and intent not in _OWN_SPECIALIST_ANSWER
             and tracker.get_slot("speaker") != "own_behaviour"):

@@ -59,13 +59,21 @@ SUPPORTER_WORRY = re.compile(
     r"|\b(she|he|they) (won'?t|will not|doesn'?t want to|does not want to|refuses? to) "
     r"(leave(?!\s+(me|her|him|us|them)\s+alone)|get help|report|talk to (me|anyone|the police)"
     r"|listen)\b|\bhow (do|can|should|could) i (bring (it|this) up|raise it|approach (her|him|them)|"
-    r"start (that|the|this) conversation)\b"
-    # a cover story or a denial, told by someone who sees the signs
-    r"|\b(she|he|they) (says?|said|claims?|claimed|told me|tells me) (she|he|they|it) (walked into|fell|tripped"
+    r"start (that|the|this) conversation)\b", re.IGNORECASE)
+# A cover story or a denial, told by someone who sees the signs: how to help answers it, unless
+# the classifier heard a kind of abuse ("she says she's fine with marrying him at 16").
+COVER_STORY = re.compile(
+    r"\b(she|he|they) (says?|said|claims?|claimed|told me|tells me) (she|he|they|it) (walked into|fell|tripped"
     r"|bumped|slipped|was (an accident|clumsy|nothing))"
     r"|\b(she|he|they) (says?|said|insists?|insisted|keeps? saying) (everything'?s|it'?s|its|they'?re|she'?s|he'?s"
     r"|everything is|it is|she is|he is) (fine|ok|okay|nothing|all right|alright)\b"
     r"|\b(she|he|they) (denies|denied|won'?t admit) (it|anything|that)\b", re.IGNORECASE)
+
+
+def supporter_worry(text: str | None, intent: str | None) -> bool:
+    """A supporter's worry about how to help, or a cover story when no kind of abuse was heard."""
+    return bool(SUPPORTER_WORRY.search(text or "")
+                or (intent not in ABUSE_TOPICS and COVER_STORY.search(text or "")))
 # Sexual touching by someone at home or close is sexual abuse, not street harassment: "my mum's
 # boyfriend keeps touching me" was answered with the harassment text about flashing.
 _TOUCHED_BY_SOMEONE_CLOSE = re.compile(
@@ -265,12 +273,12 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
           and audience.tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
-    elif intent == "nlu_fallback" and SUPPORTER_WORRY.search(text or "") and firm_speaker is None:
+    elif intent == "nlu_fallback" and supporter_worry(text, intent) and firm_speaker is None:
         # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
         # person affected their next steps (actions/plan_reply.py)
         override = "find_support"
     elif (intent in ("nlu_fallback", "find_support", "out_of_scope") and speaker == "other"
-          and SUPPORTER_WORRY.search(text or "")):
+          and supporter_worry(text, intent)):
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)

@@ -13,7 +13,7 @@ from bot.safety.self_harm import life_at_risk_now, signals_self_harm
 from bot.safety.text import for_matching
 from bot.understanding.audience import audience_of
 from bot.understanding.exit import abuser_present, wants_to_leave
-from bot.understanding.reading import SUPPORTER_WORRY, read_person
+from bot.understanding.reading import read_person, supporter_worry
 from bot.understanding.speaker import speaker_of
 from services_directory.uk_places import outside_london_place
 
@@ -306,8 +306,13 @@ def test_a_postcode_the_classifier_took_for_leaving_is_a_place() -> None:
     "she says she walked into a door", "she keeps saying everything's fine", "she denies it",
 ])
 def test_a_cover_story_told_by_a_supporter_is_a_worry_about_how_to_help(text: str) -> None:
-    assert SUPPORTER_WORRY.search(text)
+    assert supporter_worry(text, "find_support")
     assert read_person(text, "nlu_fallback").intent == "find_support"  # the slot says who is asking
+
+
+def test_a_cover_story_does_not_hide_a_kind_of_abuse_the_classifier_heard() -> None:
+    text = "my cousin is 16 and her family say she's marrying a man from back home. she says she's fine with it"
+    assert not supporter_worry(text, "forced_marriage")
 
 
 def test_a_place_outside_london_is_still_found_beside_family_words() -> None:
