@@ -21,13 +21,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.override import override_intent
+from bot.understanding.reading import ABUSE_TOPICS
 
 DANGER_INTENT = "immediate_danger"
-ABUSE_TOPICS = frozenset({
-    "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
-    "harassment", "stalking", "fgm", "forced_marriage", "honour_based_abuse",
-    "trafficking_exploitation",
-})
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -59,8 +55,8 @@ class DangerFirstFallback(GraphComponent):
             if (intent == FALLBACK_INTENT and best.get("name") == DANGER_INTENT
                     and best.get("confidence", 0) >= self.min_confidence):
                 message.set(INTENT, dict(best), add_to_output=True)
-            elif intent in ABUSE_TOPICS and len(ranked) > 1 and ranked[1].get("name") == DANGER_INTENT \
-                    and ranked[1].get("confidence", 0) >= self.runner_up_confidence:
+            elif (intent in ABUSE_TOPICS and len(ranked) > 1 and ranked[1].get("name") == DANGER_INTENT
+                    and ranked[1].get("confidence", 0) >= self.runner_up_confidence):
                 override_intent(message, DANGER_INTENT)
         return messages
 

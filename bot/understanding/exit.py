@@ -73,5 +73,6 @@ def wants_to_leave(text: str | None) -> bool:
 
 
 def abuser_present(text: str | None) -> bool:
-    """True when a request to leave says the abuser is there or on the way."""
-    return wants_to_leave(text) and _ABUSER_PRESENT.search(for_matching(text)) is not None
+    """True when the words say the abuser is there or on the way. For a message already read as
+    leaving the page (read_person checks wants_to_leave once), so it does not check that again."""
+    return _ABUSER_PRESENT.search(for_matching(text)) is not None

@@ -74,6 +74,8 @@ def supporter_worry(text: str | None, intent: str | None) -> bool:
     """A supporter's worry about how to help, or a cover story when no kind of abuse was heard."""
     return bool(SUPPORTER_WORRY.search(text or "")
                 or (intent not in ABUSE_TOPICS and COVER_STORY.search(text or "")))
+
+
 # Sexual touching by someone at home or close is sexual abuse, not street harassment: "my mum's
 # boyfriend keeps touching me" was answered with the harassment text about flashing.
 _TOUCHED_BY_SOMEONE_CLOSE = re.compile(
@@ -155,18 +157,11 @@ def _best_topic(ranking: Sequence[dict[str, Any]], at_least: float = 0.0) -> str
 # when the classifier also heard a kind of abuse; "my mate's band is playing in camden tonight"
 # is a place, not trafficking at 0.05.
 _TOPIC_BESIDE_A_PLACE = 0.2
-
-
 # How sure the classifier must be of a kind of abuse told alongside danger for its services to
 # follow the emergency reply.
 _TOPIC_UNDER_DANGER = 0.3
 
 
-def _topic_under_danger(ranking: Sequence[dict[str, Any]]) -> str | None:
-    for candidate in ranking:
-        if candidate.get("name") in ABUSE_TOPICS and candidate.get("name") != PERPETRATOR:
-            return str(candidate["name"]) if float(candidate.get("confidence", 0)) >= _TOPIC_UNDER_DANGER else None
-    return None
 
 
 def _between_topics(ranking: Sequence[dict[str, Any]]) -> str | None:
@@ -261,10 +256,10 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
               and _SOMEONE_CLOSE.search(text or ""))):
         override = "sexual_violence"
     elif (intent == "inform_location" and speaker in ("self", "other") and not _SHORT.match(text or "")
-          and _best_topic(ranking, _TOPIC_BESIDE_A_PLACE)):
+          and (told := _best_topic(ranking, _TOPIC_BESIDE_A_PLACE))):
         # "I live in Manchester and my husband hits me": what is happening comes first; the
         # place still finds services after the explanation.
-        override = _best_topic(ranking, _TOPIC_BESIDE_A_PLACE)
+        override = told
     elif (place or has_location) and intent in _PLACE_LIKE | {"quick_exit"} and _SHORT.match(text or ""):
         # (a postcode the classifier alone took for leaving, "HA9 0WS" at 0.44, is a place: the
         # words of leaving were checked first)
@@ -304,7 +299,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     if speaker == "other":
         # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
         audience = replace(audience, gender=harmed_gender(text))
-    topic = _topic_under_danger(ranking) if (override or intent) == "immediate_danger" else None
+    topic = _best_topic(ranking, _TOPIC_UNDER_DANGER) if (override or intent) == "immediate_danger" else None
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
                          speaker_firm=firm_speaker == speaker, other_language=foreign, topic=topic)
