@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.find_services import send_services
 from bot.planned_slots import planned
 from bot.understanding.questions import asks_about_police, threatens_deportation
-from bot.understanding.reading import supporter_worry
+from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
 from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
 
 ABUSE_TOPICS = (
@@ -73,6 +73,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_police_after_assault"
     if under_18 and intent in (*ABUSE_TOPICS, "find_support") and sees_parent_harmed(text):
         return "answer_child_at_home"  # "my dad hits my mum, im 13": a victim too, not a helper
+    if under_18 and intent == "physical_abuse" and not PHYSICAL_HARM.search(text):
+        # "im 15 and my stepdad keeps coming into my room at night": no violence was told, and
+        # the explanation of being hit would answer something she did not say
+        return "answer_young_person"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if tracker.get_slot("speaker") == "other" and supporter_worry(text, intent):

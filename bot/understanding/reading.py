@@ -95,7 +95,7 @@ _NOT_PHYSICAL = re.compile(
     r"( ever| actually| really| even)? (hit|hits|hitting|beat|beats|hurt|hurts|touch|touches|touched|laid a finger"
     r"|lay a finger|physically hurt|been violent|violent|physical)\b( me| on me)?|\b(it'?s|its|it is) not physical\b"
     r"|\bno (violence|hitting|bruises)\b", re.IGNORECASE)
-_PHYSICAL_HARM = re.compile(
+PHYSICAL_HARM = re.compile(
     r"\b(hit|hits|hitting|punch\w*|kick\w*|slap\w*|push\w*|shov\w*|strangl\w*|chok\w*|beat\w*|bruis\w*|threw|throws"
     r"|bit|bites|burn\w*|stab\w*|grab\w*|pinned|hurt\w*|violent|violence|physical)\b", re.IGNORECASE)
 _HOW_TO_REACH = re.compile(r"\b(text|txt|contact|reach|talk|speak|call|ring|sign|bsl|email|message|chat)\b",
@@ -278,7 +278,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
     if ((override or intent) == "physical_abuse" and _NOT_PHYSICAL.search(text or "")
-            and not _PHYSICAL_HARM.search(_NOT_PHYSICAL.sub(" ", text or ""))):
+            and not PHYSICAL_HARM.search(_NOT_PHYSICAL.sub(" ", text or ""))):
         override = "coercive_control"  # its explanation says: abuse, and a crime, with no violence
     if ((override or intent) == "safe_contact" and not is_question(text)
             and _TELLS_OF_CONTROL.search(text or "") and _best_topic(ranking)):

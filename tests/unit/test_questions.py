@@ -139,6 +139,15 @@ def test_asking_for_a_refuge_number_gets_the_helpline_number(text: str) -> None:
     assert read_person(text, "ask_housing").intent == "ask_number"
 
 
+def test_a_young_person_who_tells_of_no_violence_is_not_given_the_explanation_of_being_hit() -> None:
+    text = "im 15 and my stepdad keeps coming into my room at night"
+    assert choose_reply("physical_abuse", tracker(text, "physical_abuse", {"age_group": "under_18"})) \
+        == "answer_young_person"
+    hit = "im 15 and my stepdad hits me"
+    assert choose_reply("physical_abuse", tracker(hit, "physical_abuse", {"age_group": "under_18"})) \
+        == "explain_physical_abuse"
+
+
 def test_under_18_legality_question_after_forced_marriage() -> None:
     text = "and if I agree to it, is it still against the law?"
     assert read_person(text, "nlu_fallback").intent == "ask_law"
