@@ -100,27 +100,36 @@ def histogram(values: list[float]) -> list[str]:
     return rows
 
 
+def fallback_threshold() -> float:
+    """The FallbackClassifier threshold config.yml sets, so the figures follow the config."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    return float(next(c for c in pipeline if c["name"] == "FallbackClassifier")["threshold"])
+
+
 def report(outcomes: list[Outcome], trained: set[str]) -> list[str]:
+    threshold = fallback_threshold()
     everyday = [o for o in outcomes if o.probe.expected == NOT_ABUSE]
     control = [o for o in outcomes if o.probe.expected != NOT_ABUSE]
     ends = Counter(o.intent for o in everyday)
     bad = [o for o in everyday if o.bad]
-    classifier_bad = [o for o in everyday if o.classifier in BAD and o.confidence >= 0.4]
+    classifier_bad = [o for o in everyday if o.classifier in BAD and o.confidence >= threshold]
     lines = [
         f"everyday (not abuse) probes: {len(everyday)}",
         f"  BAD, end as an abuse topic or danger: {len(bad)} (goal <= 2)",
         *[f"    round {r}: {sum(1 for o in bad if o.probe.round == r)} of "
           f"{sum(1 for o in everyday if o.probe.round == r)}"
           for r in sorted({o.probe.round for o in everyday})],
-        f"  classifier alone above 0.4 on a topic/danger: {len(classifier_bad)}",
+        f"  classifier alone at or above {threshold} on a topic/danger: {len(classifier_bad)}",
         f"  harmless ends: {sum(n for i, n in ends.items() if i in HARMLESS)}",
         "  ends: " + ", ".join(f"{i} {n}" for i, n in ends.most_common()),
         "  highest topic/danger confidence per everyday probe:",
         *histogram([o.top_topic for o in everyday]),
         "  classifier's best-guess confidence per everyday probe:",
         *histogram([o.confidence for o in everyday]),
-        f"  within 0.1 of the 0.4 threshold on a topic/danger: "
-        f"{sum(1 for o in everyday if 0.3 <= o.top_topic < 0.5)}",
+        f"  within 0.1 of the {threshold} threshold on a topic/danger: "
+        f"{sum(1 for o in everyday if threshold - 0.1 <= o.top_topic < threshold + 0.1)}",
     ]
     lines += ["", "everyday probes ending as a topic or danger, or with a topic/danger >= 0.3:"]
     for o in sorted(everyday, key=lambda o: -o.top_topic):

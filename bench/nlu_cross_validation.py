@@ -1,0 +1,151 @@
+"""Cross-validation of the intent classifier on the training data alone: how the classifier was chosen.
+
+    python -m bench.nlu_cross_validation              # the linear model, about a minute
+    python -m bench.nlu_cross_validation --with-diet  # also DIET and blends, about 15 minutes
+
+The held-out sets (tests/nlu_heldout*.yml) are for reporting, not for choosing, so the choice
+between DIET, the linear model and a blend of the two was made on stratified folds of
+data/nlu. For each classifier and each DIET weight it prints, at the FallbackClassifier
+thresholds config.yml sets, how many messages were answered with the right intent, answered
+with a wrong one, or left to the fallback question, and the abuse-topic and all-intent
+macro-F1 (a fallback counts as an error). DIET runs with the settings it had in config.yml
+before it was replaced (DIET_SETTINGS below). A benchmark: it prints and never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# DIET as config.yml had it until it was replaced by bot/nlu/linear_blend.py.
+DIET_FEATURIZERS: list[dict[str, Any]] = [
+    {"name": "RegexFeaturizer", "use_lookup_tables": True},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4,
+     "max_features": 12000},
+]
+DIET_SETTINGS: dict[str, Any] = {
+    "name": "DIETClassifier", "epochs": 50, "number_of_transformer_layers": 1,
+    "transformer_size": 128, "embedding_dimension": 32, "batch_size": [32, 128],
+    "constrain_similarities": True, "random_seed": 7, "ranking_length": 0,
+}
+Probabilities = dict[int, dict[str, float]]
+
+
+def _fallback_settings() -> tuple[float, float]:
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
+
+
+def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]]) -> Probabilities:
+    from bot.nlu.linear_blend import LinearIntentBlend, _linear_model
+
+    defaults = LinearIntentBlend.get_default_config()
+    out: Probabilities = {}
+    for train, test in folds:
+        model = _linear_model(float(defaults["C"]), int(defaults["max_char_features"]))
+        model.fit([texts[i] for i in train], [intents[i] for i in train])
+        for i, row in zip(test, model.predict_proba([texts[i] for i in test]), strict=True):
+            out[int(i)] = dict(zip(model.classes_, row.tolist(), strict=True))
+    return out
+
+
+def _diet(folds: list[tuple[Any, Any]]) -> Probabilities:
+    import yaml
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    head = [c for c in pipeline if c["name"] in ("SpacyNLP", "SpacyTokenizer")]
+    data = load_data(str(ROOT / "data" / "nlu"))
+    messages = data.intent_examples
+    out: Probabilities = {}
+    with tempfile.TemporaryDirectory() as work:
+        config = Path(work) / "config.yml"
+        config.write_text(yaml.safe_dump({"recipe": "default.v1", "language": "en",
+                                          "pipeline": [*head, *DIET_FEATURIZERS, DIET_SETTINGS]}))
+        for k, (train, test) in enumerate(folds):
+            fold = TrainingData([messages[i] for i in train], entity_synonyms=data.entity_synonyms,
+                                regex_features=data.regex_features, lookup_tables=data.lookup_tables)
+            path = Path(work) / f"fold{k}.yml"
+            RasaYAMLWriter().dump(str(path), fold)
+            model = train_nlu(str(config), str(path), str(Path(work) / "models"), fixed_model_name=f"fold{k}")
+            agent = Agent.load(model)
+
+            async def parse(indices: Any = test, loaded: Any = agent) -> None:
+                for i in indices:
+                    parsed = await loaded.parse_message(messages[i].get("text"))
+                    out[int(i)] = {r["name"]: r["confidence"] for r in parsed["intent_ranking"]}
+
+            asyncio.run(parse())
+            print(f"  DIET fold {k + 1} of {len(folds)} done", flush=True)
+    return out
+
+
+def report(intents: list[str], linear: Probabilities, diet: Probabilities | None,
+           topics: list[str]) -> list[str]:
+    from sklearn.metrics import f1_score
+
+    threshold, ambiguity = _fallback_settings()
+    weights = (0.0, 0.25, 0.5, 1.0) if diet else (0.0,)
+    lines = [f"{len(intents)} training examples, fallback at {threshold} (ambiguity {ambiguity})",
+             "| DIET weight | right | wrong | fallback question | abuse-topic macro-F1 | all-intent macro-F1 |",
+             "|---|---|---|---|---|---|"]
+    for weight in weights:
+        predicted, right, wrong, fallback = [], 0, 0, 0
+        for i, gold in enumerate(intents):
+            names = set(linear[i]) | set(diet[i] if diet else {})
+            mixed = {n: weight * (diet[i].get(n, 0.0) if diet else 0.0) + (1 - weight) * linear[i].get(n, 0.0)
+                     for n in names}
+            ranked = [*sorted(mixed.values(), reverse=True), 0.0]
+            best = max(mixed, key=mixed.__getitem__)
+            if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity:
+                predicted.append("nlu_fallback")
+                fallback += 1
+            else:
+                predicted.append(best)
+                right += best == gold
+                wrong += best != gold
+        lines.append(f"| {weight} | {right} | {wrong} | {fallback} | "
+                     f"{f1_score(intents, predicted, labels=topics, average='macro'):.3f} | "
+                     f"{f1_score(intents, predicted, average='macro', labels=sorted(set(intents))):.3f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--with-diet", action="store_true", help="train DIET on every fold too (slow)")
+    args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)  # Rasa's debug log would print training messages
+    os.chdir(ROOT)
+
+    from rasa.shared.nlu.training_data.loading import load_data
+    from sklearn.model_selection import StratifiedKFold
+
+    from bot.understanding.reading import ABUSE_TOPICS
+
+    messages = load_data(str(ROOT / "data" / "nlu")).intent_examples
+    texts = [m.get("text") for m in messages]
+    intents = [m.get("intent") for m in messages]
+    folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(texts, intents))
+    linear = _linear(texts, intents, folds)
+    diet = _diet(folds) if args.with_diet else None
+    print("\n".join(report(intents, linear, diet, sorted(ABUSE_TOPICS))))
+
+
+if __name__ == "__main__":
+    main()
