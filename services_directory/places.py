@@ -202,6 +202,15 @@ def _resolve(session: Session, stripped: str) -> PlaceMatch:
     return PlaceMatch(kind="unknown", text=stripped)
 
 
+def london_name(text: str) -> str | None:
+    """The London borough or neighbourhood a whole short message names, spelt right or with a
+    slip of the thumb ("wandswoth", "tower hamlet"); None otherwise. Needs no database, so the
+    NLU can mark the place for the directory to resolve."""
+    stripped = (text or "").strip()
+    match = _match_name(stripped) or _close_name(stripped)
+    return match.normalised if match is not None else None
+
+
 def _close_name(text: str) -> PlaceMatch | None:
     """"wandswoth", "tower hamlet": a slip of the thumb on a London name, never a real place
     elsewhere in the UK ("Harlow" is not Harrow)."""

@@ -23,7 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.override import override_intent
 from bot.understanding.language import warm as warm_language_lists
-from bot.understanding.reading import PersonReading, read_person
+from bot.understanding.reading import PLACE_LIKE, PersonReading, read_person
+from services_directory.places import london_name
 
 EXTRACTOR = "PersonAxes"
 
@@ -49,11 +50,23 @@ class PersonAxes(GraphComponent):
             intent = message.get(INTENT) or {}
             ranking = message.get(INTENT_RANKING_KEY) or []
             has_location = any(e.get("entity") == "location" for e in message.get(ENTITIES) or [])
+            if not has_location and intent.get("name") in PLACE_LIKE | {"inform_location"}:
+                has_location = self._add_place_said_alone(message, text)
             reading = read_person(text, intent.get("name"), ranking, has_location=has_location)
             self._add_entities(message, text, reading)
             if reading.intent and reading.intent != intent.get("name"):
                 override_intent(message, reading.intent)
         return messages
+
+    @staticmethod
+    def _add_place_said_alone(message: Message, text: str) -> bool:
+        """A London name said on its own, even misspelt, which the exact-name ruler missed."""
+        if len(text) > 40 or london_name(text) is None:
+            return False
+        place = {"entity": "location", "value": text.strip(), "start": 0, "end": len(text),
+                 "confidence": 1.0, "extractor": EXTRACTOR}
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), place], add_to_output=True)
+        return True
 
     @staticmethod
     def _add_entities(message: Message, text: str, reading: PersonReading) -> None:

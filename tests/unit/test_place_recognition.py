@@ -46,3 +46,23 @@ def test_postcodes_neighbourhoods_and_places_outside_london(nlp, text: str, expe
 @pytest.mark.parametrize("text", ["b4 he gets home", "gr8 thanks", "he hit me at 10pm", "m8 i need help"])
 def test_text_speak_is_not_mistaken_for_a_postcode(nlp, text: str) -> None:
     assert locations(nlp, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("wandswoth", "wandsworth"),
+    ("tower hamlet", "tower hamlets"),
+    ("  Barking ", "barking"),
+    ("Lewisham", "lewisham"),
+])
+def test_a_london_name_said_alone_even_misspelt_is_found_without_a_database(text: str, expected: str) -> None:
+    from services_directory.places import london_name
+
+    assert london_name(text) == expected
+
+
+@pytest.mark.parametrize("text", ["thanks", "yes please", "Harlow", "Manchester", "",
+                                  "my husband hits me in wandsworth every night"])
+def test_everyday_words_places_elsewhere_and_sentences_are_not_a_london_name(text: str) -> None:
+    from services_directory.places import london_name
+
+    assert london_name(text) is None
