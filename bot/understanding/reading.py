@@ -29,7 +29,7 @@ ABUSE_TOPICS = frozenset({
 })
 PERPETRATOR = "perpetrator_help"
 # Intents a bare place name is often mistaken for.
-_PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
+PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
                          "goodbye", "find_support", None})
 HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|"
                          r"what (can|should|do|could) i (actually |even |possibly )?do)\b", re.IGNORECASE)
@@ -240,7 +240,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # question back fits better than an explanation.
         override = (_best_topic(ranking, _TOPIC_BESIDE_A_PLACE)
                     or ("find_support" if speaker else "nlu_fallback"))
-    elif (audience.deaf and intent in _PLACE_LIKE | {"safe_contact", "ask_number"}
+    elif (audience.deaf and intent in PLACE_LIKE | {"safe_contact", "ask_number"}
           and _HOW_TO_REACH.search(text or "")):
         # "I'm Deaf, can I text someone?": the services, introduced with emergencySMS and
         # Relay UK, answer it; a question back or tips on hiding history do not.
@@ -260,17 +260,18 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # "I live in Manchester and my husband hits me": what is happening comes first; the
         # place still finds services after the explanation.
         override = told
-    elif (place or has_location) and intent in _PLACE_LIKE | {"quick_exit"} and _SHORT.match(text or ""):
+    elif (place or has_location) and intent in PLACE_LIKE | {"quick_exit"} and _SHORT.match(text or ""):
         # (a postcode the classifier alone took for leaving, "HA9 0WS" at 0.44, is a place: the
         # words of leaving were checked first)
         override = "inform_location"
-    elif (intent in _PLACE_LIKE | {"inform_location"} and not (place or has_location)
+    elif (intent in PLACE_LIKE | {"inform_location"} and not (place or has_location)
           and audience.tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.
         override = "find_support"
-    elif intent == "nlu_fallback" and supporter_worry(text, intent) and firm_speaker is None:
+    elif intent in ("nlu_fallback", "safe_contact") and supporter_worry(text, intent) and firm_speaker is None:
         # "what can I actually do?": a supporter (the slot says so) gets how to help them, the
-        # person affected their next steps (actions/plan_reply.py)
+        # person affected their next steps (actions/plan_reply.py). "what if she doesn't want
+        # help" is not a question about contacting help safely, whatever the classifier leant to.
         override = "find_support"
     elif (intent in ("nlu_fallback", "find_support", "out_of_scope") and speaker == "other"
           and supporter_worry(text, intent)):

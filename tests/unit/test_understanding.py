@@ -380,6 +380,13 @@ def test_a_supporters_worry_about_what_to_do(text: str, supporter_worry: bool) -
     assert (SUPPORTER_WORRY.search(text) is not None) is supporter_worry
 
 
+@pytest.mark.parametrize("classified", ["nlu_fallback", "safe_contact"])
+def test_a_supporters_worry_is_answered_by_who_is_speaking_not_as_safe_contact(classified: str) -> None:
+    # the speaker slot from earlier says who asks; plan_reply answers a supporter with how to help
+    assert read_person("what if she doesn't want help", classified).intent == "find_support"
+    assert read_person("how do I call them without him hearing?", "safe_contact").intent is None
+
+
 # Written from personas for the second pass of the high-risk signs (2026-11-29).
 @pytest.mark.parametrize(("text", "sign"), [
     ("he said if i leave he'll find me", "separation"),
