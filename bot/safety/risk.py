@@ -20,6 +20,8 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         rf"\b{_WILL}\s*{_KILL}\b{_NOT_SELF}", rf"\bthreat\w* (to|he'?d|she'?d) {_KILL}\b",
         r"\bdeath threats?\b", rf"\b{_KILL}\w* (me|us|the kids)\b",
         r"\b(slit|cut) (my|her|your|our) throats?\b",
+        # "if he can't have me, no one can": a threat to kill in other words
+        r"\b(can'?t|cannot|won'?t) have (me|you|her|him),? (then )?(no ?one|nobody|no one else|noone) (can|will)\b",
     ),
     "weapon": (rf"\b{_WEAPON}\b",),
     "strangulation": (
@@ -27,6 +29,12 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\bhands? (a)?round (my|her|his) (neck|throat)\b", r"\b(grabbed|squeezed) (my|her) (neck|throat)\b",
         r"\b(grabbed|grabs|held|holds|pinned|pushed) (me|her|him) (up )?(by|against the wall by) the (neck|throat)\b",
         r"\b(passed out|blacked out|couldn'?t breathe)\b",
+        # suffocation is the same offence (Domestic Abuse Act 2021 s.70; sourced-facts.md section 5)
+        r"\b(put|puts|pressed|presses|held|holds|pushed|pushes|shoved) (a |the |his |her |their )?"
+        r"(pillow|cushion|hand|hands|bag|plastic bag) over (my|her|his) (face|mouth|nose|head)\b",
+        r"\b(held|holds|pushed|pushes|forced|kept|keeps) (my|her|his) head under( the)? water\b",
+        r"\b(held|holds|pushed|pushes) (me|her|him) under( the)? water\b",
+        r"\bcover(ed|s|ing)? (my|her) (mouth and nose|nose and mouth)\b",
     ),
     "pregnancy": (
         r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b",

@@ -396,9 +396,24 @@ def test_a_supporters_worry_is_answered_by_who_is_speaking_not_as_safe_contact(c
     ("he said he'd slit my throat", "threat_to_kill"),
     ("he grabbed me by the throat", "strangulation"),
     ("he squeezed till I passed out", "strangulation"),
+    # third pass (2026-11-29): suffocation is the same offence; a threat to kill in other words
+    ("he put a pillow over my face until i went limp", "strangulation"),
+    ("she held her hand over my mouth and nose", "strangulation"),
+    ("he held my head under the water in the bath", "strangulation"),
+    ("he covered my mouth and nose so i couldnt scream", "strangulation"),
+    ("he says if he can't have me no one can", "threat_to_kill"),
+    ("she told him if she cant have him nobody will", "threat_to_kill"),
 ])
 def test_high_risk_signs_in_everyday_words(text: str, sign: str) -> None:
     assert sign in high_risk_signs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "i put my hands over my face and cried", "we swam under the water at the lido",
+    "i can't have my phone at work", "he can't have me round on sundays",
+])
+def test_everyday_words_near_the_high_risk_signs_are_not_signs(text: str) -> None:
+    assert not ({"strangulation", "threat_to_kill"} & set(high_risk_signs(text)))
 
 
 @pytest.mark.parametrize("text", [
