@@ -30,7 +30,7 @@ ABUSE_TOPICS = frozenset({
 PERPETRATOR = "perpetrator_help"
 # Intents a bare place name is often mistaken for.
 PLACE_LIKE = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
-                         "goodbye", "find_support", None})
+                        "goodbye", "find_support", None})
 HOW_TO_HELP = re.compile(r"\b(how (can|do|should|could) i (help|support)|"
                          r"what (can|should|do|could) i (actually |even |possibly )?do)\b", re.IGNORECASE)
 # Intents the classifier may lean to that can answer someone describing their situation.
