@@ -29,8 +29,10 @@ _PATTERNS = (
     r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",
     r"\b(he'?s|hes|she'?s|shes|they'?re) (coming|back|here|home)\b.{0,25}\b(go|bye|close|exit|hide|delete)\b",
     r"\bcan'?t talk\b.{0,15}\b(now|bye|go)\b",
-    r"\b(coming|here|back|home|upstairs|walking in|pulled up|its him|it'?s him|it'?s her)\b.{0,15}"
-    r"\b(bye|go go|gtg|g2g)\b",
+    r"\b(coming|here|back|home|upstairs|walking in|walked in|came in|come in|pulled up|on the stairs|its him"
+    r"|it'?s him|it'?s her)\b.{0,15}\b(bye|go go|gtg|g2g)\b",
+    # his car arriving, said and nothing else: "his car just pulled up"
+    r"^\W*(oh no |shit |omg )?(his|her|their) car (has )?(just )?(pulled up|pulled in|is outside)( now)?\W*$",
     r"\bbye\b.{0,20}\b(he'?s|hes|she'?s|shes|they'?re|mum'?s|dad'?s|mums|dads) (coming|here|back|home)\b",
     # signs he is there, then a goodbye: "his key is in the door bye", "he woke up gtg"
     r"\b((his|her|their) keys? (is |are )?(in|at) the door|hear (his|her|their) (car|key|keys|voice|footsteps)"
@@ -51,6 +53,11 @@ _ABUSER_PRESENT = re.compile(
     r"|\b(he|she|they) can see (the|my|this) (screen|phone|laptop)\b|\bit'?s (him|her)\b"
     r"|\b(his|her|their) (key|keys) (is |are )?(in|at) the door\b"
     r"|\b(i )?(can )?hear (his|her|their) (car|key|keys|voice|footsteps)\b"
+    r"|\b(hear|heard) (him|her|them) (on the stairs|coming|at the door|downstairs|upstairs|outside|in the hall)\b"
+    r"|\b(he|she|they) (came|come|comes|got) (back|home)( early| now)?\b"
+    r"|\b(husband|wife|partner|boyfriend|girlfriend|bf|gf)('?s| is)? (home|back|here)( now| early)?\b"
+    r"|\b(his|her|their) car\b.{0,20}\b(pulled up|pulled in|outside|in the drive|on the drive)\b"
+    r"|\bpulled (into|onto|up on|up in) the drive(way)?\b"
     r"|\bsomeone'?s (coming|here|at the door)\b")
 # "what do I need if I have to go in a hurry": going in the future is not leaving the page now.
 _IF_GOING = re.compile(r"\b(if|when|before|in case) (i|we) (have|need|had|got) to go\b|\bgo in a hurry\b")

@@ -98,6 +98,10 @@ def test_leaving_the_page_in_everyday_words(text: str) -> None:
     ("he can see the screen bye", True), ("gotta go", False), ("get me off this page", False),
     ("his key is in the door bye", True), ("he's awake gtg", True), ("i can hear his car, close this", True),
     ("hes downstairs gotta go", True),
+    # third pass (2026-11-29, from personas)
+    ("he just walked in bye", True), ("i can hear him on the stairs gtg", True),
+    ("he came back early, i have to go", True), ("husband home now, bye", True),
+    ("his car just pulled up", True), ("he just pulled into the drive, gtg", True),
     ("exit", False),
 ])
 def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, present: bool) -> None:
@@ -111,7 +115,7 @@ def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, presen
 @pytest.mark.parametrize("text", [
     "I need to leave him", "how do i leave", "i need to go to the police", "how do I exit this?",
     "i want to leave my husband", "he's back", "what do I need to grab if I have to go in a hurry",
-    "when he comes home he hits me",
+    "when he comes home he hits me", "his car is a ford focus", "my husband is home on fridays",
 ])
 def test_leaving_a_relationship_is_not_leaving_the_page(text: str) -> None:
     assert not wants_to_leave(text)
