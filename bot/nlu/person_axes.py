@@ -60,10 +60,12 @@ class PersonAxes(GraphComponent):
 
     @staticmethod
     def _add_place_said_alone(message: Message, text: str) -> bool:
-        """A London name said on its own, even misspelt, which the exact-name ruler missed."""
-        if len(text) > 40 or london_name(text) is None:
+        """A London name said on its own, even misspelt, which the exact-name ruler missed. The
+        value is the name it matched, so the directory finds it without matching it again."""
+        name = london_name(text) if len(text) <= 40 else None
+        if name is None:
             return False
-        place = {"entity": "location", "value": text.strip(), "start": 0, "end": len(text),
+        place = {"entity": "location", "value": name, "start": 0, "end": len(text),
                  "confidence": 1.0, "extractor": EXTRACTOR}
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), place], add_to_output=True)
         return True
