@@ -100,16 +100,18 @@ def histogram(values: list[float]) -> list[str]:
     return rows
 
 
-def fallback_threshold() -> float:
-    """The FallbackClassifier threshold config.yml sets, so the figures follow the config."""
+def fallback_settings() -> tuple[float, float]:
+    """The FallbackClassifier's threshold and ambiguity threshold as config.yml sets them, so the
+    figures follow the config."""
     import yaml
 
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    return float(next(c for c in pipeline if c["name"] == "FallbackClassifier")["threshold"])
+    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
 
 
 def report(outcomes: list[Outcome], trained: set[str]) -> list[str]:
-    threshold = fallback_threshold()
+    threshold, _ = fallback_settings()
     everyday = [o for o in outcomes if o.probe.expected == NOT_ABUSE]
     control = [o for o in outcomes if o.probe.expected != NOT_ABUSE]
     ends = Counter(o.intent for o in everyday)

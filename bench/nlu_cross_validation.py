@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.nlu_calibration import fallback_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 # DIET as config.yml had it until it was replaced by bot/nlu/linear_blend.py.
 DIET_FEATURIZERS: list[dict[str, Any]] = [
@@ -39,21 +41,13 @@ DIET_SETTINGS: dict[str, Any] = {
 Probabilities = dict[int, dict[str, float]]
 
 
-def _fallback_settings() -> tuple[float, float]:
-    import yaml
-
-    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
-    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
-
-
 def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]]) -> Probabilities:
-    from bot.nlu.linear_blend import LinearIntentBlend, _linear_model
+    from bot.nlu.linear_blend import LinearIntentBlend, linear_model
 
     defaults = LinearIntentBlend.get_default_config()
     out: Probabilities = {}
     for train, test in folds:
-        model = _linear_model(float(defaults["C"]), int(defaults["max_char_features"]))
+        model = linear_model(float(defaults["C"]), int(defaults["max_char_features"]))
         model.fit([texts[i] for i in train], [intents[i] for i in train])
         for i, row in zip(test, model.predict_proba([texts[i] for i in test]), strict=True):
             out[int(i)] = dict(zip(model.classes_, row.tolist(), strict=True))
@@ -99,7 +93,7 @@ def report(intents: list[str], linear: Probabilities, diet: Probabilities | None
            topics: list[str]) -> list[str]:
     from sklearn.metrics import f1_score
 
-    threshold, ambiguity = _fallback_settings()
+    threshold, ambiguity = fallback_settings()
     weights = (0.0, 0.25, 0.5, 1.0) if diet else (0.0,)
     lines = [f"{len(intents)} training examples, fallback at {threshold} (ambiguity {ambiguity})",
              "| DIET weight | right | wrong | fallback question | abuse-topic macro-F1 | all-intent macro-F1 |",

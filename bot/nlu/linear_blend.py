@@ -16,6 +16,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import numpy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,7 +29,7 @@ MODEL_FILE = "linear_intents.pkl"
 RANKING_LENGTH = 10
 
 
-def _linear_model(inverse_regularisation: float, max_char_features: int) -> Any:
+def linear_model(inverse_regularisation: float, max_char_features: int) -> Any:
     # Imported here: scikit-learn is heavy, and nothing should load at import time.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -54,8 +55,6 @@ class _FastLinear:
     """
 
     def __init__(self, pipeline: Any) -> None:
-        import numpy
-
         union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
         self.classes: list[str] = [str(c) for c in regression.classes_]
         self._parts = []
@@ -68,8 +67,6 @@ class _FastLinear:
         self._intercept = regression.intercept_
 
     def probabilities(self, text: str) -> dict[str, float]:
-        import numpy
-
         scores = self._intercept.copy()
         for analyse, vocabulary, idf, offset in self._parts:
             counts: dict[int, int] = {}
@@ -123,7 +120,7 @@ class LinearIntentBlend(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         if len({m.get(INTENT) for m in examples}) >= 2:
-            model = _linear_model(self.inverse_regularisation, self.max_char_features)
+            model = linear_model(self.inverse_regularisation, self.max_char_features)
             model.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
             with self._storage.write_to(self._resource) as directory:
                 (Path(directory) / MODEL_FILE).write_bytes(pickle.dumps(model))
