@@ -12,6 +12,7 @@ said they harm anyone (and the reverse), and a bare place name the classifier di
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,6 +28,8 @@ from bot.understanding.reading import PLACE_LIKE, PersonReading, read_person
 from services_directory.places import london_name
 
 EXTRACTOR = "PersonAxes"
+# "she lives in wandswoth": a place named at the end of a short message, after a preposition.
+_PLACE_AT_THE_END = re.compile(r"\b(?:in|from|near|around|at)\s+([a-z][a-z' &-]{2,38}?)\W*$", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -51,7 +54,7 @@ class PersonAxes(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             has_location = any(e.get("entity") == "location" for e in message.get(ENTITIES) or [])
             if not has_location and intent.get("name") in PLACE_LIKE | {"inform_location"}:
-                has_location = self._add_place_said_alone(message, text)
+                has_location = self._add_place_named(message, text)
             reading = read_person(text, intent.get("name"), ranking, has_location=has_location)
             self._add_entities(message, text, reading)
             if reading.intent and reading.intent != intent.get("name"):
@@ -59,10 +62,14 @@ class PersonAxes(GraphComponent):
         return messages
 
     @staticmethod
-    def _add_place_said_alone(message: Message, text: str) -> bool:
-        """A London name said on its own, even misspelt, which the exact-name ruler missed. The
-        value is the name it matched, so the directory finds it without matching it again."""
-        name = london_name(text) if len(text) <= 40 else None
+    def _add_place_named(message: Message, text: str) -> bool:
+        """A London name said on its own or at the end ("she lives in wandswoth"), even misspelt,
+        which the exact-name ruler missed. The value is the name it matched, so the directory
+        finds it without matching it again."""
+        if len(text) > 80:
+            return False
+        trailing = _PLACE_AT_THE_END.search(text)
+        name = london_name(text) or (london_name(trailing.group(1)) if trailing else None)
         if name is None:
             return False
         place = {"entity": "location", "value": name, "start": 0, "end": len(text),

@@ -66,3 +66,21 @@ def test_everyday_words_places_elsewhere_and_sentences_are_not_a_london_name(tex
     from services_directory.places import london_name
 
     assert london_name(text) is None
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("wandswoth", "wandsworth"), ("she lives in wandswoth", "wandsworth"), ("im in tower hamlet", "tower hamlets"),
+    ("i live in fear", None), ("i'm in pain", None), ("at the door", None),
+    ("she lives in Harlow", "Harlow"),  # outside London: marked as it is, never as a London name
+])
+def test_the_nlu_marks_a_london_place_named_alone_or_at_the_end(text: str, place: str | None) -> None:
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.person_axes import PersonAxes
+
+    message = Message(data={TEXT: text, INTENT: {"name": "inform_location", "confidence": 0.6}})
+    PersonAxes().process([message])
+
+    marked = [e["value"] for e in message.get(ENTITIES) or [] if e["entity"] == "location"]
+    assert marked == ([place] if place else [])
