@@ -146,22 +146,38 @@ class ActionPlanReply(Action):
         return [*events, *send_services(dispatcher, tracker, {"reply": reply})]
 
 
-class ActionNameRisk(Action):
+# The specialist line for the kind of abuse told beside danger ("my brother will kill me if I
+# marry him"), sent after the emergency message: the topic's explanation waits, the number not.
+# Kinds the National Domestic Abuse Helpline already covers need no line of their own.
+SPECIALIST_AFTER_EMERGENCY = {
+    topic: f"utter_specialist_after_emergency_{topic}"
+    for topic in ("forced_marriage", "honour_based_abuse", "stalking", "sexual_violence",
+                  "trafficking_exploitation")
+}
+
+
+class ActionFollowEmergency(Action):
     """After the emergency message, name a high-risk sign the person gave ("he keeps a
-    machete", "he says he'll kill me if I leave"): danger now does not make it less true, and
-    it is what a specialist would say next. Once per conversation per sign."""
+    machete", "he says he'll kill me if I leave") and the specialist line for the kind of abuse
+    they told: danger now does not make either less true, and they are what a specialist would
+    say next. Each once per conversation."""
 
     def name(self) -> str:
-        return "action_name_risk"
+        return "action_follow_emergency"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         signs = set(entity_values(tracker, "risk_sign"))
         given = notes_given(tracker)
-        for sign in RISK_SIGN_ORDER:
-            note = f"utter_high_risk_{sign}"
-            if sign in signs and note not in given:
-                dispatcher.utter_message(response=note)
-                return [SlotSet("urgent_notes_given", [*given, note])]
-        return []
+        sent: list[str] = []
+        note = next((f"utter_high_risk_{sign}" for sign in RISK_SIGN_ORDER
+                     if sign in signs and f"utter_high_risk_{sign}" not in given), None)
+        if note:
+            sent.append(note)
+        line = SPECIALIST_AFTER_EMERGENCY.get(tracker.get_slot("topic") or "")
+        if line and line not in given:
+            sent.append(line)
+        for response in sent:
+            dispatcher.utter_message(response=response)
+        return [SlotSet("urgent_notes_given", [*given, *sent])] if sent else []

@@ -138,6 +138,9 @@ class Reading:
     speaker: str
     urgency: frozenset[str]
     audience: frozenset[str]
+    # The kind of abuse the bot acts on: the intent when it is one, else the kind told beside
+    # danger (PersonAxes' `topic`, which fills the topic slot the services after 999 follow).
+    topic: str | None = None
 
 
 def _reading(parsed: dict) -> Reading:
@@ -154,7 +157,9 @@ def _reading(parsed: dict) -> Reading:
     audience |= values("age_group") & {"under_18", "older"}
     speaker = next(iter(values("speaker")), "self")  # no signal: the person affected
     classifier = (parsed.get("classifier_intent") or parsed.get("intent") or {}).get("name")
-    return Reading(intent, classifier, speaker, frozenset(urgency), frozenset(audience))
+    told_beside_danger = next(iter(values("topic")), None)
+    topic = intent if intent in ABUSE_TOPICS else told_beside_danger
+    return Reading(intent, classifier, speaker, frozenset(urgency), frozenset(audience), topic)
 
 
 async def _parse_all(model: Path, texts: list[str]) -> tuple[list[Reading], float]:
@@ -309,6 +314,11 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
     readings, _ = asyncio.run(_parse_all(model, [e.text for e in examples]))
     intents = score([e.intent for e in examples], [r.intent or "" for r in readings])
     topic_f1 = [intents.f1[t] for t in sorted(ABUSE_TOPICS) if t in intents.f1]
+    # The topic axis: a message whose reply is the emergency one still counts as understood
+    # when the kind of abuse it told was carried beside the danger (and as a false topic when
+    # a danger message without one got one).
+    topics = score([e.intent for e in examples], [r.topic or r.intent or "" for r in readings])
+    topic_axis_f1 = [topics.f1[t] for t in sorted(ABUSE_TOPICS) if t in topics.f1]
     speaker_acc = sum(e.speaker == r.speaker for e, r in zip(examples, readings, strict=True))
     speaker_acc /= max(1, len(examples))
     urgency_gold = [e.urgency for e in examples]
@@ -334,7 +344,10 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
         "| measure | result | goal |",
         "|---|---|---|",
         f"| intent macro-F1 (all intents) | {intents.macro_f1:.3f} | |",
-        f"| abuse-topic macro-F1 | {sum(topic_f1) / max(1, len(topic_f1)):.3f} | >= 0.93 |",
+        f"| abuse-topic macro-F1, topic axis (the kind told beside danger counts) | "
+        f"{sum(topic_axis_f1) / max(1, len(topic_axis_f1)):.3f} | >= 0.93 |",
+        f"| abuse-topic macro-F1, final intent only (danger replaces the topic) | "
+        f"{sum(topic_f1) / max(1, len(topic_f1)):.3f} | |",
         f"| speaker role accuracy | {speaker_acc:.3f} | >= 0.95 |",
         f"| danger-now recall | {danger_recall:.3f} | 1.0 |",
         f"| suicide recall | {suicide_recall:.3f} | 1.0 |",

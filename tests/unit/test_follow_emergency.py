@@ -1,0 +1,64 @@
+"""What follows the emergency message (action_follow_emergency): the high-risk sign the person
+named and the specialist line for the kind of abuse told beside the danger, each once.
+
+Runs the real action with rasa_sdk's own Tracker and dispatcher, and checks every response it
+can send exists in the real domain with the number the directory holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.plan_reply import SPECIALIST_AFTER_EMERGENCY, ActionFollowEmergency
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tracker(entities: list[dict[str, Any]], slots: dict[str, Any]) -> Tracker:
+    latest = {"text": "…", "intent": {"name": "immediate_danger"}, "entities": entities}
+    return Tracker("t", slots, latest, [], False, None, None, "action_listen")
+
+
+def _run(entities: list[dict[str, Any]], slots: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = ActionFollowEmergency().run(dispatcher, _tracker(entities, slots), {})
+    return [m["response"] for m in dispatcher.messages], events
+
+
+def test_forced_marriage_in_danger_gets_the_threat_named_then_karma_nirvana() -> None:
+    sent, events = _run([{"entity": "risk_sign", "value": "threat_to_kill"}], {"topic": "forced_marriage"})
+    assert sent == ["utter_high_risk_threat_to_kill", "utter_specialist_after_emergency_forced_marriage"]
+    assert events[0]["value"] == sent
+
+
+def test_a_line_already_given_is_not_repeated_but_the_next_sign_is_named() -> None:
+    given = ["utter_high_risk_threat_to_kill", "utter_specialist_after_emergency_stalking"]
+    sent, _ = _run([{"entity": "risk_sign", "value": "threat_to_kill"}, {"entity": "risk_sign", "value": "weapon"}],
+                   {"topic": "stalking", "urgent_notes_given": given})
+    assert sent == ["utter_high_risk_weapon"]
+
+
+def test_kinds_the_national_helpline_covers_add_nothing() -> None:
+    sent, events = _run([], {"topic": "physical_abuse"})
+    assert sent == [] and events == []
+
+
+@pytest.mark.parametrize(("topic", "number"), [
+    ("forced_marriage", "0800 5999 247"), ("honour_based_abuse", "0800 5999 247"),
+    ("stalking", "0808 802 0300"), ("sexual_violence", "0808 500 2222"),
+    ("trafficking_exploitation", "08000 121 700"),
+])
+def test_each_specialist_line_is_in_the_domain_with_the_directory_number(topic: str, number: str) -> None:
+    """The directory's national numbers are themselves held to the national reference
+    (tests/directory/test_dir_bundled_data.py)."""
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    variants = domain.responses[SPECIALIST_AFTER_EMERGENCY[topic]]
+    assert variants and all(number in v["text"] for v in variants)
+    phones = (ROOT / "services_directory" / "data" / "hsds" / "phones.csv").read_text()
+    assert f",{number}," in phones
