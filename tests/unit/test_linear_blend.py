@@ -41,8 +41,8 @@ def storage(tmp_path: Path) -> LocalModelStorage:
     return LocalModelStorage(tmp_path)
 
 
-def _component(storage: LocalModelStorage, diet_weight: float) -> LinearIntentBlend:
-    config = {**LinearIntentBlend.get_default_config(), "diet_weight": diet_weight}
+def _component(storage: LocalModelStorage, diet_weight: float, **settings: float) -> LinearIntentBlend:
+    config = {**LinearIntentBlend.get_default_config(), "diet_weight": diet_weight, **settings}
     context = ExecutionContext(GraphSchema({}), "test")
     return LinearIntentBlend.create(config, storage, Resource("blend"), context)
 
@@ -104,7 +104,51 @@ def test_the_fast_path_gives_scikit_learns_own_probabilities(storage: LocalModel
     blend = _component(storage, 0.25)
     blend.train(_training_data())
 
-    fast = blend._fast.probabilities(text)
-    reference = dict(zip(blend.model.classes_, blend.model.predict_proba([text])[0], strict=True))
+    never = _component(storage, 0.25, sentence_below=0.0)  # n-grams alone
+    never.train(_training_data())
+
+    fast = never._fast.probabilities(text)
+    ngrams = never.model.ngrams
+    reference = dict(zip(ngrams.classes_, ngrams.predict_proba([text])[0], strict=True))
 
     assert fast == pytest.approx(reference, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["he follows me home from work", "zzzz qqqq", "my partner sits outside my office"])
+def test_below_the_threshold_the_sentence_model_answers_with_its_own_probabilities(
+        storage: LocalModelStorage, text: str) -> None:
+    from bot.nlu.linear_blend import sentence_features
+    from bot.nlu.sentence_encoder import encoder
+
+    always = _component(storage, 0.25, sentence_below=1.01)  # every guess counts as unsure
+    always.train(_training_data())
+    trained = always.model
+
+    fast = always._fast.probabilities(text)
+    features = sentence_features(trained.ngrams.steps[0][1].transform([text]), encoder().encode([text]),
+                                 trained.sentence_weight)
+    reference = dict(zip(trained.with_sentences.classes_, trained.with_sentences.predict_proba(features)[0],
+                         strict=True))
+
+    assert fast == pytest.approx(reference, abs=1e-6)
+    ngram_only = dict(zip(trained.ngrams.classes_, trained.ngrams.predict_proba([text])[0], strict=True))
+    assert fast != pytest.approx(ngram_only, abs=1e-3)
+
+
+def test_a_sure_ngram_guess_never_computes_the_sentence_vector(storage: LocalModelStorage,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.nlu import sentence_encoder
+
+    blend = _component(storage, 0.25, sentence_below=0.0)
+    blend.train(_training_data())
+    monkeypatch.setattr(sentence_encoder, "encoder", lambda: pytest.fail("the sentence vector was computed"))
+
+    assert max(blend._fast.probabilities("he follows me home from work").values()) > 0.0
+
+
+def test_without_sentence_weight_only_the_ngram_model_is_trained(storage: LocalModelStorage) -> None:
+    blend = _component(storage, 0.25, sentence_weight=0.0, sentence_below=1.01)
+    blend.train(_training_data())
+
+    assert blend.model.with_sentences is None
+    assert blend._fast.probabilities("he follows me home")["stalking"] > 0.3
