@@ -270,9 +270,12 @@ def test_abuse_without_violence_is_not_answered_as_being_hit(text: str, answer: 
 @pytest.mark.parametrize(("text", "speaker"), [
     ("my dad hits my mum every weekend when hes drunk, im 13", "self"),
     ("im 15 and my mums boyfriend screams at my mum and pushes her", "self"),
+    ("im 15 my mums boyfriend hits her and i dont know what to do", "self"),
+    ("I'm 12, my mum's partner is horrible to her every night", "self"),
     # an adult worried about her parents is a supporter
     ("my dad hits my mum every weekend when hes drunk", "other"),
     ("I'm 45 and my dad shouts at my mum all the time", "other"),
+    ("my mums boyfriend hits her and i dont know what to do", "other"),
 ])
 def test_a_child_who_sees_a_parent_harmed_is_harmed_too(text: str, speaker: str) -> None:
     assert read_person(text, "physical_abuse").speaker == speaker
