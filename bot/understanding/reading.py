@@ -84,6 +84,17 @@ _SOMEONE_CLOSE = re.compile(
     r"\b(step ?dad|stepfather|step ?brother|dad|father|uncle|brother|cousin|grand(dad|pa|father)|"
     r"(mum|mom|mother)'?s (boyfriend|partner|husband)|my (boyfriend|husband|partner|bf|ex))\b",
     re.IGNORECASE)
+# Getting round a block to keep contacting someone is the fixation that makes it stalking, not
+# only harassment (Protection from Harassment Act 1997 s.2A(3), docs/reference/sourced-facts.md):
+# "he makes a new account every time I block him". Posting about someone is not contact.
+_THEY_BLOCKED = (r"\b((i|we|she|he)( have|'ve|'d| had)? (block|blocked|blocks)|blocking (him|her|them|his|her)"
+                 r"|block (him|her|them|his|her))\b")
+_NEW_WAY_IN = r"\b(new|another|different|fake|second|other) (accounts?|numbers?|profiles?|sims?|emails?|phones?)\b"
+_CONTACT_DESPITE_BLOCKING = re.compile(
+    r"\b(every ?time|whenever|each time|after|since|even though|when) (i|we|she|he) (block|blocked|blocks)\b"
+    r".{0,60}\b(messag\w*|text\w*|call\w*|ring\w*|contact\w*|dm\w*|writ\w* to|get hold of)\b"
+    rf"|{_NEW_WAY_IN}.{{0,60}}{_THEY_BLOCKED}|{_THEY_BLOCKED}.{{0,60}}{_NEW_WAY_IN}",
+    re.IGNORECASE)
 _TELLS_OF_CONTROL = re.compile(
     r"\b(he|she|they|my (boyfriend|girlfriend|bf|gf|husband|wife|partner|ex|dad|mum|family|brother))"
     r"( always| keeps| still)? (checks?|reads?|goes through|went through|tracks?|monitors?|takes?|took|smashe[sd]"
@@ -160,6 +171,9 @@ _TOPIC_BESIDE_A_PLACE = 0.2
 # How sure the classifier must be of a kind of abuse told alongside danger for its services to
 # follow the emergency reply.
 _TOPIC_UNDER_DANGER = 0.3
+# How much of the classifier's belief must be on a kind of abuse for an unplaced message from
+# someone under 18 to be answered as a young person telling of harm.
+_YOUNG_PERSON_HARM = 0.15
 
 
 
@@ -251,6 +265,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_privacy"
     elif switches_to_self(text) and intent not in ABUSE_TOPICS:
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
+    elif intent in ("harassment", "tech_abuse") and _CONTACT_DESPITE_BLOCKING.search(text or ""):
+        override = "stalking"
     elif ((recent_assault and intent != "sexual_violence")
           or (intent == "harassment" and _TOUCHED_BY_SOMEONE_CLOSE.search(text or "")
               and _SOMEONE_CLOSE.search(text or ""))):
@@ -278,6 +294,12 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "ask_how_to_help"
     elif intent == "nlu_fallback" and speaker in ("self", "other"):
         override = _between_topics(ranking) or _leaning(ranking, speaker)
+    if (override is None and intent == "nlu_fallback" and audience.age_group == "under_18"
+            and _best_topic(ranking, _YOUNG_PERSON_HARM)):
+        # A young person telling of harm nothing above could place ("im in year 10 and my step
+        # dad pulls my hair"): their own answer (not your fault, Childline) rather than a
+        # question back (actions/plan_reply.py).
+        override = "find_support"
     if ((override or intent) == "physical_abuse" and _NOT_PHYSICAL.search(text or "")
             and not PHYSICAL_HARM.search(_NOT_PHYSICAL.sub(" ", text or ""))):
         override = "coercive_control"  # its explanation says: abuse, and a crime, with no violence

@@ -462,3 +462,31 @@ def test_the_revenge_porn_helpline_leads_only_when_images_are_spoken_of(text: st
 def test_sexual_touching_by_someone_close_is_sexual_abuse_not_harassment(
         text: str, intent: str | None) -> None:
     assert read_person(text, "harassment").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("my ex keeps making new accounts to message me every time I block him", "harassment", "stalking"),
+    ("i blocked her number and she rings from a different number every night", "harassment", "stalking"),
+    ("every time I block him he finds another way to text me", "tech_abuse", "stalking"),
+    # posting about someone, or a block with no contact after it, stays as it was
+    ("he keeps making new accounts to post lies about me", "harassment", None),
+    ("i blocked him and he posted horrible things about me on his story", "harassment", None),
+    ("my new account got blocked by instagram", "tech_abuse", None),
+])
+def test_contacting_round_a_block_is_stalking(text: str, intent: str, answer: str | None) -> None:
+    ranking = [{"name": intent, "confidence": 0.65}, {"name": "stalking", "confidence": 0.3}]
+    assert read_person(text, intent, ranking).intent == answer
+
+
+def test_a_young_person_telling_of_harm_the_classifier_cannot_place_gets_their_own_answer() -> None:
+    unsure = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "sexual_violence", "confidence": 0.25},
+              {"name": "coercive_control", "confidence": 0.24}]
+    text = "im in year 10 and my step dad pulls my hair and says no one will believe me"
+    assert read_person(text, "nlu_fallback", unsure).intent == "find_support"
+    # an adult is asked, or answered by the classifier's leaning, as before
+    assert read_person("my step dad pulls my hair and says no one will believe me", "nlu_fallback",
+                       unsure).intent != "find_support"
+    # and a young person's message with no kind of abuse in it is not treated as harm
+    small_talk = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.28},
+                  {"name": "physical_abuse", "confidence": 0.05}]
+    assert read_person("im in year 10 and i like football", "nlu_fallback", small_talk).intent is None
