@@ -19,6 +19,7 @@ figures and how they were made: docs/nlu-classifier.md.
 
 from __future__ import annotations
 
+import logging
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intents.pkl"
 RANKING_LENGTH = 10
 
@@ -144,10 +146,17 @@ class IntentScorer:
             scores += weights @ self._coef[columns]
         probabilities = _softmax(scores)
         if self._with_sentences is not None and probabilities.max() < self._sentence_below:
-            from bot.nlu.sentence_encoder import encoder
+            from bot.nlu import sentence_encoder
 
             ngram_coef, sentence_coef, intercept = self._with_sentences
-            scores = intercept + encoder().encode([text])[0] @ sentence_coef
+            try:
+                vector = sentence_encoder.encoder().encode([text])[0]
+            except Exception as error:  # the n-gram answer is better than none
+                # A broken encoder (weights missing, out of memory) must not stop replies:
+                # the n-gram model's own answer stands. The message is never logged.
+                logger.warning("sentence vector unavailable, n-gram answer used: %s", type(error).__name__)
+                return dict(zip(self.classes, probabilities.tolist(), strict=True))
+            scores = intercept + vector @ sentence_coef
             for columns, weights in features:
                 scores += weights @ ngram_coef[columns]
             probabilities = _softmax(scores)
@@ -190,9 +199,12 @@ class LinearIntentBlend(GraphComponent):
         except (ValueError, FileNotFoundError):
             model = None  # trained without intent examples: DIET's confidences stand
         if model is not None and model.with_sentences is not None:
-            from bot.nlu.sentence_encoder import encoder
+            from bot.nlu import sentence_encoder
 
-            encoder()  # read the weights now, so the first unsure message does not wait for them
+            try:  # read the weights now, so the first unsure message does not wait for them
+                sentence_encoder.encoder()
+            except Exception as error:  # the bot still answers, from the n-grams alone
+                logger.warning("sentence encoder not loaded, n-gram answers only: %s", type(error).__name__)
         return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -152,3 +152,24 @@ def test_without_sentence_weight_only_the_ngram_model_is_trained(storage: LocalM
 
     assert blend.model.with_sentences is None
     assert blend._fast.probabilities("he follows me home")["stalking"] > 0.3
+
+
+def test_a_broken_sentence_encoder_leaves_the_ngram_answer(storage: LocalModelStorage,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    from bot.nlu import sentence_encoder
+
+    always = _component(storage, 0.25, sentence_below=1.01)
+    always.train(_training_data())
+
+    def broken() -> None:
+        raise MemoryError("no room for the weights")
+
+    monkeypatch.setattr(sentence_encoder, "encoder", broken)
+    text = "he follows me home from work"
+    ngrams = always.model.ngrams
+    with caplog.at_level("WARNING"):
+        answer = always._fast.probabilities(text)
+
+    assert answer == pytest.approx(dict(zip(ngrams.classes_, ngrams.predict_proba([text])[0], strict=True)))
+    assert "MemoryError" in caplog.text and text not in caplog.text
