@@ -22,8 +22,22 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(slit|cut) (my|her|your|our) throats?\b",
         # "if he can't have me, no one can": a threat to kill in other words
         r"\b(can'?t|cannot|won'?t) have (me|you|her|him),? (then )?(no ?one|nobody|no one else|noone) (can|will)\b",
+        # in other words: "I'd end up in a box", "he'd put me in the ground", "he threatened my life"
+        r"(\b(end up|ending up|be)|(\w'd|\w'll|\bhed|\bwould|\bwill|\bgonna|\bgoing to) put (me|you|her|"
+        r"us)) in (a box|a coffin|the ground|a body bag|the morgue"
+        r"|the cemetery|a grave)\b(?!\s*floor)",
+        r"\b(bury|burying) (me|you|her|us)\b(?! in (work|paperwork|emails))",
+        r"\bnever see (another|my next|your next|her next) (birthday|christmas|day|summer)\b",
+        rf"\b{_WILL}\s*(end|finish) (me|us|her|you)\b",
+        r"\bthreat\w* (my|our|her|your) li(fe|ves)\b",
     ),
-    "weapon": (rf"\b{_WEAPON}\b",),
+    "weapon": (
+        rf"\b{_WEAPON}\b", r"\b(crossbow|machete|cleaver|sword|taser|acid)\b",
+        # anything used to attack or threaten is a weapon: "she came at me with a broken bottle"
+        r"\b(came|comes|coming|went|goes|lunged) (at|for) (me|her|him|us) with\b",
+        r"\b(threatened|threatens|attacked|attacks|hit|hits) (me|her|him|us) with (a|an|the|his|her) "
+        r"(?!(question|lot|bill|fine|charge|text|message|call|letter|joke|compliment)s?\b)\w+",
+    ),
     "strangulation": (
         r"\b(strangl\w*|chok\w*|throttl\w*|suffocat\w*|smother\w*)\b",
         r"\bhands? (a)?round (my|her|his) (neck|throat)\b", r"\b(grabbed|squeezed) (my|her) (neck|throat)\b",
@@ -35,6 +49,10 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(held|holds|pushed|pushes|forced|kept|keeps) (my|her|his) head under( the)? water\b",
         r"\b(held|holds|pushed|pushes) (me|her|him) under( the)? water\b",
         r"\bcover(ed|s|ing)? (my|her) (mouth and nose|nose and mouth)\b",
+        r"\bheadlock\b|\bwindpipe\b",
+        r"\b(arm|forearm|knee|foot|hands?) (across|on|against|over|round|around) (my|her|his) (throat|neck)\b",
+        r"\b(grabbed|grabs|squeez\w*|held|holds|pressed|presses|took|takes) (me |her )?(round|around|"
+        r"by) the (neck|throat)\b",
     ),
     "pregnancy": (
         r"\bpregnan\w*\b", r"\bexpecting (a baby|twins)\b", r"\b(\d+|few|six|seven|eight) months gone\b",
@@ -42,6 +60,10 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(i'?m|im|i am) (\d+ (weeks|months) )?expecting\b"
         r"(?!\s+(a|an|the|to|him|her|them|some|my|his|your|it)\b)",
         r"\b\d+ weeks gone\b", r"\b(having|carrying) (his|her|our|a) baby\b(?!\s*(shower|sitter|monitor|clothes))",
+        r"\b(pregant|pregnent|preganant|preggers|preggo|prego)\b", r"\b(carrying|having) (his|her|their|"
+        r"our|a|the) child\b",
+        r"\b(i'?m|im|i am) \d+ ?(weeks|wks)\b(?!\s+(ago|late|behind|into|in|off|away|sober|clean))",
+        r"\b(my|the|her) (baby )?bump\b",
     ),
     "separation": (
         r"\b(i|we) (just |recently |finally )?(left|split( up)?|broke up|separated)\b",
@@ -52,6 +74,11 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(told|tell|telling) (him|her|them) (it'?s|its|it is) over\b",
         r"\bif (i|you) (ever )?(leave|go|try to leave)\b.{0,40}\b(find|hunt|track|kill|hurt|come after)\b",
         r"\b(ending it|end it|ended it|breaking up|finishing it) with (him|her|them)\b",
+        r"\b(want|wants|wanted|asked for|asking for|getting|filed for|filing for|file for|started|"
+        r"starting) (a )?divorce\b",
+        r"\b(i|we) (ended|finished) (things|it|the relationship)\b|\bsince (i|we) (ended|finished) (things|it)\b",
+        r"\b(asked|told) (him|her|them) to (leave|move out|go)\b",
+        r"\b(want|wanting|need|needing|trying|try|tried) to leave (him|her|them)\b",
     ),
     "child_at_risk": (
         r"\b(hits?|hurts?|hurting|hitting|beats?|beating|threaten\w*|touch\w*|grabs?|grabbed) "
@@ -64,6 +91,18 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(in front of|while) (the kids|my kids|the children|my (son|daughter)|the baby|her|him)\b",
         r"\b(kids|children|son|daughter|baby|child)\b.{0,40}\b(in the room|watching|watches|sees it|saw it|"
         r"see it|heard it|hears it|hear it)\b",
+        r"\b(shook|shakes|shaking|shaken) (the|my|our|his|her) (baby|toddler|child|son|daughter|kids?|little one)\b",
+        r"\b(kids|children|son|daughter|baby|child|little ones?)\b.{0,30}\b(hide|hides|hiding|hid|cry|cries|crying|"
+        r"wets? the bed|shake|shaking)\b.{0,20}\bwhen (he|she|they|my \w+)\b",
+        r"\b(threw|throws|thrown|chucked) (a |the |his |her )?\w+ (at|towards) (my|our|the) (\w+ )?(son|"
+        r"daughter|kids?|children|"
+        r"child|baby|boy|girl)\b",
+        r"\b(son|daughter|kids|children|child|baby|boy|girl)\b.{0,20}\b(saw|sees|seen|watched|watches|"
+        r"heard|hears) (him|her|them)"
+        r" (hit|hitting|hurt|hurting|beat|beating|attack\w*|strangl\w*|chok\w*|push\w*|kick\w*|slap\w*)\b",
+        r"\b(take|taking|took) (the|my|our) (kids|children|baby|son|daughter)\b.{0,40}\b(never see|"
+        r"away from me|abroad|out of the country)\b",
+        r"\block(s|ed|ing)? (the|my|our) (kids|children|son|daughter|baby) in\b",
     ),
 }
 

@@ -410,6 +410,27 @@ def test_a_supporters_worry_is_answered_by_who_is_speaking_not_as_safe_contact(c
     ("he covered my mouth and nose so i couldnt scream", "strangulation"),
     ("he says if he can't have me no one can", "threat_to_kill"),
     ("she told him if she cant have him nobody will", "threat_to_kill"),
+    # fourth pass (fifth session): each sign in words the patterns had missed
+    ("he said i'd end up in a box if i ever went to the police", "threat_to_kill"),
+    ("he told me he'd put me in the ground", "threat_to_kill"),
+    ("she said she'd make sure i never see another birthday", "threat_to_kill"),
+    ("he threatened my life last week", "threat_to_kill"),
+    ("he keeps a crossbow under the bed", "weapon"),
+    ("she came at me with a broken bottle last month", "weapon"),
+    ("he put me in a headlock until i nearly fainted", "strangulation"),
+    ("he had his forearm across my throat", "strangulation"),
+    ("he grabbed me round the neck on saturday", "strangulation"),
+    ("i'm 20 weeks and he still kicks me", "pregnancy"),
+    ("im pregant and scared", "pregnancy"),
+    ("i finally told him i want a divorce", "separation"),
+    ("since i ended things he won't leave me alone", "separation"),
+    ("i want to leave him but i'm scared what he'll do", "separation"),
+    ("he shook the baby when she wouldn't stop crying", "child_at_risk"),
+    ("the kids hide under the bed when he shouts", "child_at_risk"),
+    ("he threw a plate at my son", "child_at_risk"),
+    ("my daughter saw him hit me", "child_at_risk"),
+    ("he says he'll take the kids and i'll never see them again", "child_at_risk"),
+    ("he locks the kids in their room", "child_at_risk"),
 ])
 def test_high_risk_signs_in_everyday_words(text: str, sign: str) -> None:
     assert sign in high_risk_signs(text)
@@ -426,6 +447,9 @@ def test_everyday_words_near_the_high_risk_signs_are_not_signs(text: str) -> Non
 @pytest.mark.parametrize("text", [
     "I'm expecting a call from the council", "we're having a baby shower",
     "if i leave the house he asks where i've been", "he wouldn't stop calling me",
+    "my parents got divorced when i was 5", "i am 20 weeks into my course", "i want to leave my job",
+    "she hit me with a question about work", "we live in the ground floor flat",
+    "the kids were hiding in the garden playing", "my son saw him at the shop", "i put her in a box for the move",
 ])
 def test_everyday_words_are_not_high_risk_signs(text: str) -> None:
     assert not high_risk_signs(text) and not recent_sexual_assault(text)
