@@ -514,3 +514,18 @@ def test_a_young_person_telling_of_harm_the_classifier_cannot_place_gets_their_o
     small_talk = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.28},
                   {"name": "physical_abuse", "confidence": 0.05}]
     assert read_person("im in year 10 and i like football", "nlu_fallback", small_talk).intent is None
+
+
+@pytest.mark.parametrize(("text", "male"), [
+    ("my wife punches me and I'm a big bloke so I can't hit back", True),
+    ("34m, my partner controls all the money", True),
+    ("he/him here, my girlfriend checks my phone", True),
+    ("im just a normal lad and my boyfriend hits me", True),
+    # a distance, a fan, someone else's pronouns or size say nothing about the speaker
+    ("he lives 30m down the road", False),
+    ("im a big fan of his", False),
+    ("he/him pronouns are what my son uses", False),
+    ("my husband is a big bloke", False),
+])
+def test_a_man_saying_so_in_other_words(text: str, male: bool) -> None:
+    assert (audience_of(text, False).gender == "male") is male
