@@ -317,7 +317,9 @@ AXES_HISTORY = (
     "While those counts were made, Rasa's debug log printed about 30 of this set's messages (mostly "
     "leave-the-page and supporter messages); nothing was written from them, but they were seen. "
     "Late in the session the high-risk signs were extended from personas, chosen because this "
-    "table showed high-risk recall 0.56 (the set's messages were not read): 0.62.",
+    "table showed high-risk recall 0.56 (the set's messages were not read): 0.62. A man saying "
+    "so in other words and recent sexual assault were extended the same way, for the same reason "
+    "(recall 0.68 and 0.75); neither figure moved.",
 )
 
 

@@ -120,7 +120,15 @@ _ASSAULT = (
     r"made me do (sexual )?(stuff|things)\b.{0,50}\b(didn'?t|did not|didnt) want|"
     r"(didn'?t|did not|wouldn'?t|would not) (stop|take no)\b.{0,40}\b(said no|saying no|told him no|for an answer)|"
     r"(woke up|was asleep|while i (was )?(slept|sleeping|asleep))\b.{0,40}\b(having sex|on top of me|inside me|"
-    r"touching me)|having sex with me while)\b"
+    r"touching me)|having sex with me while|"
+    # from personas (fifth session): consent that could not be given, held down, hands under clothes
+    r"(had|having|have) sex with me (when|while|after) (i was |i'?d )?(too drunk|drunk|asleep|passed out|out of it|"
+    r"unconscious|high|blackout)|"
+    r"(held|pinned|holding) me down\b.{0,50}\b(said no|saying no|say no|told him no|no\b)|"
+    r"forced me (last night|tonight|this morning|yesterday|earlier|again)|"
+    r"(put|stuck|shoved) (his|her|their) hands? (up|down|inside|in|under) my "
+    r"(skirt|dress|top|knickers|pants|trousers|shorts)|"
+    r"woke up\b.{0,60}\b(no memory|can'?t remember|clothes (were )?off|naked))\b"
 )
 _AFTERMATH = r"\b(haven'?t|havent|not) (showered|washed|changed)\b|\b(morning after pill|emergency contraception|pep)\b"
 

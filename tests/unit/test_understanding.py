@@ -461,6 +461,14 @@ def test_everyday_words_are_not_high_risk_signs(text: str) -> None:
     ("he wouldn't take no for an answer last night", True),
     ("he raped me on tuesday", True),
     ("he raped me 2 weeks ago", False),  # past the Havens' usual seven days: not the urgent note
+    # from personas (fifth session)
+    ("last night he had sex with me when i was too drunk to say no", True),
+    ("it happened on friday, he held me down and i kept saying no", True),
+    ("my husband forced me last night", True),
+    ("a man put his hand up my skirt on the bus this afternoon", True),
+    ("i woke up at his flat with no memory this morning and my clothes were off", True),
+    ("we had sex last night and it was nice", False),
+    ("he held me down years ago and i said no", False),
 ])
 def test_a_recent_sexual_assault_in_everyday_words(text: str, recent: bool) -> None:
     assert recent_sexual_assault(text) is recent
