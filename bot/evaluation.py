@@ -139,7 +139,8 @@ class Reading:
     urgency: frozenset[str]
     audience: frozenset[str]
     # The kind of abuse the bot acts on: the intent when it is one, else the kind told beside
-    # danger (PersonAxes' `topic`, which fills the topic slot the services after 999 follow).
+    # danger or in another language (PersonAxes' `topic`, which fills the topic slot the
+    # services follow after 999 or the short interpreter answer).
     topic: str | None = None
 
 
@@ -319,7 +320,10 @@ AXES_HISTORY = (
     "Late in the session the high-risk signs were extended from personas, chosen because this "
     "table showed high-risk recall 0.56 (the set's messages were not read): 0.62. A man saying "
     "so in other words and recent sexual assault were extended the same way, for the same reason "
-    "(recall 0.68 and 0.75); neither figure moved.",
+    "(recall 0.68 and 0.75); neither figure moved. Last, the kind of abuse told in seven other "
+    "languages (a few plain words each, bot/understanding/other_language_topics.py) is carried to "
+    "the services as the topic, chosen because the counts showed topic messages in other languages "
+    "ending as the short interpreter answer with no topic: topic axis 0.892 -> 0.899.",
 )
 
 
@@ -329,9 +333,9 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
     readings, _ = asyncio.run(_parse_all(model, [e.text for e in examples]))
     intents = score([e.intent for e in examples], [r.intent or "" for r in readings])
     topic_f1 = [intents.f1[t] for t in sorted(ABUSE_TOPICS) if t in intents.f1]
-    # The topic axis: a message whose reply is the emergency one still counts as understood
-    # when the kind of abuse it told was carried beside the danger (and as a false topic when
-    # a danger message without one got one).
+    # The topic axis: a message whose reply is the emergency one (or the short answer for
+    # another language) still counts as understood when the kind of abuse it told was carried
+    # beside it (and as a false topic when a message without one got one).
     topics = score([e.intent for e in examples], [r.topic or r.intent or "" for r in readings])
     topic_axis_f1 = [topics.f1[t] for t in sorted(ABUSE_TOPICS) if t in topics.f1]
     speaker_acc = sum(e.speaker == r.speaker for e, r in zip(examples, readings, strict=True))
@@ -359,7 +363,7 @@ def evaluate_axes(model: Path, heldout: Path = HELDOUT_AXES) -> list[str]:
         "| measure | result | goal |",
         "|---|---|---|",
         f"| intent macro-F1 (all intents) | {intents.macro_f1:.3f} | |",
-        f"| abuse-topic macro-F1, topic axis (the kind told beside danger counts) | "
+        f"| abuse-topic macro-F1, topic axis (the kind told beside danger or in another language counts) | "
         f"{sum(topic_axis_f1) / max(1, len(topic_axis_f1)):.3f} | >= 0.93 |",
         f"| abuse-topic macro-F1, final intent only (danger replaces the topic) | "
         f"{sum(topic_f1) / max(1, len(topic_f1)):.3f} | |",

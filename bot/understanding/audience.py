@@ -63,7 +63,8 @@ _MAN = (
     r"\b(i'?m|i am|im) (just )?(a |an )(big |tall |strong |normal |ordinary |grown |old |young )+"
     r"(man|guy|bloke|lad|fella)\b",
     r"^\s*\d{2} ?m\b(?!\s*(ago|away|tall|long))|\b(i'?m|im|i am) (a )?\d{2} ?m\b(?!\s*(ago|away|tall|long))",
-    r"^\s*he ?/ ?him\s*[,.!:;-]|\bhe ?/ ?him (here|btw)\b|\b(my pronouns are|pronouns:?|i use|i go by|i'?m|im) he ?/ ?him\b",
+    r"^\s*he ?/ ?him\s*[,.!:;-]|\bhe ?/ ?him (here|btw)\b"
+    r"|\b(my pronouns are|pronouns:?|i use|i go by|i'?m|im) he ?/ ?him\b",
 )
 _WOMAN = (r"\b(i'?m|i am|im|as) (a |an )?(woman|female|girl|lady|mum|mother|wife|trans woman|lesbian)\b",)
 _LGBT = (

@@ -18,6 +18,7 @@ from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import abuser_present, wants_to_leave
 from bot.understanding.language import other_language
+from bot.understanding.other_language_topics import topic_in_language
 from bot.understanding.questions import is_question, question_intent
 from bot.understanding.speaker import Speaker, doubts_self, sees_parent_harmed, speaker_of, switches_to_self
 from services_directory.uk_places import outside_london_place
@@ -223,7 +224,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
                                            ("recent_sexual_assault", recent_assault),
                                            ("high_risk", bool(signs))) if present}
     place = None if has_location else outside_london_place(text)
-    foreign = other_language(text) is not None
+    language = other_language(text)
+    foreign = language is not None
     audience = audience_of(text, foreign)  # read once: several answers below depend on it
 
     override: str | None = None
@@ -322,7 +324,16 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     if speaker == "other":
         # the services must fit the person harmed: "I'm a man and my sister's husband hits her"
         audience = replace(audience, gender=harmed_gender(text))
-    topic = _best_topic(ranking, _TOPIC_UNDER_DANGER) if (override or intent) == "immediate_danger" else None
+    if foreign:
+        # The classifier reads English into another language ("meu marido me bate" was forced
+        # marriage): only the language's own words tell the kind of abuse, for the services that
+        # follow the short interpreter answer or the emergency message.
+        told = (override or intent) in ("immediate_danger", "find_support")
+        topic = topic_in_language(text, language) if told else None
+    elif (override or intent) == "immediate_danger":
+        topic = _best_topic(ranking, _TOPIC_UNDER_DANGER)
+    else:
+        topic = None
     return PersonReading(speaker=speaker, urgency=frozenset(urgency), risk_signs=signs,
                          audience=audience, outside_london=place, intent=override,
                          speaker_firm=firm_speaker == speaker, other_language=foreign, topic=topic)

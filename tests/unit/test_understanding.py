@@ -537,3 +537,29 @@ def test_a_young_person_telling_of_harm_the_classifier_cannot_place_gets_their_o
 ])
 def test_a_man_saying_so_in_other_words(text: str, male: bool) -> None:
     assert (audience_of(text, False).gender == "male") is male
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("mój mąż mnie bije i zabiera mi pieniądze", "physical_abuse"),
+    ("mi familia quiere obligarme a casarme con mi primo", "forced_marriage"),
+    ("mon mari m'a violée hier soir", "sexual_violence"),
+    ("meu marido me bate todos os dias", "physical_abuse"),
+    ("il mio ragazzo mi picchia", "physical_abuse"),
+    ("mi ex novio me sigue a todas partes y tengo miedo", "stalking"),
+    ("necesito ayuda por favor", None),  # help asked for, no kind told
+])
+def test_the_kind_of_abuse_told_in_another_language_carries_to_the_services(text: str, topic: str | None) -> None:
+    # the classifier's English reading ("forced marriage" for "meu marido me bate") is ignored
+    reading = read_person(text, "forced_marriage", [{"name": "forced_marriage", "confidence": 0.5}])
+    assert reading.other_language
+    assert reading.intent in ("find_support", "immediate_danger")
+    assert reading.topic == topic
+    assert (("topic", topic) in set(reading.entities())) is (topic is not None)
+
+
+def test_words_of_one_language_are_not_read_in_another() -> None:
+    from bot.understanding.other_language_topics import topic_in_language
+
+    assert topic_in_language("necesito dinero para el autobús", "es") == "economic_abuse"
+    assert topic_in_language("necesito dinero para el autobús", "tr") is None  # "para" is Turkish money
+    assert topic_in_language("my husband hits me", None) is None
