@@ -85,8 +85,8 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"(the kids|my kids|the children|my children|my (son|daughter|baby)|the baby|our (son|daughter|baby|kids))\b",
         # "hes started hitting my teenage son", "threw my 3 year old onto the sofa"
         r"\b(hit|hits|hitting|hurt|hurts|hurting|beat|beats|beating|grab\w*|threw|throw\w*|push\w*|shov\w*|"
-        r"slap\w*|punch\w*|kick\w*|shak\w*) (at )?(my|our|the) (\w+ )?(\d+ ?(year|yr) ?old|toddler|baby|son|"
-        r"daughter|kids?|children|child|boy|girl|little one|stepson|stepdaughter)\b",
+        r"slap\w*|punch\w*|kick\w*|shak\w*) (at )?(my|our|the|her|his|their) (\w+ )?(\d+ ?(year|yr) ?old|"
+        r"toddler|baby|son|daughter|kids?|children|child|boy|girl|little one|stepson|stepdaughter)\b",
         r"\b(kids|children|son|daughter|baby)('s| is| are)? (scared|terrified|hurt|not safe)\b",
         r"\b(in front of|while) (the kids|my kids|the children|my (son|daughter)|the baby|her|him)\b",
         r"\b(kids|children|son|daughter|baby|child)\b.{0,40}\b(in the room|watching|watches|sees it|saw it|"
@@ -94,7 +94,7 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(shook|shakes|shaking|shaken) (the|my|our|his|her) (baby|toddler|child|son|daughter|kids?|little one)\b",
         r"\b(kids|children|son|daughter|baby|child|little ones?)\b.{0,30}\b(hide|hides|hiding|hid|cry|cries|crying|"
         r"wets? the bed|shake|shaking)\b.{0,20}\bwhen (he|she|they|my \w+)\b",
-        r"\b(threw|throws|thrown|chucked) (a |the |his |her )?\w+ (at|towards) (my|our|the) (\w+ )?(son|"
+        r"\b(threw|throws|thrown|chucked) (a |the |his |her )?\w+ (at|towards) (my|our|the|her|his|their) (\w+ )?(son|"
         r"daughter|kids?|children|"
         r"child|baby|boy|girl)\b",
         r"\b(son|daughter|kids|children|child|baby|boy|girl)\b.{0,20}\b(saw|sees|seen|watched|watches|"

@@ -431,6 +431,8 @@ def test_a_supporters_worry_is_answered_by_who_is_speaking_not_as_safe_contact(c
     ("my daughter saw him hit me", "child_at_risk"),
     ("he says he'll take the kids and i'll never see them again", "child_at_risk"),
     ("he locks the kids in their room", "child_at_risk"),
+    ("my sister's husband threw a plate at her kid last night", "child_at_risk"),
+    ("my neighbour hits her little boy", "child_at_risk"),
 ])
 def test_high_risk_signs_in_everyday_words(text: str, sign: str) -> None:
     assert sign in high_risk_signs(text)
