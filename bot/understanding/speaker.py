@@ -151,7 +151,13 @@ _OTHER_PERSON = (
 _HURTS_ME = (r"\b(scratch\w*|bites?|biting|spits? at|spat at|throws? things at|threw things at) me\b"
              r"|\bi (was|got|have been|'?ve been|had been) (raped|sexually assaulted|assaulted|attacked|beaten"
              r"|hit|abused|strangled|choked|stalked|groomed|trafficked)\b"
-             r"|\b(i'?m|im|i am) (her|his|their) (husband|wife|partner|boyfriend|girlfriend|fiance|fiancee)\b")
+             r"|\b(i'?m|im|i am) (her|his|their) (husband|wife|partner|boyfriend|girlfriend|fiance|fiancee)\b"
+             # what is taken is the speaker's own, or the speaker's "no" is punished: "my daughter
+             # takes my bank card", "my grandson gets nasty if I say no" (harmed, not a helper)
+             r"|\b(takes?|took|taking|keeps?|kept|keeping|steals?|stole|stealing|spends?|spent|spending|uses?|used"
+             r"|using|empties|emptied|emptying|cleared|clears) (all |most of )?my (money|pension|wages|benefits"
+             r"|bank card|cards?|savings|bank account|account|passport|documents|keys|phone|car)\b"
+             r"|\b(if|when|whenever|every time) i (say|said) no\b|\bif i (refuse|don'?t give (him|her|them))\b")
 # The speaker is the one harmed or frightened: then a relation word does not settle anything.
 _ME_HARMED = (
     rf"\b{_HARM}\w*\s+me\b",

@@ -565,3 +565,15 @@ def test_words_of_one_language_are_not_read_in_another() -> None:
     assert topic_in_language("necesito dinero para el autobús", "es") == "economic_abuse"
     assert topic_in_language("necesito dinero para el autobús", "tr") is None  # "para" is Turkish money
     assert topic_in_language("my husband hits me", None) is None
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("my daughter takes my bank card and won't give it back", "self"),
+    ("my grandson keeps asking for money and gets nasty if i say no", "self"),
+    ("my son spends my pension and leaves me with nothing", "self"),
+    # the person harmed is someone else: still a supporter
+    ("my daughter's boyfriend takes all her money", "other"),
+    ("my grandson says his girlfriend gets nasty when he says no", "other"),
+])
+def test_an_older_person_harmed_by_family_is_the_person_affected(text: str, speaker: str) -> None:
+    assert speaker_of(text) == speaker
