@@ -96,6 +96,15 @@ _CONTACT_DESPITE_BLOCKING = re.compile(
     r".{0,60}\b(messag\w*|text\w*|call\w*|ring\w*|contact\w*|dm\w*|writ\w* to|get hold of)\b"
     rf"|{_NEW_WAY_IN}.{{0,60}}{_THEY_BLOCKED}|{_THEY_BLOCKED}.{{0,60}}{_NEW_WAY_IN}",
     re.IGNORECASE)
+# A partner or ex threatening to "out" someone is controlling them (coercive control), not
+# honour-based abuse, even when the threat is to tell the family: "my ex keeps threatening to
+# out me to my family". A family punishing someone for being gay stays honour-based abuse.
+_THREATENS_OUTING = re.compile(
+    r"\b(out|outing) me\b"
+    r"|\btell (my|everyone|people|the)\b.{0,40}\b(i'?m|im|i am) (gay|lesbian|bi|bisexual|trans|queer)\b",
+    re.IGNORECASE)
+_PARTNER_OR_EX = re.compile(
+    r"\b(my )?(ex|partner|boyfriend|girlfriend|bf|gf|husband|wife|fiance|fiancee)\b|^\s*(he|she|they) ", re.IGNORECASE)
 _TELLS_OF_CONTROL = re.compile(
     r"\b(he|she|they|my (boyfriend|girlfriend|bf|gf|husband|wife|partner|ex|dad|mum|family|brother))"
     r"( always| keeps| still)? (checks?|reads?|goes through|went through|tracks?|monitors?|takes?|took|smashe[sd]"
@@ -269,6 +278,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         override = "find_support"  # answered as the person affected (actions/plan_reply.py)
     elif intent in ("harassment", "tech_abuse") and _CONTACT_DESPITE_BLOCKING.search(text or ""):
         override = "stalking"
+    elif (intent in ("honour_based_abuse", "harassment") and _THREATENS_OUTING.search(text or "")
+          and _PARTNER_OR_EX.search(text or "")):
+        override = "coercive_control"
     elif ((recent_assault and intent != "sexual_violence")
           or (intent == "harassment" and _TOUCHED_BY_SOMEONE_CLOSE.search(text or "")
               and _SOMEONE_CLOSE.search(text or ""))):

@@ -577,3 +577,15 @@ def test_words_of_one_language_are_not_read_in_another() -> None:
 ])
 def test_an_older_person_harmed_by_family_is_the_person_affected(text: str, speaker: str) -> None:
     assert speaker_of(text) == speaker
+
+
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("my ex keeps threatening to out me to my family", "harassment", "coercive_control"),
+    ("im a gay man and my ex keeps threatening to out me to my family", "honour_based_abuse", "coercive_control"),
+    ("my boyfriend says he'll tell my parents i'm trans if i leave", "honour_based_abuse", "coercive_control"),
+    # the family itself punishing someone for being gay stays honour-based abuse
+    ("my brothers beat me when they found out i'm gay and say i shamed the family", "honour_based_abuse", None),
+])
+def test_a_partner_threatening_to_out_someone_is_coercive_control(text: str, intent: str, answer: str | None) -> None:
+    ranking = [{"name": intent, "confidence": 0.6}, {"name": "coercive_control", "confidence": 0.2}]
+    assert read_person(text, intent, ranking).intent == answer
