@@ -158,8 +158,8 @@ def _reading(parsed: dict) -> Reading:
     audience |= values("age_group") & {"under_18", "older"}
     speaker = next(iter(values("speaker")), "self")  # no signal: the person affected
     classifier = (parsed.get("classifier_intent") or parsed.get("intent") or {}).get("name")
-    told_beside_danger = next(iter(values("topic")), None)
-    topic = intent if intent in ABUSE_TOPICS else told_beside_danger
+    carried = next(iter(values("topic")), None)
+    topic = intent if intent in ABUSE_TOPICS else carried
     return Reading(intent, classifier, speaker, frozenset(urgency), frozenset(audience), topic)
 
 

@@ -34,6 +34,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import sentence_encoder
+
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intents.pkl"
 RANKING_LENGTH = 10
@@ -79,9 +81,8 @@ def train_intents(texts: list[str], intents: list[str], inverse_regularisation: 
         return TrainedIntents(ngrams)
     from sklearn.linear_model import LogisticRegression
 
-    from bot.nlu.sentence_encoder import encoder
-
-    features = sentence_features(ngrams.steps[0][1].transform(texts), encoder().encode(texts), sentence_weight)
+    vectors = sentence_encoder.encoder().encode(texts)
+    features = sentence_features(ngrams.steps[0][1].transform(texts), vectors, sentence_weight)
     with_sentences = LogisticRegression(C=inverse_regularisation, max_iter=3000).fit(features, intents)
     return TrainedIntents(ngrams, with_sentences, sentence_weight)
 
@@ -121,6 +122,17 @@ class IntentScorer:
                 raise ValueError("the two intent models disagree on their classes")
             both = numpy.ascontiguousarray(other.coef_.T)
             self._with_sentences = (both[:offset], trained.sentence_weight * both[offset:], other.intercept_)
+            try:  # read the weights now, so the first unsure message does not wait for them
+                sentence_encoder.encoder()
+            except Exception as error:  # the bot still answers, from the n-grams alone
+                self._give_up_sentences(error)
+
+    def _give_up_sentences(self, error: Exception) -> None:
+        """A broken encoder (weights missing, out of memory) must not stop replies, nor be retried
+        (and its 90 MB re-read) on every unsure message: the n-gram model answers alone until the
+        process restarts. Logged by error type; the message is never logged."""
+        logger.warning("sentence encoder unavailable, n-gram answers only: %s", type(error).__name__)
+        self._with_sentences = None
 
     def _ngram_features(self, text: str) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
         found = []
@@ -146,15 +158,11 @@ class IntentScorer:
             scores += weights @ self._coef[columns]
         probabilities = _softmax(scores)
         if self._with_sentences is not None and probabilities.max() < self._sentence_below:
-            from bot.nlu import sentence_encoder
-
             ngram_coef, sentence_coef, intercept = self._with_sentences
             try:
                 vector = sentence_encoder.encoder().encode([text])[0]
             except Exception as error:  # the n-gram answer is better than none
-                # A broken encoder (weights missing, out of memory) must not stop replies:
-                # the n-gram model's own answer stands. The message is never logged.
-                logger.warning("sentence vector unavailable, n-gram answer used: %s", type(error).__name__)
+                self._give_up_sentences(error)
                 return dict(zip(self.classes, probabilities.tolist(), strict=True))
             scores = intercept + vector @ sentence_coef
             for columns, weights in features:
@@ -198,13 +206,6 @@ class LinearIntentBlend(GraphComponent):
                 model = pickle.loads((Path(directory) / MODEL_FILE).read_bytes())
         except (ValueError, FileNotFoundError):
             model = None  # trained without intent examples: DIET's confidences stand
-        if model is not None and model.with_sentences is not None:
-            from bot.nlu import sentence_encoder
-
-            try:  # read the weights now, so the first unsure message does not wait for them
-                sentence_encoder.encoder()
-            except Exception as error:  # the bot still answers, from the n-grams alone
-                logger.warning("sentence encoder not loaded, n-gram answers only: %s", type(error).__name__)
         return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:

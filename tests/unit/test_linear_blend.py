@@ -173,3 +173,22 @@ def test_a_broken_sentence_encoder_leaves_the_ngram_answer(storage: LocalModelSt
 
     assert answer == pytest.approx(dict(zip(ngrams.classes_, ngrams.predict_proba([text])[0], strict=True)))
     assert "MemoryError" in caplog.text and text not in caplog.text
+
+
+def test_a_broken_sentence_encoder_is_not_retried_on_every_message(storage: LocalModelStorage,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.nlu import sentence_encoder
+
+    always = _component(storage, 0.25, sentence_below=1.01)
+    always.train(_training_data())
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise FileNotFoundError("model.safetensors")
+
+    monkeypatch.setattr(sentence_encoder, "encoder", broken)
+    for text in ("he follows me home", "she took my wages", "hello"):
+        always._fast.probabilities(text)
+
+    assert len(calls) == 1
