@@ -130,6 +130,17 @@ class ReplicaStack:
         target.write_text(source.replace(f"127.0.0.1:{DEFAULT_ACTION_PORT}", f"127.0.0.1:{action_port}"))
         return target
 
+    def _replica_environment(self) -> dict[str, str]:
+        """Replicas on one machine share its cores: numpy's BLAS would otherwise start a thread
+        per core in every replica (the sentence encoder's matrix products), and two replicas'
+        threads fight over the same cores. Each replica gets its share, as a container's CPU
+        limit would give it; an explicit setting in the environment wins."""
+        threads = str(max(1, (os.cpu_count() or 1) // max(1, self.replicas)))
+        env = dict(self.env)
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, threads)
+        return env
+
     def _add_replica(self, n: int) -> None:
         py = sys.executable
         action_port, rasa_port = self.action_ports[n], self.rasa_ports[n]
@@ -142,7 +153,7 @@ class ReplicaStack:
             [py, "-m", "rasa", "run", "--model", str(self.model), "--port", str(rasa_port),
              "--interface", "127.0.0.1", "--credentials", "credentials.yml",
              "--endpoints", str(self._endpoints(action_port)), "--logging-config-file", LOGGING],
-            self.env, f"http://127.0.0.1:{rasa_port}/webhooks/web/")
+            self._replica_environment(), f"http://127.0.0.1:{rasa_port}/webhooks/web/")
 
     def _add_web_front(self) -> None:
         env = dict(self.env, WEBFRONT_HOST="127.0.0.1", WEBFRONT_PORT=str(self.web_port),
