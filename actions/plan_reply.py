@@ -77,6 +77,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "im 15 and my stepdad keeps coming into my room at night": no violence was told, and
         # the explanation of being hit would answer something she did not say
         return "answer_young_person"
+    if under_18 and intent == "physical_abuse" and tracker.get_slot("speaker") != "other":
+        # "im 14 and my stepdad hits me": a child being hurt needs a young person's answer
+        # (Childline, an adult they trust), not the adult explanation of partner violence
+        return "answer_young_person_hurt"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if tracker.get_slot("speaker") == "other" and supporter_worry(text, intent):

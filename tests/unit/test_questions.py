@@ -143,8 +143,16 @@ def test_a_young_person_who_tells_of_no_violence_is_not_given_the_explanation_of
     text = "im 15 and my stepdad keeps coming into my room at night"
     assert choose_reply("physical_abuse", tracker(text, "physical_abuse", {"age_group": "under_18"})) \
         == "answer_young_person"
+
+
+def test_a_young_person_who_is_hit_gets_a_young_persons_answer_not_the_adult_explanation() -> None:
     hit = "im 15 and my stepdad hits me"
     assert choose_reply("physical_abuse", tracker(hit, "physical_abuse", {"age_group": "under_18"})) \
+        == "answer_young_person_hurt"
+    assert choose_reply("physical_abuse", tracker(hit, "physical_abuse", {})) == "explain_physical_abuse"
+    friend = "im 15 and my best mate's stepdad hits her"
+    assert choose_reply("physical_abuse", tracker(friend, "physical_abuse",
+                                                  {"age_group": "under_18", "speaker": "other"})) \
         == "explain_physical_abuse"
 
 
