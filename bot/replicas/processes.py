@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import random
 import shutil
 import signal
 import socket
@@ -19,8 +20,33 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+_LOWEST_LISTEN_PORT = 10000
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
 
 def free_port() -> int:
+    """A loopback port that is free now, below the kernel's range for outgoing connections.
+
+    A part binds its port only once it has loaded (a Rasa replica about 15 s later). A port
+    from bind(0) lies in the outgoing range, so in that window any connection on the machine
+    (health checks, clients) can take it, and the replica then exits at start. Ports below
+    that range are never handed to outgoing connections."""
+    below = _ephemeral_start()
+    if below - _LOWEST_LISTEN_PORT >= 1000:
+        for _ in range(50):
+            port = random.randrange(_LOWEST_LISTEN_PORT, below)
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -1,12 +1,8 @@
-"""Free loopback ports."""
+"""Free loopback ports: the same choice as the multi-replica mode's (below the kernel's range for
+outgoing connections, so no client connection takes one before its server binds it)."""
 
 from __future__ import annotations
 
-import socket
+from bot.replicas.processes import free_port
 
-
-def free_port() -> int:
-    """A loopback port nothing listens on (closed again at once), e.g. for "Rasa is down"."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["free_port"]
