@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import threading
 import time
@@ -17,16 +16,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.replicas.processes import free_port as free_port  # one choice of port (below the outgoing range)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / ".out"
 LOGS = OUT / "logs"
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_env() -> dict[str, str]:

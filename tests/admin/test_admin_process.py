@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,11 @@ import pytest
 import requests
 from admin_support import STAFF_EMAIL, STAFF_PASSWORD, STAFF_TOTP_SECRET, csrf_token, totp_code
 
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
@@ -40,7 +35,7 @@ def _wait(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
 
 
 def test_python_m_bot_webfront_serves_api_and_admin(db_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": db_url,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 def find_pg_bin() -> Path | None:
@@ -27,17 +28,11 @@ def find_pg_bin() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class PgServer:
     bin_dir: Path
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="signpost-pg-")))
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     _user: str | None = None
 
     @property
