@@ -54,7 +54,6 @@ from bench.common import (
     Noise,
     RssSampler,
     base_env,
-    free_port,
     machine,
     new_sender,
     percentile,
@@ -66,6 +65,7 @@ from bench.common import (
 from bench.conversations import CONVERSATIONS, Conversation
 from bench.load import LevelResult, Target, run_level, send_one, warm_up
 from bench.stack import LIMITS_OFF, PROBE_MESSAGE
+from bot.replicas.processes import free_port
 
 REPORT = ROOT / "docs" / "performance.md"
 MARK = "budgets-14"

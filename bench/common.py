@@ -16,8 +16,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.replicas.processes import free_port as free_port  # one choice of port (below the outgoing range)
-
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / ".out"
 LOGS = OUT / "logs"

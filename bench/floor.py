@@ -20,8 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import LOGS, OUT, ROOT, base_env, free_port, stop_process, wait_for_url
+from bench.common import LOGS, OUT, ROOT, base_env, stop_process, wait_for_url
 from bench.load import Target
+from bot.replicas.processes import free_port
 
 FLOOR = OUT / "floor"
 

@@ -29,8 +29,9 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bench.common import LOGS, ROOT, base_env, free_port, new_sender, stop_process, wait_for_url
+from bench.common import LOGS, ROOT, base_env, new_sender, stop_process, wait_for_url
 from bench.load import Target, send_one
+from bot.replicas.processes import free_port
 
 # A first message that needs all three processes: the web front, Rasa's NLU and dialogue, and
 # the action server searching the directory.

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _LOWEST_LISTEN_PORT = 10000
+# Every port this process has handed out: a part binds its port only once it has loaded, so
+# until then the kernel would happily give the same free port to the next caller.
+_HANDED_OUT: set[int] = set()
 
 
 def _ephemeral_start() -> int:
@@ -31,25 +34,36 @@ def _ephemeral_start() -> int:
 
 
 def free_port() -> int:
-    """A loopback port that is free now, below the kernel's range for outgoing connections.
+    """A loopback port that is free now, below the kernel's range for outgoing connections, and
+    never one this process handed out before.
 
     A part binds its port only once it has loaded (a Rasa replica about 15 s later). A port
     from bind(0) lies in the outgoing range, so in that window any connection on the machine
-    (health checks, clients) can take it, and the replica then exits at start. Ports below
-    that range are never handed to outgoing connections."""
+    (health checks, clients) can take it, and the replica then exits at start (Rasa exits 0 on
+    "address already in use"). Ports below that range are never handed to outgoing
+    connections; and two parts given one port would collide the same way."""
     below = _ephemeral_start()
-    if below - _LOWEST_LISTEN_PORT >= 1000:
-        for _ in range(50):
-            port = random.randrange(_LOWEST_LISTEN_PORT, below)
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
+    for _ in range(50 if below - _LOWEST_LISTEN_PORT >= 1000 else 0):
+        port = random.randrange(_LOWEST_LISTEN_PORT, below)
+        if port not in _HANDED_OUT and _bindable(port):
+            _HANDED_OUT.add(port)
+            return port
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def find_redis_server() -> str | None:

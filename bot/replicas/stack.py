@@ -62,13 +62,6 @@ class ReplicaStack:
     # the embedded mode behind the same path: the benchmark's baseline).
     use_redis: bool = True
 
-    def __post_init__(self) -> None:
-        # The three front ports come from separate free_port() calls, which may repeat a port.
-        while self.web_port == self.public_port:
-            self.web_port = free_port()
-        while self.internal_port in (self.public_port, self.web_port):
-            self.internal_port = free_port()
-
     # ---- addresses --------------------------------------------------------------------------
     @property
     def public_url(self) -> str:
@@ -85,17 +78,15 @@ class ReplicaStack:
         deadline = time.monotonic() + timeout
         on_step("starting Redis and PostgreSQL" if self.use_redis else "starting PostgreSQL")
         if self.use_redis:
-            self.redis = RedisServer(port=self._unused_port()).start()
-        self.postgres = PostgresServer(port=self._unused_port()).start()
+            self.redis = RedisServer().start()
+        self.postgres = PostgresServer().start()
         database_url = self.postgres.create_database("signpost")
         self.env = self._environment(database_url)
         on_step("creating the service directory in PostgreSQL")
         subprocess.run([sys.executable, "-m", "bot.cli", "directory", "init"], cwd=ROOT,
                        env=self.env, check=True, capture_output=True, timeout=300)
-        self.rasa_ports, self.action_ports = [], []
-        for _ in range(self.replicas):
-            self.rasa_ports.append(self._unused_port())
-            self.action_ports.append(self._unused_port())
+        self.rasa_ports = [free_port() for _ in range(self.replicas)]
+        self.action_ports = [free_port() for _ in range(self.replicas)]
         for n in range(self.replicas):
             self._add_replica(n)
         self._add_web_front()
@@ -138,17 +129,6 @@ class ReplicaStack:
         target = self.run_dir / f"endpoints-{action_port}.yml"
         target.write_text(source.replace(f"127.0.0.1:{DEFAULT_ACTION_PORT}", f"127.0.0.1:{action_port}"))
         return target
-
-    def _unused_port(self) -> int:
-        """A free port no other part of this stack was given. free_port() closes its socket, so
-        the kernel can hand the same port out again before its part binds it; two parts on one
-        port made a replica exit at start ("address already in use": Rasa exits 0)."""
-        taken = {self.public_port, self.web_port, self.internal_port, *self.rasa_ports,
-                 *self.action_ports, *(server.port for server in (self.redis, self.postgres) if server)}
-        port = free_port()
-        while port in taken:
-            port = free_port()
-        return port
 
     def _replica_environment(self) -> dict[str, str]:
         """Replicas on one machine share its cores: numpy's BLAS would otherwise start a thread

@@ -1,5 +1,6 @@
 """The multi-replica stack's parts on one machine: each replica gets its share of the cores for
-numpy's BLAS threads, and no two parts are given one port (bot/replicas/stack.py)."""
+numpy's BLAS threads (bot/replicas/stack.py), and no two parts are given one port
+(bot/replicas/processes.py)."""
 
 from __future__ import annotations
 
@@ -52,18 +53,16 @@ def test_the_shared_environment_is_not_changed(make_stack) -> None:
     assert stack.env == {"REDIS_URL": "redis://127.0.0.1:1"}
 
 
-def test_no_two_parts_are_given_the_same_port(make_stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """free_port() closes its socket, so the kernel may hand a port out twice; a replica whose
-    port another part took exits at start (Rasa exits 0 on "address already in use")."""
-    handed_out = iter([5000, 5001, 5002, 5002, 5003, 5003, 5004])
-    monkeypatch.setattr(stack_module, "free_port", lambda: next(handed_out))
-    stack = ReplicaStack(model=Path("unused.tar.gz"), replicas=1, public_port=5000, web_port=5000,
-                         internal_port=5001)
-    assert (stack.public_port, stack.web_port, stack.internal_port) == (5000, 5001, 5002)
-    stack.rasa_ports.append(stack._unused_port())
-    stack.action_ports.append(stack._unused_port())
-    assert stack.rasa_ports == [5003] and stack.action_ports == [5004]
-    shutil.rmtree(stack.run_dir, ignore_errors=True)
+def test_no_two_parts_are_given_the_same_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part binds its port only once it has loaded, so the kernel may find the same port free
+    twice; a replica whose port another part took exits at start (Rasa exits 0 on "address
+    already in use")."""
+    from bot.replicas import processes
+
+    monkeypatch.setattr(processes, "_HANDED_OUT", set())
+    drawn = iter([20000, 20000, 20001, 20000, 20001, 20002])
+    monkeypatch.setattr(processes.random, "randrange", lambda low, high: next(drawn))
+    assert [processes.free_port() for _ in range(3)] == [20000, 20001, 20002]
 
 
 def test_free_ports_lie_below_the_range_for_outgoing_connections() -> None:
