@@ -94,12 +94,11 @@ RISK_SIGNS: dict[str, tuple[str, ...]] = {
         r"\b(shook|shakes|shaking|shaken) (the|my|our|his|her) (baby|toddler|child|son|daughter|kids?|little one)\b",
         r"\b(kids|children|son|daughter|baby|child|little ones?)\b.{0,30}\b(hide|hides|hiding|hid|cry|cries|crying|"
         r"wets? the bed|shake|shaking)\b.{0,20}\bwhen (he|she|they|my \w+)\b",
-        r"\b(threw|throws|thrown|chucked) (a |the |his |her )?\w+ (at|towards) (my|our|the|her|his|their) (\w+ )?(son|"
-        r"daughter|kids?|children|"
-        r"child|baby|boy|girl)\b",
-        r"\b(son|daughter|kids|children|child|baby|boy|girl)\b.{0,20}\b(saw|sees|seen|watched|watches|"
-        r"heard|hears) (him|her|them)"
-        r" (hit|hitting|hurt|hurting|beat|beating|attack\w*|strangl\w*|chok\w*|push\w*|kick\w*|slap\w*)\b",
+        r"\b(threw|throws|thrown|chucked) (a |the |his |her )?\w+ (at|towards) (my|our|the|her|his|their) (\w+ )?"
+        r"(son|daughter|kids?|children|child|baby|boy|girl)\b",
+        r"\b(son|daughter|kids|children|child|baby|boy|girl)\b.{0,20}\b(saw|sees|seen|watched|watches|heard|hears) "
+        r"(him|her|them) (hit|hitting|hurt|hurting|beat|beating|attack\w*|strangl\w*|chok\w*|push\w*|kick\w*"
+        r"|slap\w*)\b",
         r"\b(take|taking|took) (the|my|our) (kids|children|baby|son|daughter)\b.{0,40}\b(never see|"
         r"away from me|abroad|out of the country)\b",
         r"\block(s|ed|ing)? (the|my|our) (kids|children|son|daughter|baby) in\b",

@@ -234,8 +234,8 @@ _PARENT = (r"(dad|daddy|father|step ?dad|stepfather|mum|mom|mummy|mother|step ?m
 _MUMS_PARTNER = r"(mum|mom|mother|mums|moms|mothers)'?s? (boyfriend|bf|partner|husband|fella)"
 _DADS_PARTNER = r"(dad|father|dads|fathers)'?s? (girlfriend|gf|partner|wife)"
 _HARMING_A_PARENT = (r"(hits?|hitting|hurts?|hurting|beats?|beating|punch\w*|kicks?|kicking|slaps?"
-          r"|slapping|chok\w*|strangl\w*|shouts? at|shouting at|screams? at|threatens?|threatening|controls?"
-          r"|pushes|shoves?|attacks?|abuses?|bullies|is horrible to|is violent (to|towards))")
+                     r"|slapping|chok\w*|strangl\w*|shouts? at|shouting at|screams? at|threatens?|threatening"
+                     r"|controls?|pushes|shoves?|attacks?|abuses?|bullies|is horrible to|is violent (to|towards))")
 _PARENT_HARMED = re.compile(
     rf"\b{_PARENT}\b.{{0,40}}\b{_HARMING_A_PARENT}\s+(my |our )?{_PARENT}\b"
     # "my mums boyfriend hits her": a parent's partner harming "her" (or "him") is harming the parent
