@@ -160,11 +160,17 @@ SPECIALIST_AFTER_EMERGENCY = {
 }
 
 
+# Marks, in `urgent_notes_given`, that a supporter in an emergency has had the how-to-help answer.
+HOW_TO_HELP_AFTER_EMERGENCY = "answer_how_to_help"
+
+
 class ActionFollowEmergency(Action):
     """After the emergency message, name a high-risk sign the person gave ("he keeps a
     machete", "he says he'll kill me if I leave") and the specialist line for the kind of abuse
     they told: danger now does not make either less true, and they are what a specialist would
-    say next. Each once per conversation."""
+    say next. A friend or relative telling of danger ("my friend's boyfriend is hurting her,
+    what do I do") also asked what to do for her: 999 stays first, and the how-to-help answer
+    follows, so the emergency text is not all they get. Each once per conversation."""
 
     def name(self) -> str:
         return "action_follow_emergency"
@@ -184,4 +190,11 @@ class ActionFollowEmergency(Action):
             sent.append(line)
         for response in sent:
             dispatcher.utter_message(response=response)
-        return [SlotSet("urgent_notes_given", [*given, *sent])] if sent else []
+        events: list[dict[str, Any]] = []
+        if (tracker.get_slot("speaker") == "other"
+                and HOW_TO_HELP_AFTER_EMERGENCY not in given):
+            sent.append(HOW_TO_HELP_AFTER_EMERGENCY)
+            events.append(SlotSet("reply", HOW_TO_HELP_AFTER_EMERGENCY))
+            dispatcher.utter_message(response="utter_reply",
+                                     **planned(reply=HOW_TO_HELP_AFTER_EMERGENCY))
+        return [*events, SlotSet("urgent_notes_given", [*given, *sent])] if sent else []

@@ -62,3 +62,27 @@ def test_each_specialist_line_is_in_the_domain_with_the_directory_number(topic: 
     assert variants and all(number in v["text"] for v in variants)
     phones = (ROOT / "services_directory" / "data" / "hsds" / "phones.csv").read_text()
     assert f",{number}," in phones
+
+
+def test_a_supporter_in_an_emergency_also_gets_how_to_help_once() -> None:
+    """"My friend's boyfriend is hurting her, what do I do": 999 came first (the rule), and the
+    question she asked is answered after it, not left at the emergency text."""
+    dispatcher = CollectingDispatcher()
+    events = ActionFollowEmergency().run(dispatcher, _tracker([], {"speaker": "other"}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_reply"]
+    assert dispatcher.messages[0]["planned_slots"] == {"reply": "answer_how_to_help"}
+    assert {"event": "slot", "name": "reply", "value": "answer_how_to_help", "timestamp": None} in events
+    given = next(e["value"] for e in events if e["name"] == "urgent_notes_given")
+    sent, _ = _run([], {"speaker": "other", "urgent_notes_given": given})
+    assert sent == []
+
+
+@pytest.mark.parametrize("speaker", ["self", "own_behaviour", None])
+def test_only_a_supporter_gets_how_to_help_after_the_emergency(speaker: str | None) -> None:
+    sent, events = _run([], {"speaker": speaker, "topic": "physical_abuse"})
+    assert sent == [] and events == []
+
+
+def test_the_sign_and_specialist_line_come_before_how_to_help() -> None:
+    sent, _ = _run([{"entity": "risk_sign", "value": "weapon"}], {"speaker": "other", "topic": "stalking"})
+    assert sent == ["utter_high_risk_weapon", "utter_specialist_after_emergency_stalking", "utter_reply"]
