@@ -87,6 +87,10 @@ INTRODUCTIONS = {
 }
 
 
+# Intents that ask for the services themselves: the list is sent even if it was the last one.
+_ASKS_FOR_THE_LIST = frozenset({"inform_location", "find_support"})
+
+
 def borough_choice_slots(names: list[str]) -> list[dict[str, Any]]:
     """Slots that let utter_ask_which_borough offer one button per borough (up to four)."""
     slots = [SlotSet("borough_choices", ", ".join(names)),
@@ -161,7 +165,9 @@ def _search_and_send(dispatcher: CollectingDispatcher, tracker: Tracker,
         area = borough
         events += [SlotSet("borough", borough), SlotSet("area_label", borough)]
     key = listing_key(topic, area, tracker)
-    if key == tracker.get_slot("listed_for") and intent != "inform_location":
+    # Talking on does not need the same list again; asking for it does ("is there anyone for
+    # older people" after Hourglass was listed), as does giving the place again.
+    if key == tracker.get_slot("listed_for") and intent not in _ASKS_FOR_THE_LIST:
         return [SlotSet("search_outcome", "already_listed")]
     services = result.services
     if outcome == "outside_london":

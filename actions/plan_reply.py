@@ -41,6 +41,9 @@ QUESTION_REPLIES: dict[str, str] = {
     "find_support": "answer_next_steps",
     "self_harm": "after_self_harm",
 }
+# Questions whose answer is the same whoever asks: what this chat keeps, suicide support, and
+# next steps (which has its own variant for someone worried about their own behaviour).
+_QUESTIONS_ANSWERED_ALIKE = frozenset({"ask_privacy", "self_harm", "find_support"})
 # Topics whose own explanation names the specialist service a deportation threat needs.
 _OWN_SPECIALIST_ANSWER = ("trafficking_exploitation", "honour_based_abuse", "forced_marriage", "fgm",
                           "perpetrator_help")
@@ -93,6 +96,12 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # The council's homelessness duty the housing answer describes depends on immigration
         # status: someone with no recourse to public funds needs the routes that take her.
         return "answer_immigration"
+    if (tracker.get_slot("speaker") == "own_behaviour" and intent in QUESTION_REPLIES
+            and intent not in _QUESTIONS_ANSWERED_ALIKE):
+        # "will they tell the police if I call?" from someone who pushed his girlfriend: the
+        # answer on children or the law written for the person harmed would speak to the wrong
+        # person ("people who abuse often threaten...").
+        return "answer_own_behaviour_question"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":

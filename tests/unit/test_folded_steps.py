@@ -107,6 +107,15 @@ def test_the_same_list_twice_in_a_row_is_not_sent_again(monkeypatch):
     assert _outcome(events) == "already_listed"
 
 
+def test_asking_for_support_again_gets_the_list_again(monkeypatch):
+    """"is there anyone for older people" after the list that began with Hourglass: the
+    question is answered with the services, not with a reply that lists none."""
+    _, first = _run(monkeypatch, _result(), _tracker("he hits me", "physical_abuse"))
+    listed_for = next(e["value"] for e in first if e.get("name") == "listed_for")
+    again = _tracker("is there anyone who can help", "find_support", slots={"listed_for": listed_for})
+    messages, events = _run(monkeypatch, _result(), again)
+    assert messages and _outcome(events) != "already_listed"
+
 
 def test_the_outro_about_services_without_a_number_is_only_for_when_one_has_none(monkeypatch):
     """"A service shown without a number..." was said after every list, even when every

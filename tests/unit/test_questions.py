@@ -200,3 +200,22 @@ def test_everyday_questions_are_answered_as_asked(text: str, intent: str) -> Non
     from bot.understanding.reading import read_person
 
     assert read_person(text, "find_support").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("what happens if i call them, will they tell the police", "ask_law"),
+    ("will they take my kids off me if i admit it", "ask_children"),
+    ("whats their number", "ask_number"),
+])
+def test_someone_worried_about_their_own_behaviour_is_not_answered_as_the_person_harmed(
+        text: str, intent: str) -> None:
+    """After "i've pushed my girlfriend a few times", the answers on the law or children written
+    for the person harmed speak to the wrong person; the Respect Phoneline answer does not."""
+    own = tracker(text, intent, {"speaker": "own_behaviour"})
+    assert choose_reply(intent, own) == "answer_own_behaviour_question"
+    assert choose_reply(intent, tracker(text, intent, {"speaker": "self"})) != "answer_own_behaviour_question"
+
+
+def test_what_this_chat_keeps_is_answered_alike_for_everyone() -> None:
+    text = "does this chat save what i type"
+    assert choose_reply("ask_privacy", tracker(text, "ask_privacy", {"speaker": "own_behaviour"})) == "answer_privacy"
