@@ -83,6 +83,16 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("ask_law", re.compile(
         r"\bnon[- ]?mol(estation)?s?\b|\boccupation order|\binjunctions?\b|\brestraining order|"
         r"\bprotection (order|notice)|\bcourt order", re.IGNORECASE), True),
+    # Money: debts run up in their name, paying, living on their own (a money question asked
+    # after telling of economic abuse is not answered by its explanation again).
+    ("ask_money", re.compile(
+        r"\b(have to|got to|need to|out of|stop|avoid|still) pay(ing)?\b.{0,30}\b(debts?|loans?|back|"
+        r"credit cards?|bills?|arrears|them|it|that)\b|"
+        r"\b(debts?|loans?|credit cards?|arrears)\b.{0,40}\b(in my name|my responsibility|wiped|written off|"
+        r"cleared|cancelled)\b|"
+        r"\bhow (will|would|could|can|do) i (ever )?(afford|live on|manage for money|support myself)\b|"
+        r"\b(can|could|would|will) i (get|claim) (any )?(money|benefits|universal credit|help with (money|"
+        r"rent|bills))\b", re.IGNORECASE), True),
     # Immigration status (a deportation threat told, not asked: actions/plan_reply.py).
     ("ask_immigration", re.compile(
         r"\b(visas?|nrpf|no recourse|immigration|leave to remain|settled status|home office)\b",

@@ -39,6 +39,11 @@ from bot.understanding.reading import read_person
     ("do refuges take teenage boys?", "ask_housing"),
     ("how do you even leave when he watches everything", "ask_leaving"),
     ("what should I take with me when I go", "ask_leaving"),
+    ("can i get out of paying the debts", "ask_money"),
+    ("do i still have to pay back the loans he made me take out?", "ask_money"),
+    ("are the credit cards in my name my responsibility?", "ask_money"),
+    ("how would i afford to live on my own", "ask_money"),
+    ("could I claim universal credit if I leave him?", "ask_money"),
 ])
 def test_specific_questions(text: str, intent: str) -> None:
     assert asked_question(text) == (intent, True)
@@ -52,6 +57,9 @@ def test_specific_questions(text: str, intent: str) -> None:
     "he took my passport and keeps it locked away",
     "how do I leave a google review",
     "what should I bring to court on Monday?",
+    "he made me take out loans in my name",
+    "how do i pay my council tax online?",
+    "she never lets me pay for anything myself",
 ])
 def test_descriptions_are_not_questions(text: str) -> None:
     assert asked_question(text) is None
