@@ -116,6 +116,13 @@ _NOT_PHYSICAL = re.compile(
     r"( ever| actually| really| even)? (hit|hits|hitting|beat|beats|hurt|hurts|touch|touches|touched|laid a finger"
     r"|lay a finger|physically hurt|been violent|violent|physical)\b( me| on me)?|\b(it'?s|its|it is) not physical\b"
     r"|\bno (violence|hitting|bruises)\b", re.IGNORECASE)
+# Keeping from someone what they need to hear, move or stay well ("he takes my hearing aids away
+# when he's angry") is control, told without violence.
+_WITHHOLDS_AIDS = re.compile(
+    r"\b(takes?|took|taking|hides?|hid|hiding|keeps?|kept|keeping|withh[oe]lds?|withholding|removes?|removed|"
+    r"breaks?|broke|locks? up|locked up|throws? away|threw away)\b.{0,12}\b(my|her|his|their|me|them)\b.{0,4}"
+    r"\b(hearing aids?|wheelchair|walking (stick|frame)|crutches|mobility scooter|glasses|medication|medicines?|"
+    r"tablets|pills|inhaler|insulin|hearing aid batteries|cochlear implant)\b", re.IGNORECASE)
 PHYSICAL_HARM = re.compile(
     r"\b(hit|hits|hitting|punch\w*|kick\w*|slap\w*|push\w*|shov\w*|strangl\w*|chok\w*|beat\w*|bruis\w*|threw|throws"
     r"|bit|bites|burn\w*|stab\w*|grab\w*|pinned|hurt\w*|violent|violence|physical)\b", re.IGNORECASE)
@@ -314,7 +321,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # dad pulls my hair"): their own answer (not your fault, Childline) rather than a
         # question back (actions/plan_reply.py).
         override = "find_support"
-    if ((override or intent) == "physical_abuse" and _NOT_PHYSICAL.search(text or "")
+    if ((override or intent) == "physical_abuse"
+            and (_NOT_PHYSICAL.search(text or "") or _WITHHOLDS_AIDS.search(text or ""))
             and not PHYSICAL_HARM.search(_NOT_PHYSICAL.sub(" ", text or ""))):
         override = "coercive_control"  # its explanation says: abuse, and a crime, with no violence
     if ((override or intent) == "safe_contact" and not is_question(text)

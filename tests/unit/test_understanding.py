@@ -262,6 +262,10 @@ def test_telling_of_control_is_not_a_question_about_contacting_safely(text: str,
     ("he never hits me but he pushed me down the stairs", None),
     ("he didn't hit me this time but he choked me", None),
     ("he hits me", None),
+    ("im deaf and my partner takes my hearing aids away when hes angry", "coercive_control"),
+    ("she hides my tablets and says i'm imagining things", "coercive_control"),
+    ("he took my wheelchair and left me in the bedroom all day", "coercive_control"),
+    ("he takes my glasses off me and then hits me", None),
 ])
 def test_abuse_without_violence_is_not_answered_as_being_hit(text: str, answer: str | None) -> None:
     assert read_person(text, "physical_abuse", [{"name": "physical_abuse", "confidence": 0.97}]).intent == answer
