@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_services import send_services
 from bot.planned_slots import planned
-from bot.understanding.questions import asks_about_police, threatens_deportation
+from bot.understanding.questions import asks_about_police, asks_to_stop_it, threatens_deportation
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
 from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
 
@@ -69,6 +69,11 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
+    if (topic == "forced_marriage" and intent in ("find_support", "ask_law", "forced_marriage")
+            and asks_to_stop_it(text) and tracker.get_slot("speaker") != "own_behaviour"):
+        # "can I stop it without getting them in trouble?": the ways to stop it, including
+        # help that needs no court order, rather than the explanation again or a question back
+        return "answer_stop_forced_marriage"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
     if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):

@@ -128,13 +128,29 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"\bsafety plan|\bplan (to leave|my escape|leaving)\b", re.IGNORECASE), True),
 )
 
+_STOP_IT = (r"\b(stop|prevent|get out of|call off|cancel|avoid|escape|refuse)( \w+)? (it|this|that|"
+            r"the (wedding|marriage|engagement|trip)|them|getting married|marry(ing)? (him|her|them))\b")
+
+
+def asks_to_stop_it(text: str) -> bool:
+    """Whether someone asks how to stop what they told ("can I stop it without getting them
+    in trouble?"): after a forced marriage was told, the answer is the ways to stop it."""
+    return is_question(text) and re.search(_STOP_IT, text or "", re.IGNORECASE) is not None
+
+
 _GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
     ("ask_law", re.compile(
         r"\bis (it|this|that) (still |even |actually |really )?(illegal|legal|a crime|against the law|"
         r"allowed)\b|\b(illegal|a crime|against the law|an offence)\W*$", re.IGNORECASE)),
     ("ask_money", re.compile(
         r"\b(money|benefits?|universal credit|afford|debts?|bank account)\b", re.IGNORECASE)),
+    # "can I stop it?", "how do I get out of it": what they can do about what they told.
+    ("find_support", re.compile(_STOP_IT, re.IGNORECASE)),
 )
+
+# General questions answered even when the classifier leans to a kind of abuse: "can I stop it?"
+# is asked about what was already told, which its explanation (given then) does not answer.
+_OVER_A_LEANING = frozenset({"find_support"})
 
 # Kinds of abuse: when the classifier leans to one, "is it illegal for him to..." is about it.
 _TOPICS = frozenset({
@@ -229,6 +245,6 @@ def question_intent(text: str, intent: str | None, speaker: str | None,
     name, specific = asked
     if name == intent or not (specific or intent in _NO_TOPIC or intent == "immediate_danger"):
         return None
-    if not specific and _leans_to_topic(ranking):
+    if not specific and name not in _OVER_A_LEANING and _leans_to_topic(ranking):
         return None
     return name

@@ -15,6 +15,7 @@ from actions.plan_reply import choose_reply
 from bot.understanding.questions import (
     asked_question,
     asks_about_police,
+    asks_to_stop_it,
     question_intent,
     threatens_deportation,
 )
@@ -227,3 +228,28 @@ def test_someone_worried_about_their_own_behaviour_is_not_answered_as_the_person
 def test_what_this_chat_keeps_is_answered_alike_for_everyone() -> None:
     text = "does this chat save what i type"
     assert choose_reply("ask_privacy", tracker(text, "ask_privacy", {"speaker": "own_behaviour"})) == "answer_privacy"
+
+
+@pytest.mark.parametrize("text", ["can i stop it without getting them in trouble", "how do i stop the wedding",
+                                  "is there a way to get out of it?", "can I refuse to marry him?"])
+def test_asking_how_to_stop_a_forced_marriage_gets_the_ways_to_stop_it(text: str) -> None:
+    assert asks_to_stop_it(text)
+    told = tracker(text, "find_support", {"topic": "forced_marriage", "age_group": "under_18"})
+    assert choose_reply("find_support", told) == "answer_stop_forced_marriage"
+    # with no forced marriage told, the same words get the general next steps
+    assert choose_reply("find_support", tracker(text, "find_support", {"topic": "stalking"})) != \
+        "answer_stop_forced_marriage"
+
+
+@pytest.mark.parametrize("text", ["he won't stop it", "my parents want me to marry him", "stop it"])
+def test_stop_without_a_question_is_not_asking_how_to_stop_it(text: str) -> None:
+    assert not asks_to_stop_it(text)
+
+
+def test_a_question_about_stopping_it_replaces_only_an_intent_without_a_topic() -> None:
+    text = "how do i stop the wedding"
+    assert question_intent(text, "out_of_scope", "self") == "find_support"
+    assert question_intent(text, "forced_marriage", "self") is None
+    leaning = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "harassment", "confidence": 0.21}]
+    assert question_intent("can i stop it without getting them in trouble", "nlu_fallback", "self",
+                           ranking=leaning) == "find_support"
