@@ -66,13 +66,16 @@ def user_messages(tracker: Tracker) -> list[str]:
 # a recent rape, "do I have to go to the police?" needs the Havens and Rape Crisis again, not
 # the legal advice lines.
 _TOPIC_FIRST_REPLIES = frozenset({"answer_police_after_assault"})
+# Replies whose services sit under a topic of their own: stopping children being taken abroad
+# needs a court order, so legal advice.
+_REPLY_TOPICS = {"answer_children_abroad": "legal"}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:
     topic = tracker.get_slot("topic")
     if reply in _TOPIC_FIRST_REPLIES and topic in TOPICS:
         return topic
-    wanted = QUESTION_TOPICS.get(intent or "")
+    wanted = _REPLY_TOPICS.get(reply or "") or QUESTION_TOPICS.get(intent or "")
     if wanted in TOPICS:
         return wanted
     return topic if topic in TOPICS else GENERAL_TOPIC

@@ -18,7 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_services import send_services
 from bot.planned_slots import planned
-from bot.understanding.questions import asks_about_police, asks_to_stop_it, threatens_deportation
+from bot.understanding.questions import (
+    asks_about_police,
+    asks_to_stop_it,
+    fears_children_taken_abroad,
+    threatens_deportation,
+)
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
 from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
 
@@ -107,6 +112,8 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # answer on children or the law written for the person harmed would speak to the wrong
         # person ("people who abuse often threaten...").
         return "answer_own_behaviour_question"
+    if intent == "ask_children" and fears_children_taken_abroad(text):
+        return "answer_children_abroad"  # what can stop it, and how fast, not social services
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":

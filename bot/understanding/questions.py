@@ -41,6 +41,24 @@ _US = (r"(on here|in here|this (chat|conversation|site|website|bot|service|page|
        r"what i (type|write|say|send|tell you))")
 _STORED = r"(saved?|saving|stored?|storing|recorded?|recording|logged|logging|kept|keeps?|keeping|track(ed|ing)?)"
 
+_CHILDREN = r"(the|my|our|both|all|his|her)?\s?(kids|children|child|baby|son|daughter|boys|girls)"
+_TAKEN_ABROAD = (
+    r"^(?!.*\b(cut|cutting|fgm|circumcis\w*|sunna|marr\w*|wedding|engaged|husband for|wife for)\b)"
+    # the person speaking taking them ("can he stop me taking the kids abroad?") is another question
+    r"(?!.*\b(i|me|im|i'm|we|us)\s+((want|wanna|plan|planning|need|going|gonna|can|could|would|to|am|was|"
+    r"be|allowed|like)\s+){0,3}(tak|took|send|sent|fly|flown|mov)\w*\s)"
+    r".*"
+    rf"\b(tak\w*|took|send\w*|sent|fly\w*|flown|mov\w*) {_CHILDREN}\b.{{0,80}}"
+    r"(\b(abroad|overseas|out of the (country|uk))\b|"
+    r"\b(not|never|won'?t|wont|isn'?t|isnt)\b.{0,20}\b(bring\w*|brought|com\w*|send\w*)\b.{0,12}\bback\b|"
+    r"\bfor good\b|\bkeep (them|him|her) there\b)")
+
+
+def fears_children_taken_abroad(text: str) -> bool:
+    """Whether someone fears the children will be taken abroad and kept there."""
+    return re.search(_TAKEN_ABROAD, text or "", re.IGNORECASE) is not None
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -97,6 +115,9 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("ask_immigration", re.compile(
         r"\b(visas?|nrpf|no recourse|immigration|leave to remain|settled status|home office)\b",
         re.IGNORECASE), True),
+    # The children taken abroad and not brought back (told, not only asked); never when cutting
+    # or a marriage is named, which are FGM and forced marriage.
+    ("ask_children", re.compile(_TAKEN_ABROAD, re.IGNORECASE), False),
     # The children: social services, custody, having them taken.
     ("ask_children", re.compile(
         r"\b(social services|social workers?|children'?s services|custody)\b|"

@@ -145,3 +145,11 @@ def test_after_a_recent_assault_the_police_answer_is_followed_by_the_assault_ser
     find_services.send_services(CollectingDispatcher(), tracker, {"reply": "answer_police_after_assault"})
     find_services.send_services(CollectingDispatcher(), tracker, {"reply": "answer_law"})
     assert topics == ["sexual_violence", "legal"]
+
+
+def test_children_taken_abroad_are_answered_with_legal_services_whatever_the_topic():
+    """Stopping it needs a court order, so the legal advice services, not the topic's."""
+    text = "he's taking the kids to his family abroad and not bringing them back"
+    told = _tracker(text, "ask_children", slots={"topic": "physical_abuse"})
+    assert find_services.search_topic("ask_children", told, "answer_children_abroad") == "legal"
+    assert find_services.search_topic("ask_children", told, "answer_children") == "physical_abuse"

@@ -16,6 +16,7 @@ from bot.understanding.questions import (
     asked_question,
     asks_about_police,
     asks_to_stop_it,
+    fears_children_taken_abroad,
     question_intent,
     threatens_deportation,
 )
@@ -253,3 +254,28 @@ def test_a_question_about_stopping_it_replaces_only_an_intent_without_a_topic() 
     leaning = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "harassment", "confidence": 0.21}]
     assert question_intent("can i stop it without getting them in trouble", "nlu_fallback", "self",
                            ranking=leaning) == "find_support"
+
+
+@pytest.mark.parametrize("text", [
+    "my husband is taking our kids to nigeria next month and says im not coming, i think hes not bringing them back",
+    "my ex wants to take my daughter abroad and I'm scared she won't come back",
+    "he says he'll send the boys to his family in jamaica for good",
+    "i think hes taking the kids abroad and wont bring them back",
+])
+def test_fearing_the_children_are_taken_abroad_gets_what_can_stop_it(text: str) -> None:
+    assert fears_children_taken_abroad(text)
+    assert read_person(text, "fgm", [{"name": "fgm", "confidence": 0.8}]).intent == "ask_children"
+    assert choose_reply("ask_children", tracker(text, "ask_children", {})) == "answer_children_abroad"
+
+
+@pytest.mark.parametrize("text", [
+    "he's taking my daughter to somalia in the summer to be cut",
+    "they're taking my sister's girls back home to get them circumcised",
+    "my parents are taking me abroad to marry my cousin",
+    "he takes the kids to school and doesn't come back till late",
+    "my husband takes the children to his mum's every sunday",
+    "can he stop me taking the kids abroad to see my mum?",
+    "I want to take my son abroad for good, away from him",
+])
+def test_cutting_a_marriage_or_an_everyday_trip_is_not_children_taken_abroad(text: str) -> None:
+    assert not fears_children_taken_abroad(text)
