@@ -22,6 +22,7 @@ from bot.understanding.questions import (
     asks_about_police,
     asks_to_stop_it,
     fears_children_taken_abroad,
+    reluctant_about_hospital,
     threatens_deportation,
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
@@ -79,6 +80,12 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "can I stop it without getting them in trouble?": the ways to stop it, including
         # help that needs no court order, rather than the explanation again or a question back
         return "answer_stop_forced_marriage"
+    if intent == "find_support" and reluctant_about_hospital(text):
+        # after the note that sent them to a doctor or A&E, what else they can do
+        if "utter_self_harm_support" in notes_given(tracker):
+            return "answer_no_hospital_self_harm"
+        if "utter_high_risk_strangulation" in notes_given(tracker):
+            return "answer_no_hospital_strangulation"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
     if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):

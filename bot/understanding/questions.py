@@ -201,6 +201,20 @@ def reluctant_about_police(text: str) -> bool:
     """Whether someone says they don't want, or are scared, to involve the police."""
     return bool(_POLICE_RELUCTANCE.search(text or ""))
 
+# "I don't want to go to hospital": after being strangled or a thought of suicide, what else
+# they can do is the answer, not a question back.
+_HOSPITAL_RELUCTANCE = re.compile(
+    r"\b(don'?t|dont|do not|not|never|can'?t|cant|cannot|won'?t|wont|scared to|afraid to|rather not)\s+"
+    r"(really\s+)?(want to\s+|wanna\s+|going to\s+|gonna\s+|be\s+)?(go(ing)?\s+(to|in|into)|see|call(ing)?|"
+    r"ring(ing)?|phone|admitted to)\s+(the\s+|a\s+|an\s+|my\s+)?(hospital|a ?& ?e|a and e|doctors?|gp|ambulance)\b",
+    re.IGNORECASE)
+
+
+def reluctant_about_hospital(text: str) -> bool:
+    """Whether someone says they don't want, or are scared, to go to hospital or a doctor."""
+    return bool(_HOSPITAL_RELUCTANCE.search(text or ""))
+
+
 # "he says I'll be deported if I leave": the fear is the question, whatever the topic.
 _DEPORTATION = re.compile(r"\b(deport(ed|ation)?|get me deported|removed from the country)\b", re.IGNORECASE)
 
@@ -235,6 +249,8 @@ def asked_question(text: str) -> tuple[str, bool] | None:
             return "ask_law", False
     if reluctant_about_police(text):
         return "ask_law", False
+    if reluctant_about_hospital(text):
+        return "find_support", False
     return None
 
 

@@ -17,6 +17,7 @@ from bot.understanding.questions import (
     asks_about_police,
     asks_to_stop_it,
     fears_children_taken_abroad,
+    reluctant_about_hospital,
     question_intent,
     threatens_deportation,
 )
@@ -279,3 +280,22 @@ def test_fearing_the_children_are_taken_abroad_gets_what_can_stop_it(text: str) 
 ])
 def test_cutting_a_marriage_or_an_everyday_trip_is_not_children_taken_abroad(text: str) -> None:
     assert not fears_children_taken_abroad(text)
+
+
+@pytest.mark.parametrize("text", ["i dont want to go to hospital", "I'm not going to A&E",
+                                  "i really don't wanna see a doctor about it", "cant go to the gp"])
+def test_not_wanting_hospital_after_a_note_is_answered_with_what_else_they_can_do(text: str) -> None:
+    assert reluctant_about_hospital(text)
+    unsure = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "physical_abuse", "confidence": 0.25}]
+    assert read_person(text, "nlu_fallback", unsure).intent == "find_support"
+    strangled = tracker(text, "find_support", {"urgent_notes_given": ["utter_high_risk_strangulation"]})
+    assert choose_reply("find_support", strangled) == "answer_no_hospital_strangulation"
+    suicidal = tracker(text, "find_support", {"urgent_notes_given": ["utter_self_harm_support"]})
+    assert choose_reply("find_support", suicidal) == "answer_no_hospital_self_harm"
+    assert choose_reply("find_support", tracker(text, "find_support", {})) == "answer_next_steps"
+
+
+@pytest.mark.parametrize("text", ["he put me in hospital last year", "i went to the doctor and told her",
+                                  "the hospital was really kind"])
+def test_telling_of_a_hospital_is_not_refusing_one(text: str) -> None:
+    assert not reluctant_about_hospital(text)
