@@ -17,8 +17,8 @@ from bot.understanding.questions import (
     asks_about_police,
     asks_to_stop_it,
     fears_children_taken_abroad,
-    reluctant_about_hospital,
     question_intent,
+    reluctant_about_hospital,
     threatens_deportation,
 )
 from bot.understanding.reading import read_person
