@@ -1,6 +1,6 @@
 """Cross-validation of the intent classifier on the training data alone: how the classifier was chosen.
 
-    python -m bench.nlu_cross_validation              # n-grams, then with sentence vectors: ~4 min
+    python -m bench.nlu_cross_validation              # n-grams, then config.yml's classifier: ~12 min
     python -m bench.nlu_cross_validation --with-diet  # also DIET and blends, about 15 minutes
 
 The held-out sets (tests/nlu_heldout*.yml) are for reporting, not for choosing, so the choice
@@ -41,20 +41,37 @@ DIET_SETTINGS: dict[str, Any] = {
 Probabilities = dict[int, dict[str, float]]
 
 
-def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]],
-            sentence_weight: float | None = None) -> Probabilities:
-    """The classifier config.yml runs: n-grams, and the sentence vector when they are unsure."""
-    from bot.nlu.linear_blend import IntentScorer, LinearIntentBlend, train_intents
+def classifier_settings() -> dict[str, Any]:
+    """The intent classifier's settings as config.yml gives them, over its defaults."""
+    import yaml
 
-    defaults = LinearIntentBlend.get_default_config()
-    weight = float(defaults["sentence_weight"]) if sentence_weight is None else sentence_weight
+    from bot.nlu.linear_blend import LinearIntentBlend
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    given = next(c for c in pipeline if c["name"].endswith("LinearIntentBlend"))
+    return {**LinearIntentBlend.get_default_config(), **{k: v for k, v in given.items() if k != "name"}}
+
+
+def _linear(texts: list[str], intents: list[str], folds: list[tuple[Any, Any]],
+            ngrams_only: bool = False) -> Probabilities:
+    """The classifier config.yml runs: n-grams, and the fine-tuned MiniLM when they are unsure
+    (or, with fine_tune_epochs 0, the frozen sentence vector)."""
+    from bot.nlu.fine_tuned import FineTuneSettings
+    from bot.nlu.linear_blend import IntentScorer, train_intents
+
+    settings = classifier_settings()
+    weight = 0.0 if ngrams_only else float(settings["sentence_weight"])
+    tuning = None if ngrams_only else FineTuneSettings(epochs=int(settings["fine_tune_epochs"]))
     out: Probabilities = {}
-    for train, test in folds:
-        trained = train_intents([texts[i] for i in train], [intents[i] for i in train], float(defaults["C"]),
-                                int(defaults["max_char_features"]), weight)
-        scorer = IntentScorer(trained, float(defaults["sentence_below"]))
+    for k, (train, test) in enumerate(folds):
+        trained = train_intents([texts[i] for i in train], [intents[i] for i in train], float(settings["C"]),
+                                int(settings["max_char_features"]), weight, tuning,
+                                float(settings["fine_tuned_weight"]))
+        scorer = IntentScorer(trained, float(settings["sentence_below"]), float(settings["fine_tuned_below"]))
         for i in test:
             out[int(i)] = scorer.probabilities(texts[i])
+        if tuning is not None and tuning.epochs > 0:
+            print(f"  fold {k + 1} of {len(folds)} fine-tuned", flush=True)
     return out
 
 
@@ -141,8 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     intents = [m.get("intent") for m in messages]
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(texts, intents))
     print("n-grams alone (sentence_weight 0):")
-    print("\n".join(report(intents, _linear(texts, intents, folds, 0.0), None, sorted(ABUSE_TOPICS))))
-    print("\nconfig.yml's classifier (the sentence vector read when the n-grams are unsure):")
+    print("\n".join(report(intents, _linear(texts, intents, folds, ngrams_only=True), None, sorted(ABUSE_TOPICS))))
+    print("\nconfig.yml's classifier (MiniLM read when the n-grams are unsure):")
     linear = _linear(texts, intents, folds)
     diet = _diet(folds) if args.with_diet else None
     print("\n".join(report(intents, linear, diet, sorted(ABUSE_TOPICS))))

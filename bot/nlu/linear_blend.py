@@ -35,9 +35,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import sentence_encoder
+from bot.nlu.fine_tuned import FineTunedHead, FineTuneSettings, fine_tune
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intents.pkl"
+# Intents that, once the n-grams (or the frozen sentence vector's model) chose them, the
+# fine-tuned model is not mixed into: a danger reply must never become a question back.
+NEVER_MIXED_AWAY = frozenset({"immediate_danger"})
 RANKING_LENGTH = 10
 
 
@@ -59,12 +63,16 @@ def linear_model(inverse_regularisation: float, max_char_features: int) -> Any:
 
 @dataclass
 class TrainedIntents:
-    """What training stores: the n-gram model, and the model that also reads the sentence vector
-    (None when `sentence_weight` is 0). Both share the n-gram model's features and classes."""
+    """What training stores: the n-gram model, and what answers with it when it is unsure:
+    either MiniLM fine-tuned on the intents (`fine_tuned`, mixed in at `fine_tuned_weight`), or,
+    as before it, a model that also reads the frozen sentence vector (`with_sentences`; None
+    when `sentence_weight` is 0). All share the n-gram model's classes."""
 
     ngrams: Any
     with_sentences: Any = None
     sentence_weight: float = 0.0
+    fine_tuned: FineTunedHead | None = None
+    fine_tuned_weight: float = 0.0
 
 
 def sentence_features(ngram_features: Any, vectors: numpy.ndarray, weight: float) -> Any:
@@ -74,17 +82,23 @@ def sentence_features(ngram_features: Any, vectors: numpy.ndarray, weight: float
 
 
 def train_intents(texts: list[str], intents: list[str], inverse_regularisation: float,
-                  max_char_features: int, sentence_weight: float) -> TrainedIntents:
+                  max_char_features: int, sentence_weight: float,
+                  fine_tuning: FineTuneSettings | None = None, fine_tuned_weight: float = 0.5) -> TrainedIntents:
     ngrams = linear_model(inverse_regularisation, max_char_features)
     ngrams.fit(texts, intents)
-    if sentence_weight <= 0:
-        return TrainedIntents(ngrams)
-    from sklearn.linear_model import LogisticRegression
+    trained = TrainedIntents(ngrams)
+    if sentence_weight > 0:
+        from sklearn.linear_model import LogisticRegression
 
-    vectors = sentence_encoder.encoder().encode(texts)
-    features = sentence_features(ngrams.steps[0][1].transform(texts), vectors, sentence_weight)
-    with_sentences = LogisticRegression(C=inverse_regularisation, max_iter=3000).fit(features, intents)
-    return TrainedIntents(ngrams, with_sentences, sentence_weight)
+        vectors = sentence_encoder.encoder().encode(texts)
+        features = sentence_features(ngrams.steps[0][1].transform(texts), vectors, sentence_weight)
+        trained.with_sentences = LogisticRegression(C=inverse_regularisation, max_iter=3000).fit(features, intents)
+        trained.sentence_weight = sentence_weight
+    if fine_tuning is not None and fine_tuning.epochs > 0:
+        classes = [str(c) for c in ngrams.steps[-1][1].classes_]
+        trained.fine_tuned = fine_tune(texts, intents, classes, fine_tuning)
+        trained.fine_tuned_weight = fine_tuned_weight
+    return trained
 
 
 def _softmax(scores: numpy.ndarray) -> numpy.ndarray:
@@ -103,7 +117,7 @@ class IntentScorer:
     costs about 10 ms, and in cross-validation the confident n-gram answers were as good.
     """
 
-    def __init__(self, trained: TrainedIntents, sentence_below: float) -> None:
+    def __init__(self, trained: TrainedIntents, sentence_below: float, fine_tuned_below: float = 0.0) -> None:
         union, regression = trained.ngrams.steps[0][1], trained.ngrams.steps[-1][1]
         self.classes: list[str] = [str(c) for c in regression.classes_]
         self._parts = []
@@ -115,7 +129,17 @@ class IntentScorer:
         self._coef = numpy.ascontiguousarray(regression.coef_.T)  # features x classes
         self._intercept = regression.intercept_
         self._sentence_below = sentence_below
+        self._fine_tuned_below = fine_tuned_below
         self._with_sentences = None
+        self._fine_tuned = getattr(trained, "fine_tuned", None)  # absent in models trained before it
+        self._fine_tuned_weight = float(getattr(trained, "fine_tuned_weight", 0.0))
+        if self._fine_tuned is not None:
+            if self._fine_tuned.classes != self.classes:
+                raise ValueError("the n-gram and fine-tuned models disagree on their classes")
+            try:  # read the weights now, so the first unsure message does not wait for them
+                sentence_encoder.encoder()
+            except Exception as error:  # the bot still answers, from the n-grams alone
+                self._give_up_sentences(error)
         if trained.with_sentences is not None:
             other = trained.with_sentences
             if [str(c) for c in other.classes_] != self.classes:
@@ -133,6 +157,7 @@ class IntentScorer:
         process restarts. Logged by error type; the message is never logged."""
         logger.warning("sentence encoder unavailable, n-gram answers only: %s", type(error).__name__)
         self._with_sentences = None
+        self._fine_tuned = None
 
     def _ngram_features(self, text: str) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
         found = []
@@ -157,17 +182,34 @@ class IntentScorer:
         for columns, weights in features:
             scores += weights @ self._coef[columns]
         probabilities = _softmax(scores)
-        if self._with_sentences is not None and probabilities.max() < self._sentence_below:
-            ngram_coef, sentence_coef, intercept = self._with_sentences
-            try:
+        sure = probabilities.max()
+        frozen = self._with_sentences is not None and sure < self._sentence_below
+        tuned = self._fine_tuned is not None and sure < self._fine_tuned_below
+        if not (frozen or tuned):
+            return dict(zip(self.classes, probabilities.tolist(), strict=True))
+        try:
+            if frozen and tuned:
+                vector, tuned_vector = sentence_encoder.encoder().encode_pair(text, self._fine_tuned.upper)
+            elif frozen:
                 vector = sentence_encoder.encoder().encode([text])[0]
-            except Exception as error:  # the n-gram answer is better than none
-                self._give_up_sentences(error)
-                return dict(zip(self.classes, probabilities.tolist(), strict=True))
+            else:
+                tuned_vector = sentence_encoder.encoder().encode([text], upper=self._fine_tuned.upper)[0]
+        except Exception as error:  # the n-gram answer is better than none
+            self._give_up_sentences(error)
+            return dict(zip(self.classes, probabilities.tolist(), strict=True))
+        if frozen:
+            ngram_coef, sentence_coef, intercept = self._with_sentences
             scores = intercept + vector @ sentence_coef
             for columns, weights in features:
                 scores += weights @ ngram_coef[columns]
             probabilities = _softmax(scores)
+        if tuned:
+            weight = self._fine_tuned_weight
+            mixed = (1.0 - weight) * probabilities + weight * self._fine_tuned.read(tuned_vector)
+            # Danger first: what the other readers took for danger now ("hes outsid my windo rite
+            # now") the fine-tuned model may not take away; it may only add danger.
+            if self.classes[int(probabilities.argmax())] not in NEVER_MIXED_AWAY:
+                probabilities = mixed
         return dict(zip(self.classes, probabilities.tolist(), strict=True))
 
 
@@ -178,8 +220,11 @@ class LinearIntentBlend(GraphComponent):
         # sentence_weight scales the MiniLM sentence vector beside the n-grams (0: n-grams
         # only); sentence_below is the n-gram confidence under which it is read. Both were
         # chosen in cross-validation on the training data (docs/nlu-classifier.md).
+        # fine_tune_epochs > 0 fine-tunes MiniLM's upper layers instead (bot/nlu/fine_tuned.py),
+        # mixed with the n-grams at fine_tuned_weight when they are unsure.
         return {"diet_weight": 0.25, "C": 30.0, "max_char_features": 30000,
-                "sentence_weight": 1.5, "sentence_below": 0.6}
+                "sentence_weight": 1.5, "sentence_below": 0.6,
+                "fine_tune_epochs": 0, "fine_tuned_weight": 0.5, "fine_tuned_below": 0.7}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Any = None) -> None:
@@ -188,10 +233,13 @@ class LinearIntentBlend(GraphComponent):
         self.max_char_features = int(config["max_char_features"])
         self.sentence_weight = float(config["sentence_weight"])
         self.sentence_below = float(config["sentence_below"])
+        self.fine_tuning = FineTuneSettings(epochs=int(config.get("fine_tune_epochs", 0)))
+        self.fine_tuned_weight = float(config.get("fine_tuned_weight", 0.5))
+        self.fine_tuned_below = float(config.get("fine_tuned_below", 0.7))
         self._storage = model_storage
         self._resource = resource
         self.model = model
-        self._fast = IntentScorer(model, self.sentence_below) if model is not None else None
+        self._fast = IntentScorer(model, self.sentence_below, self.fine_tuned_below) if model is not None else None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -212,11 +260,12 @@ class LinearIntentBlend(GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         if len({m.get(INTENT) for m in examples}) >= 2:
             model = train_intents([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples],
-                                  self.inverse_regularisation, self.max_char_features, self.sentence_weight)
+                                  self.inverse_regularisation, self.max_char_features, self.sentence_weight,
+                                  self.fine_tuning, self.fine_tuned_weight)
             with self._storage.write_to(self._resource) as directory:
                 (Path(directory) / MODEL_FILE).write_bytes(pickle.dumps(model))
             self.model = model
-            self._fast = IntentScorer(model, self.sentence_below)
+            self._fast = IntentScorer(model, self.sentence_below, self.fine_tuned_below)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,8 @@ MAX_TOKENS = 128
 DIMENSION = 384
 _lock = threading.Lock()
 _encoder: MiniLMEncoder | None = None
+# One transformer layer's weights by part: (weight as (in, out), bias).
+Block = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
 def model_dir() -> Path:
@@ -87,7 +90,7 @@ class MiniLMEncoder:
         self.position = get("embeddings.position_embeddings.weight")
         self.token_type = get("embeddings.token_type_embeddings.weight")[0]
         self.embedding_norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
-        self.blocks = []
+        self.blocks: list[Block] = []
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
             q, k, v = (linear(f"{p}.attention.self.{name}") for name in ("query", "key", "value"))
@@ -108,14 +111,16 @@ class MiniLMEncoder:
         """WordPiece ids with [CLS] and [SEP], cut to MAX_TOKENS."""
         return [[self.cls_id, *self.tokenizer.encode(text)[: MAX_TOKENS - 2], self.sep_id] for text in texts]
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        batch, length = ids.shape
+    def _embed(self, ids: np.ndarray) -> np.ndarray:
+        x = self.word[ids] + self.position[: ids.shape[1]] + self.token_type
+        return _layer_norm(x, *self.embedding_norm, self.eps)
+
+    def _run(self, x: np.ndarray, mask: np.ndarray, blocks: list[Block]) -> np.ndarray:
+        batch, length = mask.shape
         heads, size = self.heads, self.hidden // self.heads
-        x = self.word[ids] + self.position[:length] + self.token_type
-        x = _layer_norm(x, *self.embedding_norm, self.eps)
         bias = ((1.0 - mask) * np.finfo(np.float32).min).astype(np.float32)[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(size))
-        for block in self.blocks:
+        for block in blocks:
             qkv = x @ block["qkv"][0] + block["qkv"][1]
             qkv = qkv.reshape(batch, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
             q, k, v = qkv[0], qkv[1], qkv[2]
@@ -131,11 +136,10 @@ class MiniLMEncoder:
             x = _layer_norm(out + x, *block["output_norm"], self.eps)
         return x
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """(len(texts), 384) float32, each row of unit length."""
+    def _batches(self, texts: list[str], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(positions in `texts`, padded ids, mask), shortest texts together (little padding)."""
         all_ids = self.token_ids(texts)
-        result = np.zeros((len(texts), self.hidden), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(all_ids[i]))  # little padding
+        order = sorted(range(len(texts)), key=lambda i: len(all_ids[i]))
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
             length = max(len(all_ids[i]) for i in chunk)
@@ -144,7 +148,37 @@ class MiniLMEncoder:
             for row, i in enumerate(chunk):
                 ids[row, : len(all_ids[i])] = all_ids[i]
                 mask[row, : len(all_ids[i])] = 1.0
-            hidden = self._forward(ids, mask)
+            yield chunk, ids, mask
+
+    def hidden_states(self, texts: list[str], layers: int, batch_size: int = 32) -> list[np.ndarray]:
+        """Each text's token states after the first `layers` layers, unpadded: what fine-tuning
+        the layers above them starts from (bot/nlu/fine_tuned.py), computed once."""
+        states: list[np.ndarray] = [np.zeros((0, self.hidden), dtype=np.float32)] * len(texts)
+        for chunk, ids, mask in self._batches(texts, batch_size):
+            x = self._run(self._embed(ids), mask, self.blocks[:layers])
+            for row, i in enumerate(chunk):
+                states[i] = np.ascontiguousarray(x[row, : int(mask[row].sum())])
+        return states
+
+    def encode_pair(self, text: str, upper: list[Block]) -> tuple[np.ndarray, np.ndarray]:
+        """One message's vector from the package's model and from the one whose top layers are
+        `upper`: the layers below are shared, so both cost little more than one."""
+        ids = np.array([self.token_ids([text])[0]], dtype=np.int64)
+        mask = np.ones(ids.shape, dtype=np.float32)
+        shared = self._run(self._embed(ids), mask, self.blocks[: self.layers - len(upper)])
+        vectors = []
+        for blocks in (self.blocks[self.layers - len(upper):], upper):
+            pooled = self._run(shared, mask, blocks).mean(axis=1)[0]
+            vectors.append(pooled / max(float(np.linalg.norm(pooled)), 1e-12))
+        return vectors[0], vectors[1]
+
+    def encode(self, texts: list[str], batch_size: int = 32, upper: list[Block] | None = None) -> np.ndarray:
+        """(len(texts), 384) float32, each row of unit length. `upper` replaces the top layers
+        with fine-tuned ones (bot/nlu/fine_tuned.py); None is the package's model."""
+        blocks = self.blocks if upper is None else [*self.blocks[: self.layers - len(upper)], *upper]
+        result = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        for chunk, ids, mask in self._batches(texts, batch_size):
+            hidden = self._run(self._embed(ids), mask, blocks)
             pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
             norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             result[chunk] = pooled / norms

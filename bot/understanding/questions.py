@@ -280,8 +280,15 @@ def question_intent(text: str, intent: str | None, speaker: str | None,
     if asked is None:
         return None
     name, specific = asked
-    if name == intent or not (specific or intent in _NO_TOPIC or intent == "immediate_danger"):
+    # Saying no to the police or to hospital is plain in the words: the classifier's guess
+    # (a topic, or self-harm it alone heard in "i dont want to go to hospital") does not outrank it.
+    # A longer message that also tells what happened ("he hits me but I don't want the police")
+    # keeps its topic.
+    refusal = reluctant_about_police(text) or reluctant_about_hospital(text)
+    outranked = {"self_harm", "perpetrator_help"} | (_TOPICS if len(text.split()) <= 10 else set())
+    if name == intent or not (specific or intent in _NO_TOPIC or intent == "immediate_danger"
+                              or (refusal and intent in outranked)):
         return None
-    if not specific and name not in _OVER_A_LEANING and _leans_to_topic(ranking):
+    if not specific and not refusal and name not in _OVER_A_LEANING and _leans_to_topic(ranking):
         return None
     return name

@@ -299,3 +299,16 @@ def test_not_wanting_hospital_after_a_note_is_answered_with_what_else_they_can_d
                                   "the hospital was really kind"])
 def test_telling_of_a_hospital_is_not_refusing_one(text: str) -> None:
     assert not reluctant_about_hospital(text)
+
+
+@pytest.mark.parametrize(("text", "model_said", "answer"), [
+    ("I don't want to go to the police", "perpetrator_help", "ask_law"),
+    ("I don't want to go to the police", "coercive_control", "ask_law"),
+    ("i dont want to go to hospital", "self_harm", "find_support"),
+    ("he hits me every day and kicks me when im on the floor but i dont want to go to the police",
+     "physical_abuse", None),
+])
+def test_saying_no_to_the_police_or_hospital_outranks_the_classifiers_guess(
+        text: str, model_said: str, answer: str | None) -> None:
+    leaning = [{"name": model_said, "confidence": 0.43}, {"name": "ask_leaving", "confidence": 0.16}]
+    assert question_intent(text, model_said, "self", ranking=leaning) == answer
