@@ -75,8 +75,9 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
-    if (topic == "forced_marriage" and intent in ("find_support", "ask_law", "forced_marriage")
-            and asks_to_stop_it(text) and tracker.get_slot("speaker") != "own_behaviour"):
+    if (topic == "forced_marriage" and (intent in QUESTION_REPLIES or intent == "forced_marriage")
+            and intent != "self_harm" and asks_to_stop_it(text)
+            and tracker.get_slot("speaker") != "own_behaviour"):
         # "can I stop it without getting them in trouble?": the ways to stop it, including
         # help that needs no court order, rather than the explanation again or a question back
         return "answer_stop_forced_marriage"

@@ -83,7 +83,9 @@ def fine_tune(texts: list[str], intents: list[str], classes: list[str],
     body_optimiser = tf.keras.optimizers.Adam(settings.learning_rate)
     head_optimiser = tf.keras.optimizers.Adam(settings.head_learning_rate)
 
-    @tf.function(reduce_retracing=True)
+    # One graph for every batch shape: tracing one per (batch, length) held hundreds of MB.
+    @tf.function(input_signature=[tf.TensorSpec([None, None, encoder.hidden], tf.float32),
+                                  tf.TensorSpec([None, None], tf.float32), tf.TensorSpec([None], tf.int32)])
     def step(states_batch: tf.Tensor, mask: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = model(states_batch, mask, training=True)
@@ -106,8 +108,14 @@ def fine_tune(texts: list[str], intents: list[str], classes: list[str],
     return FineTunedHead(list(classes), model.export(), model.weight.numpy(), model.bias.numpy())
 
 
+# Batches are padded to a multiple of this many tokens: TensorFlow's CPU kernels keep work
+# buffers for each shape they see, and one per exact length held hundreds of MB in training.
+PAD_TO = 16
+
+
 def _pad(states: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    length = max(s.shape[0] for s in states)
+    longest = max(s.shape[0] for s in states)
+    length = -(-longest // PAD_TO) * PAD_TO
     padded = np.zeros((len(states), length, states[0].shape[1]), dtype=np.float32)
     mask = np.zeros((len(states), length), dtype=np.float32)
     for row, s in enumerate(states):

@@ -187,7 +187,8 @@ _NO_TOPIC = frozenset({None, "nlu_fallback", "out_of_scope", "affirm", "deny", "
 # "do I have to go to the police", "will they make me report it": asking whether police must be told.
 _POLICE_QUESTION = re.compile(
     r"\b(have to|got to|need to|must|make me|without)\b.{0,30}\b(police|report|court)|"
-    r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b", re.IGNORECASE)
+    r"\b(police|report)\b.{0,40}\b(have to|need to|must|involved|find out|told)\b|"
+    r"\b(tell|call|ring|phone|inform|contact|get)\s+(the\s+)?(police|cops)\b", re.IGNORECASE)
 
 # "I don't want to go to the police": the worry is the question, asked or not.
 _POLICE_RELUCTANCE = re.compile(

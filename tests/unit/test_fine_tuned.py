@@ -13,24 +13,15 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.fine_tuned import HEAD_SCALE, FineTuneSettings, _pad, _UpperLayers, fine_tune
 from bot.nlu.linear_blend import LinearIntentBlend
 from bot.nlu.sentence_encoder import encoder
+from tests.support.intent_examples import EXAMPLES, training_data
 
-_EXAMPLES = {
-    "stalking": ["he follows me home every night", "he keeps turning up outside my work",
-                 "my ex waits outside my house", "someone keeps following me around"],
-    "economic_abuse": ["he takes all my wages", "she controls all the money",
-                       "he won't let me have my own bank card", "my partner took out loans in my name"],
-    "greet": ["hi", "hello there", "good morning", "hey"],
-}
-TEXTS = [t for texts in _EXAMPLES.values() for t in texts]
-INTENTS = [i for i, texts in _EXAMPLES.items() for _ in texts]
-CLASSES = sorted(_EXAMPLES)
+TEXTS = [t for texts in EXAMPLES.values() for t in texts]
+INTENTS = [i for i, texts in EXAMPLES.items() for _ in texts]
+CLASSES = sorted(EXAMPLES)
 QUICK = FineTuneSettings(epochs=8, head_learning_rate=1e-2)
 
 
@@ -82,7 +73,7 @@ def _blend(tmp_path: Path, **settings: float) -> LinearIntentBlend:
     config = {**LinearIntentBlend.get_default_config(), "fine_tune_epochs": 3, **settings}
     storage = LocalModelStorage(tmp_path)
     blend = LinearIntentBlend.create(config, storage, Resource("blend"), ExecutionContext(GraphSchema({}), "t"))
-    blend.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for t, i in zip(TEXTS, INTENTS, strict=True)]))
+    blend.train(training_data())
     return LinearIntentBlend.load(config, storage, Resource("blend"), ExecutionContext(GraphSchema({}), "t"))
 
 
@@ -152,8 +143,7 @@ def test_the_fine_tuned_model_never_takes_danger_away(tmp_path: Path) -> None:
                                      ExecutionContext(GraphSchema({}), "t"))
     danger = ["he's outside my door right now", "he has a knife and is coming for me",
               "help he's breaking in", "he's here and going to kill me"]
-    data = [*zip(TEXTS, INTENTS, strict=True), *((t, "immediate_danger") for t in danger)]
-    blend.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for t, i in data]))
+    blend.train(training_data([(t, "immediate_danger") for t in danger]))
     scorer = blend._fast
     greet = np.array([1.0 if c == "greet" else 0.0 for c in scorer.classes])
     scorer._fine_tuned.read = lambda vector: greet  # a fine-tuned model sure of the wrong thing

@@ -14,19 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.linear_blend import LinearIntentBlend
-
-_EXAMPLES = {
-    "stalking": ["he follows me home every night", "he keeps turning up outside my work",
-                 "my ex waits outside my house", "someone keeps following me around"],
-    "economic_abuse": ["he takes all my wages", "she controls all the money",
-                       "he won't let me have my own bank card", "my partner took out loans in my name"],
-    "greet": ["hi", "hello there", "good morning", "hey"],
-}
-
-
-def _training_data() -> TrainingData:
-    return TrainingData([Message(data={TEXT: text, INTENT: intent})
-                         for intent, texts in _EXAMPLES.items() for text in texts])
+from tests.support.intent_examples import EXAMPLES, training_data
 
 
 def _diet_guess(text: str, ranking: list[tuple[str, float]]) -> Message:
@@ -49,7 +37,7 @@ def _component(storage: LocalModelStorage, diet_weight: float, **settings: float
 
 def test_the_linear_model_overrules_a_sure_diet_mistake_after_loading(storage: LocalModelStorage) -> None:
     trained = _component(storage, diet_weight=0.25)
-    resource = trained.train(_training_data())
+    resource = trained.train(training_data())
     config = {**LinearIntentBlend.get_default_config(), "diet_weight": 0.25}
     loaded = LinearIntentBlend.load(config, storage, resource, ExecutionContext(GraphSchema({}), "test"))
 
@@ -64,7 +52,7 @@ def test_the_linear_model_overrules_a_sure_diet_mistake_after_loading(storage: L
 
 
 def test_the_weight_sets_how_much_diet_counts(storage: LocalModelStorage) -> None:
-    resource = _component(storage, 1.0).train(_training_data())
+    resource = _component(storage, 1.0).train(training_data())
     config = {**LinearIntentBlend.get_default_config(), "diet_weight": 1.0}
     diet_only = LinearIntentBlend.load(config, storage, resource, ExecutionContext(GraphSchema({}), "test"))
 
@@ -76,14 +64,14 @@ def test_the_weight_sets_how_much_diet_counts(storage: LocalModelStorage) -> Non
 
 def test_every_message_gets_an_intent_even_an_empty_one_or_a_button_payload(storage: LocalModelStorage) -> None:
     blend = _component(storage, 0.25)
-    blend.train(_training_data())
+    blend.train(training_data())
     messages = [Message(data={TEXT: text}) for text in ("", "   ", '/nlu_fallback{"refused_empty": "yes"}')]
 
     blend.process(messages)
 
     for message in messages:
-        assert message.get(INTENT)["name"] in _EXAMPLES
-        assert len(message.get(INTENT_RANKING_KEY)) == len(_EXAMPLES)
+        assert message.get(INTENT)["name"] in EXAMPLES
+        assert len(message.get(INTENT_RANKING_KEY)) == len(EXAMPLES)
 
 
 def test_a_model_trained_without_intents_leaves_diet_alone(storage: LocalModelStorage) -> None:
@@ -102,10 +90,10 @@ def test_a_model_trained_without_intents_leaves_diet_alone(storage: LocalModelSt
                                   "my ex waits outside, he took my bank card 😢"])
 def test_the_fast_path_gives_scikit_learns_own_probabilities(storage: LocalModelStorage, text: str) -> None:
     blend = _component(storage, 0.25)
-    blend.train(_training_data())
+    blend.train(training_data())
 
     never = _component(storage, 0.25, sentence_below=0.0)  # n-grams alone
-    never.train(_training_data())
+    never.train(training_data())
 
     fast = never._fast.probabilities(text)
     ngrams = never.model.ngrams
@@ -121,7 +109,7 @@ def test_below_the_threshold_the_sentence_model_answers_with_its_own_probabiliti
     from bot.nlu.sentence_encoder import encoder
 
     always = _component(storage, 0.25, sentence_below=1.01)  # every guess counts as unsure
-    always.train(_training_data())
+    always.train(training_data())
     trained = always.model
 
     fast = always._fast.probabilities(text)
@@ -140,7 +128,7 @@ def test_a_sure_ngram_guess_never_computes_the_sentence_vector(storage: LocalMod
     from bot.nlu import sentence_encoder
 
     blend = _component(storage, 0.25, sentence_below=0.0)
-    blend.train(_training_data())
+    blend.train(training_data())
     monkeypatch.setattr(sentence_encoder, "encoder", lambda: pytest.fail("the sentence vector was computed"))
 
     assert max(blend._fast.probabilities("he follows me home from work").values()) > 0.0
@@ -148,7 +136,7 @@ def test_a_sure_ngram_guess_never_computes_the_sentence_vector(storage: LocalMod
 
 def test_without_sentence_weight_only_the_ngram_model_is_trained(storage: LocalModelStorage) -> None:
     blend = _component(storage, 0.25, sentence_weight=0.0, sentence_below=1.01)
-    blend.train(_training_data())
+    blend.train(training_data())
 
     assert blend.model.with_sentences is None
     assert blend._fast.probabilities("he follows me home")["stalking"] > 0.3
@@ -160,7 +148,7 @@ def test_a_broken_sentence_encoder_leaves_the_ngram_answer(storage: LocalModelSt
     from bot.nlu import sentence_encoder
 
     always = _component(storage, 0.25, sentence_below=1.01)
-    always.train(_training_data())
+    always.train(training_data())
 
     def broken() -> None:
         raise MemoryError("no room for the weights")
@@ -180,7 +168,7 @@ def test_a_broken_sentence_encoder_is_not_retried_on_every_message(storage: Loca
     from bot.nlu import sentence_encoder
 
     always = _component(storage, 0.25, sentence_below=1.01)
-    always.train(_training_data())
+    always.train(training_data())
     calls: list[int] = []
 
     def broken() -> None:

@@ -238,6 +238,9 @@ def test_asking_how_to_stop_a_forced_marriage_gets_the_ways_to_stop_it(text: str
     assert asks_to_stop_it(text)
     told = tracker(text, "find_support", {"topic": "forced_marriage", "age_group": "under_18"})
     assert choose_reply("find_support", told) == "answer_stop_forced_marriage"
+    # whichever question the classifier heard in it
+    assert choose_reply("ask_children", tracker(text, "ask_children", {"topic": "forced_marriage"})) == \
+        "answer_stop_forced_marriage"
     # with no forced marriage told, the same words get the general next steps
     assert choose_reply("find_support", tracker(text, "find_support", {"topic": "stalking"})) != \
         "answer_stop_forced_marriage"
@@ -312,3 +315,13 @@ def test_saying_no_to_the_police_or_hospital_outranks_the_classifiers_guess(
         text: str, model_said: str, answer: str | None) -> None:
     leaning = [{"name": model_said, "confidence": 0.43}, {"name": "ask_leaving", "confidence": 0.16}]
     assert question_intent(text, model_said, "self", ranking=leaning) == answer
+
+
+def test_asking_whether_they_will_tell_the_police_is_a_police_question() -> None:
+    text = "what happens if i call them, will they tell the police"
+    assert asks_about_police(text)
+    unsure = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_law", "confidence": 0.35},
+              {"name": "ask_children", "confidence": 0.32}]
+    assert question_intent(text, "nlu_fallback", None, ranking=unsure) == "ask_law"
+    assert choose_reply("ask_law", tracker(text, "ask_law", {"speaker": "own_behaviour"})) == \
+        "answer_own_behaviour_question"
