@@ -80,10 +80,12 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
             and tracker.get_slot("speaker") != "own_behaviour"):
         # "can I stop it without getting them in trouble?": the ways to stop it, including
         # help that needs no court order, rather than the explanation again or a question back
-        return "answer_stop_forced_marriage"
+        return "answer_stop_forced_marriage_under_18" if under_18 else "answer_stop_forced_marriage"
     if intent == "find_support" and reluctant_about_hospital(text):
         # after the note that sent them to a doctor or A&E, what else they can do
         if "utter_self_harm_support" in notes_given(tracker):
+            if tracker.get_slot("speaker") == "other":
+                return "answer_no_hospital_self_harm_supporter"
             return "answer_no_hospital_self_harm"
         if "utter_high_risk_strangulation" in notes_given(tracker):
             return "answer_no_hospital_strangulation"

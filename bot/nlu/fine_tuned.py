@@ -15,7 +15,6 @@ classifier still reads it only when its n-grams are unsure (bot/nlu/linear_blend
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,7 +66,6 @@ class FineTuneSettings:
 def fine_tune(texts: list[str], intents: list[str], classes: list[str],
               settings: FineTuneSettings = FineTuneSettings()) -> FineTunedHead:
     """Train the layers above `frozen_layers` and an output layer on (texts, intents)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf  # only when training: the bot reads messages with numpy
 
     encoder = sentence_encoder.encoder()

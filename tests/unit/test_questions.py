@@ -237,7 +237,7 @@ def test_what_this_chat_keeps_is_answered_alike_for_everyone() -> None:
 def test_asking_how_to_stop_a_forced_marriage_gets_the_ways_to_stop_it(text: str) -> None:
     assert asks_to_stop_it(text)
     told = tracker(text, "find_support", {"topic": "forced_marriage", "age_group": "under_18"})
-    assert choose_reply("find_support", told) == "answer_stop_forced_marriage"
+    assert choose_reply("find_support", told) == "answer_stop_forced_marriage_under_18"
     # whichever question the classifier heard in it
     assert choose_reply("ask_children", tracker(text, "ask_children", {"topic": "forced_marriage"})) == \
         "answer_stop_forced_marriage"
@@ -295,6 +295,9 @@ def test_not_wanting_hospital_after_a_note_is_answered_with_what_else_they_can_d
     assert choose_reply("find_support", strangled) == "answer_no_hospital_strangulation"
     suicidal = tracker(text, "find_support", {"urgent_notes_given": ["utter_self_harm_support"]})
     assert choose_reply("find_support", suicidal) == "answer_no_hospital_self_harm"
+    suicidal_friend = tracker(text, "find_support", {"urgent_notes_given": ["utter_self_harm_support"],
+                                                     "speaker": "other"})
+    assert choose_reply("find_support", suicidal_friend) == "answer_no_hospital_self_harm_supporter"
     assert choose_reply("find_support", tracker(text, "find_support", {})) == "answer_next_steps"
 
 
