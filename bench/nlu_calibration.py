@@ -100,13 +100,18 @@ def histogram(values: list[float]) -> list[str]:
     return rows
 
 
-def fallback_settings() -> tuple[float, float]:
-    """The FallbackClassifier's threshold and ambiguity threshold as config.yml sets them, so the
-    figures follow the config."""
+def pipeline_component(name_ends: str) -> dict[str, Any]:
+    """The settings config.yml gives the first pipeline component whose name ends so."""
     import yaml
 
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    return next(c for c in pipeline if c["name"].endswith(name_ends))
+
+
+def fallback_settings() -> tuple[float, float]:
+    """The FallbackClassifier's threshold and ambiguity threshold as config.yml sets them, so the
+    figures follow the config."""
+    fallback = pipeline_component("FallbackClassifier")
     return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
 
 

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.nlu_calibration import fallback_settings
+from bench.nlu_calibration import fallback_settings, pipeline_component
 
 ROOT = Path(__file__).resolve().parent.parent
 # DIET as config.yml had it until it was replaced by bot/nlu/linear_blend.py.
@@ -43,12 +43,9 @@ Probabilities = dict[int, dict[str, float]]
 
 def classifier_settings() -> dict[str, Any]:
     """The intent classifier's settings as config.yml gives them, over its defaults."""
-    import yaml
-
     from bot.nlu.linear_blend import LinearIntentBlend
 
-    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    given = next(c for c in pipeline if c["name"].endswith("LinearIntentBlend"))
+    given = pipeline_component("LinearIntentBlend")
     return {**LinearIntentBlend.get_default_config(), **{k: v for k, v in given.items() if k != "name"}}
 
 

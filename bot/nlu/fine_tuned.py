@@ -27,11 +27,6 @@ from bot.nlu.sentence_encoder import Block
 HEAD_SCALE = 10.0
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return scores / scores.sum(axis=-1, keepdims=True)
-
-
 @dataclass
 class FineTunedHead:
     """What fine-tuning stores: the upper layers it trained and the output layer, in the
@@ -47,7 +42,9 @@ class FineTunedHead:
 
     def read(self, vector: np.ndarray) -> np.ndarray:
         """Probabilities, in `classes` order, from the fine-tuned model's sentence vector."""
-        return _softmax(HEAD_SCALE * vector @ self.weight + self.bias)
+        from scipy.special import softmax
+
+        return softmax(HEAD_SCALE * vector @ self.weight + self.bias)
 
 
 @dataclass(frozen=True)

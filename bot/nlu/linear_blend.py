@@ -131,21 +131,18 @@ class IntentScorer:
         self._sentence_below = sentence_below
         self._fine_tuned_below = fine_tuned_below
         self._with_sentences = None
-        self._fine_tuned = getattr(trained, "fine_tuned", None)  # absent in models trained before it
-        self._fine_tuned_weight = float(getattr(trained, "fine_tuned_weight", 0.0))
-        if self._fine_tuned is not None:
-            if self._fine_tuned.classes != self.classes:
-                raise ValueError("the n-gram and fine-tuned models disagree on their classes")
-            try:  # read the weights now, so the first unsure message does not wait for them
-                sentence_encoder.encoder()
-            except Exception as error:  # the bot still answers, from the n-grams alone
-                self._give_up_sentences(error)
+        # (models pickled before fine-tuning existed read the dataclass defaults: None and 0)
+        self._fine_tuned = trained.fine_tuned
+        self._fine_tuned_weight = float(trained.fine_tuned_weight)
+        if self._fine_tuned is not None and self._fine_tuned.classes != self.classes:
+            raise ValueError("the n-gram and fine-tuned models disagree on their classes")
         if trained.with_sentences is not None:
             other = trained.with_sentences
             if [str(c) for c in other.classes_] != self.classes:
                 raise ValueError("the two intent models disagree on their classes")
             both = numpy.ascontiguousarray(other.coef_.T)
             self._with_sentences = (both[:offset], trained.sentence_weight * both[offset:], other.intercept_)
+        if self._with_sentences is not None or self._fine_tuned is not None:
             try:  # read the weights now, so the first unsure message does not wait for them
                 sentence_encoder.encoder()
             except Exception as error:  # the bot still answers, from the n-grams alone

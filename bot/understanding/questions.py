@@ -42,7 +42,7 @@ _US = (r"(on here|in here|this (chat|conversation|site|website|bot|service|page|
 _STORED = r"(saved?|saving|stored?|storing|recorded?|recording|logged|logging|kept|keeps?|keeping|track(ed|ing)?)"
 
 _CHILDREN = r"(the|my|our|both|all|his|her)?\s?(kids|children|child|baby|son|daughter|boys|girls)"
-_TAKEN_ABROAD = (
+_TAKEN_ABROAD = re.compile(
     r"^(?!.*\b(cut|cutting|fgm|circumcis\w*|sunna|marr\w*|wedding|engaged|husband for|wife for)\b)"
     # the person speaking taking them ("can he stop me taking the kids abroad?") is another question
     r"(?!.*\b(i|me|im|i'm|we|us)\s+((want|wanna|plan|planning|need|going|gonna|can|could|would|to|am|was|"
@@ -51,12 +51,12 @@ _TAKEN_ABROAD = (
     rf"\b(tak\w*|took|send\w*|sent|fly\w*|flown|mov\w*) {_CHILDREN}\b.{{0,80}}"
     r"(\b(abroad|overseas|out of the (country|uk))\b|"
     r"\b(not|never|won'?t|wont|isn'?t|isnt)\b.{0,20}\b(bring\w*|brought|com\w*|send\w*)\b.{0,12}\bback\b|"
-    r"\bfor good\b|\bkeep (them|him|her) there\b)")
+    r"\bfor good\b|\bkeep (them|him|her) there\b)", re.IGNORECASE)
 
 
 def fears_children_taken_abroad(text: str) -> bool:
     """Whether someone fears the children will be taken abroad and kept there."""
-    return re.search(_TAKEN_ABROAD, text or "", re.IGNORECASE) is not None
+    return _TAKEN_ABROAD.search(text or "") is not None
 
 
 # (intent, pattern, question form required). Order matters: the first match names it.
@@ -117,7 +117,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         re.IGNORECASE), True),
     # The children taken abroad and not brought back (told, not only asked); never when cutting
     # or a marriage is named, which are FGM and forced marriage.
-    ("ask_children", re.compile(_TAKEN_ABROAD, re.IGNORECASE), False),
+    ("ask_children", _TAKEN_ABROAD, False),
     # The children: social services, custody, having them taken.
     ("ask_children", re.compile(
         r"\b(social services|social workers?|children'?s services|custody)\b|"
@@ -149,14 +149,15 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"\bsafety plan|\bplan (to leave|my escape|leaving)\b", re.IGNORECASE), True),
 )
 
-_STOP_IT = (r"\b(stop|prevent|get out of|call off|cancel|avoid|escape|refuse)( \w+)? (it|this|that|"
-            r"the (wedding|marriage|engagement|trip)|them|getting married|marry(ing)? (him|her|them))\b")
+_STOP_IT = re.compile(
+    r"\b(stop|prevent|get out of|call off|cancel|avoid|escape|refuse)( \w+)? (it|this|that|"
+    r"the (wedding|marriage|engagement|trip)|them|getting married|marry(ing)? (him|her|them))\b", re.IGNORECASE)
 
 
 def asks_to_stop_it(text: str) -> bool:
     """Whether someone asks how to stop what they told ("can I stop it without getting them
     in trouble?"): after a forced marriage was told, the answer is the ways to stop it."""
-    return is_question(text) and re.search(_STOP_IT, text or "", re.IGNORECASE) is not None
+    return is_question(text) and _STOP_IT.search(text or "") is not None
 
 
 _GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
@@ -166,7 +167,7 @@ _GENERAL: Sequence[tuple[str, re.Pattern[str]]] = (
     ("ask_money", re.compile(
         r"\b(money|benefits?|universal credit|afford|debts?|bank account)\b", re.IGNORECASE)),
     # "can I stop it?", "how do I get out of it": what they can do about what they told.
-    ("find_support", re.compile(_STOP_IT, re.IGNORECASE)),
+    ("find_support", _STOP_IT),
 )
 
 # General questions answered even when the classifier leans to a kind of abuse: "can I stop it?"
