@@ -67,8 +67,9 @@ def user_messages(tracker: Tracker) -> list[str]:
 # the legal advice lines.
 _TOPIC_FIRST_REPLIES = frozenset({"answer_police_after_assault"})
 # Replies whose services sit under a topic of their own: stopping children being taken abroad
-# needs a court order, so legal advice.
-_REPLY_TOPICS = {"answer_children_abroad": "legal"}
+# needs a court order, so legal advice; a young person's pictures shared or threatened, the
+# image routes (CEOP's Safety Centre beside Childline).
+_REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "tech_abuse"}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:

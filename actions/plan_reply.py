@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_services import send_services
 from bot.planned_slots import planned
+from bot.understanding.images import shares_own_images
 from bot.understanding.questions import (
     asks_about_police,
     asks_to_stop_it,
@@ -94,6 +95,11 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
         # After a recent assault "do I have to go to the police?" is about the Havens' care.
         return "answer_police_after_assault"
+    if (under_18 and intent in (*ABUSE_TOPICS, "find_support", "ask_law", "ask_evidence")
+            and shares_own_images(text) and tracker.get_slot("speaker") != "other"):
+        # "im 15 and my boyfriend says he'll send my pics to everyone": a crime against a child,
+        # with routes of its own (Report Remove, CEOP); the adults' helpline is not for her
+        return "answer_images_under_18"
     if under_18 and intent in (*ABUSE_TOPICS, "find_support") and sees_parent_harmed(text):
         return "answer_child_at_home"  # "my dad hits my mum, im 13": a victim too, not a helper
     if under_18 and intent == "physical_abuse" and not PHYSICAL_HARM.search(text):

@@ -20,6 +20,30 @@ _IMAGES = re.compile(
     re.IGNORECASE)
 
 
+# Pictures of the person speaking ("my pics", "nudes i sent him", "photos of me", "making me
+# send pics") ...
+_OWN_IMAGES = re.compile(
+    r"\bmy\b.{0,20}\b(nudes?|naked (pics?|pictures?|photos?|videos?)|pics?|pictures?|photos?|images?|videos?|"
+    r"vids?|selfies?)\b|"
+    r"\b(nudes?|pics?|pictures?|photos?|images?|videos?|vids?|selfies?)\b.{0,12}\b(of me|i sent|i took|i made|"
+    r"i gave)\b|"
+    # made to send them: "he keeps making me send pics", "pressuring me to send nudes"
+    r"\b(mak\w*|made|pressur\w*|forc\w*|push\w*|get(s|ting)?|got|ask\w*|beg\w*) me (to )?(send|take|sending|taking)\b"
+    r".{0,15}\b(nudes?|pics?|pictures?|photos?|images?|videos?|vids?|selfies?)\b", re.IGNORECASE)
+# ... being shared, or threatened to be: sent on, posted, leaked, shown to others.
+_SHARED = re.compile(
+    r"\b(send|sends|sending|sent|share|shares|sharing|shared|post|posts|posting|posted|leak|leaks|leaking|"
+    r"leaked|show|shows|showing|showed|shown|spread|spreading|upload\w*|forward\w*|put (it|them) online|"
+    r"online|everyone|every1|all over|whole school)\b", re.IGNORECASE)
+
+
+def shares_own_images(text: str | None) -> bool:
+    """Whether someone says pictures of them are shared or threatened to be ("he'll send my
+    pics to everyone"): for someone under 18 that is a crime with its own routes (Report
+    Remove, CEOP), and the Revenge Porn Helpline is for adults."""
+    return bool(_OWN_IMAGES.search(text or "") and _SHARED.search(text or ""))
+
+
 def speaks_of_images(texts: Iterable[str | None]) -> bool:
     """Whether any of these messages mentions photos, videos or intimate images."""
     return any(_IMAGES.search(text or "") for text in texts)

@@ -405,3 +405,19 @@ def test_services_open_to_everyone_come_before_those_for_one_community(loaded_se
         assert community and not community[0], (place, [c.id for c in london])
         assert community == sorted(community), (place, [c.id for c in london])
     assert community_ranked(10_500 + 3) and not community_ranked(10_000 + 99)
+
+
+def test_a_young_persons_image_routes_are_theirs_and_the_adults_helpline_is_not(loaded_session):
+    """The Revenge Porn Helpline supports adults only (its page, sourced-facts section 23): a
+    15-year-old whose pictures are threatened is shown CEOP's Safety Centre beside Childline,
+    and an adult still gets the helpline."""
+    from services_directory.asker import Asker
+
+    young = ids(find_services(loaded_session, topic="tech_abuse", place="Croydon",
+                              asker=Asker(gender="female", age_group="under_18")))
+    assert "svc-national-revenge-porn-helpline" not in young
+    assert {"svc-national-ceop-safety-centre", "svc-national-childline"} <= set(young)
+    adult = ids(find_services(loaded_session, topic="tech_abuse", place="Croydon",
+                              asker=Asker(gender="female", age_group="adult")))
+    assert "svc-national-revenge-porn-helpline" in adult
+    assert not {"svc-national-ceop-safety-centre", "svc-national-report-remove"} & set(adult)

@@ -1,0 +1,64 @@
+"""A young person's intimate pictures shared or threatened (found talking to the bot as a
+15-year-old: "my boyfriend says he'll send my pics to everyone" got the coercive-control
+explanation and nothing about images or her age)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.find_services import search_topic
+from actions.plan_reply import choose_reply
+from bot.understanding.images import shares_own_images
+from tests.support.domain import variants
+
+THREAT = "im 15 and my boyfriend says he'll send my pics to everyone"
+
+
+def tracker(text: str, intent: str, slots: dict[str, Any]) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent}, "entities": []}
+    return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+
+
+@pytest.mark.parametrize(("text", "shared"), [
+    (THREAT, True),
+    ("he posted photos of me online", True),
+    ("my ex leaked my nudes on snap", True),
+    ("he has nudes i sent him and says he will show my mum", True),
+    ("he took pics of me and sent them round school", True),
+    ("he sends me pictures all the time", False),  # sent to her, not of her
+    ("he checks my phone and my photos", False),  # looked at, not shared
+    ("my boyfriend hits me", False),
+])
+def test_pictures_of_the_speaker_being_shared_are_recognised(text: str, shared: bool) -> None:
+    assert shares_own_images(text) is shared
+
+
+@pytest.mark.parametrize("intent", ["coercive_control", "tech_abuse", "harassment", "ask_law"])
+def test_under_18_with_pictures_threatened_gets_the_young_persons_image_answer(intent: str) -> None:
+    young = tracker(THREAT, intent, {"age_group": "under_18"})
+    assert choose_reply(intent, young) == "answer_images_under_18"
+    # and the services are the image routes, whatever topic the words were heard as
+    assert search_topic(intent, young, "answer_images_under_18") == "tech_abuse"
+
+
+def test_adults_and_supporters_keep_their_own_answers() -> None:
+    adult = "my ex says he'll send my pics to everyone"
+    assert choose_reply("tech_abuse", tracker(adult, "tech_abuse", {})) == "explain_tech_abuse"
+    parent = tracker("my daughter is 15 and her ex is sharing her pics", "tech_abuse",
+                     {"age_group": "under_18", "speaker": "other"})
+    assert choose_reply("tech_abuse", parent) != "answer_images_under_18"
+
+
+def test_the_answer_names_only_sourced_routes() -> None:
+    """What it says is in sourced-facts section 23; the Revenge Porn Helpline, for adults
+    only, is not offered to a child."""
+    texts = [variant["text"] for variant in variants("utter_reply")
+             if {"type": "slot", "name": "reply", "value": "answer_images_under_18"}
+             in (variant.get("condition") or [])]
+    assert len(texts) == 1
+    assert "0800 1111" in texts[0] and "Report Remove" in texts[0] and "CEOP" in texts[0]
+    assert "999" in texts[0]
+    assert "0345 6000 459" not in texts[0] and "Revenge Porn" not in texts[0]
