@@ -66,7 +66,7 @@ def fine_tune(texts: list[str], intents: list[str], classes: list[str],
     import tensorflow as tf  # only when training: the bot reads messages with numpy
 
     encoder = sentence_encoder.encoder()
-    states = encoder.hidden_states(texts, settings.frozen_layers)
+    ids = encoder.token_ids(texts)
     index = {name: i for i, name in enumerate(classes)}
     targets = np.array([index[intent] for intent in intents], dtype=np.int32)
     tf.keras.utils.set_random_seed(settings.seed)
@@ -92,13 +92,13 @@ def fine_tune(texts: list[str], intents: list[str], classes: list[str],
         return loss
 
     # Batches of similar length (little padding), visited in a seeded random order each epoch.
-    order = sorted(range(len(texts)), key=lambda i: states[i].shape[0])
+    order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
     batches = [order[i:i + settings.batch_size] for i in range(0, len(order), settings.batch_size)]
     shuffle = np.random.default_rng(settings.seed)
     for _ in range(settings.epochs):
         shuffle.shuffle(batches)
         for batch in batches:
-            padded, mask = _pad([states[i] for i in batch])
+            padded, mask = encoder.lower_states([ids[i] for i in batch], settings.frozen_layers, PAD_TO)
             step(tf.constant(padded), tf.constant(mask), tf.constant(targets[batch]))
     return FineTunedHead(list(classes), model.export(), model.weight.numpy(), model.bias.numpy())
 
@@ -106,17 +106,6 @@ def fine_tune(texts: list[str], intents: list[str], classes: list[str],
 # Batches are padded to a multiple of this many tokens: TensorFlow's CPU kernels keep work
 # buffers for each shape they see, and one per exact length held hundreds of MB in training.
 PAD_TO = 16
-
-
-def _pad(states: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    longest = max(s.shape[0] for s in states)
-    length = -(-longest // PAD_TO) * PAD_TO
-    padded = np.zeros((len(states), length, states[0].shape[1]), dtype=np.float32)
-    mask = np.zeros((len(states), length), dtype=np.float32)
-    for row, s in enumerate(states):
-        padded[row, : s.shape[0]] = s
-        mask[row, : s.shape[0]] = 1.0
-    return padded, mask
 
 
 class _UpperLayers:

@@ -150,15 +150,19 @@ class MiniLMEncoder:
                 mask[row, : len(all_ids[i])] = 1.0
             yield chunk, ids, mask
 
-    def hidden_states(self, texts: list[str], layers: int, batch_size: int = 32) -> list[np.ndarray]:
-        """Each text's token states after the first `layers` layers, unpadded: what fine-tuning
-        the layers above them starts from (bot/nlu/fine_tuned.py), computed once."""
-        states: list[np.ndarray] = [np.zeros((0, self.hidden), dtype=np.float32)] * len(texts)
-        for chunk, ids, mask in self._batches(texts, batch_size):
-            x = self._run(self._embed(ids), mask, self.blocks[:layers])
-            for row, i in enumerate(chunk):
-                states[i] = np.ascontiguousarray(x[row, : int(mask[row].sum())])
-        return states
+    def lower_states(self, ids: list[list[int]], layers: int, pad_to: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """One batch's token states after the first `layers` layers, padded to a multiple of
+        `pad_to` tokens (zeros past each text's end), and its mask: what fine-tuning the layers
+        above starts from (bot/nlu/fine_tuned.py). Computed per batch, not kept for every
+        training text: those states were over 100 MB of the training peak."""
+        length = -(-max(len(row) for row in ids) // pad_to) * pad_to
+        padded = np.zeros((len(ids), length), dtype=np.int64)
+        mask = np.zeros((len(ids), length), dtype=np.float32)
+        for row, text_ids in enumerate(ids):
+            padded[row, : len(text_ids)] = text_ids
+            mask[row, : len(text_ids)] = 1.0
+        states = self._run(self._embed(padded), mask, self.blocks[:layers]) * mask[:, :, None]
+        return states.astype(np.float32, copy=False), mask
 
     def encode_pair(self, text: str, upper: list[Block]) -> tuple[np.ndarray, np.ndarray]:
         """One message's vector from the package's model and from the one whose top layers are

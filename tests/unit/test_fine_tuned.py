@@ -14,7 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 
-from bot.nlu.fine_tuned import HEAD_SCALE, FineTuneSettings, _pad, _UpperLayers, fine_tune
+from bot.nlu.fine_tuned import HEAD_SCALE, PAD_TO, FineTuneSettings, _UpperLayers, fine_tune
 from bot.nlu.linear_blend import LinearIntentBlend
 from bot.nlu.sentence_encoder import encoder
 from tests.support.intent_examples import EXAMPLES, training_data
@@ -45,7 +45,7 @@ def test_tensorflow_and_numpy_read_a_message_alike(tuned) -> None:
     layers = _UpperLayers(tf, tuned.upper, len(CLASSES), enc.heads, enc.eps, dropout=0.0)
     layers.weight.assign(tuned.weight)
     layers.bias.assign(tuned.bias)
-    padded, mask = _pad(enc.hidden_states(texts, enc.layers - len(tuned.upper)))
+    padded, mask = enc.lower_states(enc.token_ids(texts), enc.layers - len(tuned.upper), PAD_TO)
     logits = layers(tf.constant(padded), tf.constant(mask)).numpy()
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
