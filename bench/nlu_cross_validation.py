@@ -137,6 +137,33 @@ def report(intents: list[str], linear: Probabilities, diet: Probabilities | None
     return lines
 
 
+def per_topic(intents: list[str], linear: Probabilities, topics: list[str]) -> list[str]:
+    """Which topics the configured classifier loses, and to what: where new training examples
+    (written from personas, never from the held-out sets) would help most."""
+    from collections import Counter
+
+    from sklearn.metrics import precision_recall_fscore_support
+
+    threshold, ambiguity = fallback_settings()
+    predicted = []
+    for probabilities in linear:
+        ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
+        best = max(probabilities, key=probabilities.__getitem__)
+        predicted.append("nlu_fallback" if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity
+                         else best)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        intents, predicted, labels=topics, zero_division=0)
+    lines = ["| topic | examples | precision | recall | F1 | most often read instead | most often read as it |",
+             "|---|---:|---:|---:|---:|---|---|"]
+    for n, topic in enumerate(topics):
+        missed = Counter(p for g, p in zip(intents, predicted, strict=True) if g == topic and p != topic)
+        taken = Counter(g for g, p in zip(intents, predicted, strict=True) if p == topic and g != topic)
+        lines.append(f"| {topic} | {support[n]} | {precision[n]:.2f} | {recall[n]:.2f} | {f1[n]:.3f} | "
+                     + ", ".join(f"{name} {count}" for name, count in missed.most_common(3)) + " | "
+                     + ", ".join(f"{name} {count}" for name, count in taken.most_common(3)) + " |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
@@ -160,6 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     linear = _linear(texts, intents, folds)
     diet = _diet(folds) if args.with_diet else None
     print("\n".join(report(intents, linear, diet, sorted(ABUSE_TOPICS))))
+    print("\nconfig.yml's classifier, topic by topic:")
+    print("\n".join(per_topic(intents, linear, sorted(ABUSE_TOPICS))))
 
 
 if __name__ == "__main__":
