@@ -39,7 +39,7 @@ COUNTIES_AND_NATIONS: tuple[str, ...] = (
 )
 # Words that are also everyday English: a town of that name is only taken when the whole
 # message is the place, never from inside a sentence ("I'm reading this at work").
-_EVERYDAY = frozenset({
+EVERYDAY_WORDS = frozenset({
     "reading", "bath", "deal", "street", "march", "ware", "hope", "sale", "wells", "bury", "wick",
     "nelson", "hythe", "rye", "looe", "ely", "par", "send", "eye", "bolton", "church", "mold",
     "diss", "brent", "barking", "sandwich", "corby", "crook", "stone", "cove", "shaw", "town",
@@ -128,7 +128,7 @@ def outside_london_place(text: str | None) -> str | None:
     for match in _CONTEXT.finditer(cleaned):
         words = match.group(1).replace(",", " ").split()
         found = _longest_place(words)
-        if found and found not in _EVERYDAY:
+        if found and found not in EVERYDAY_WORDS:
             return found
     return None
 

@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.override import override_intent
 from bot.understanding.language import warm as warm_language_lists
+from bot.understanding.place_words import used_as_place
 from bot.understanding.reading import PLACE_LIKE, PersonReading, read_person
 from services_directory.places import london_name
 
@@ -50,6 +51,7 @@ class PersonAxes(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # a button the bot offered: its payload already says what it means
+            self._drop_everyday_words(message, text)
             intent = message.get(INTENT) or {}
             ranking = message.get(INTENT_RANKING_KEY) or []
             has_location = any(e.get("entity") == "location" for e in message.get(ENTITIES) or [])
@@ -60,6 +62,15 @@ class PersonAxes(GraphComponent):
             if reading.intent and reading.intent != intent.get("name"):
                 override_intent(message, reading.intent)
         return messages
+
+    @staticmethod
+    def _drop_everyday_words(message: Message, text: str) -> None:
+        """"he keeps reading my messages" names no place (bot/understanding/place_words.py)."""
+        entities = message.get(ENTITIES) or []
+        kept = [e for e in entities if e.get("entity") != "location" or "start" not in e
+                or used_as_place(text, int(e["start"]), int(e["end"]))]
+        if len(kept) != len(entities):
+            message.set(ENTITIES, kept, add_to_output=True)
 
     @staticmethod
     def _add_place_named(message: Message, text: str) -> bool:

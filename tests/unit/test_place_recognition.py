@@ -84,3 +84,30 @@ def test_the_nlu_marks_a_london_place_named_alone_or_at_the_end(text: str, place
 
     marked = [e["value"] for e in message.get(ENTITIES) or [] if e["entity"] == "location"]
     assert marked == ([place] if place else [])
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    # found talking to the bot as a man: "outside London" because of the word "reading"
+    ("my girlfriend keeps reading my messages and says im nothing without her", None),
+    ("the dog next door keeps barking and he shouts at it", None),
+    ("my friend chelsea says her bf hits her", None),
+    ("Reading", "reading"), ("i live in reading", "reading"), ("Barking", "barking"),
+    ("im in barking", "barking"), ("barking station", "barking"), ("she lives in chelsea with him", "chelsea"),
+    ("my husband is reading this over my shoulder in croydon", "croydon"),
+])
+def test_a_place_name_that_is_an_everyday_word_counts_only_when_used_as_a_place(
+        nlp, text: str, place: str | None) -> None:
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.person_axes import PersonAxes
+
+    lowered = text.lower()  # as Rasa gives it to spaCy
+    ruled = [{"entity": "location", "value": e.text, "start": e.start_char, "end": e.end_char,
+              "extractor": "SpacyEntityExtractor"} for e in nlp(lowered).ents if e.label_ == "location"]
+    message = Message(data={TEXT: text, INTENT: {"name": "coercive_control", "confidence": 0.6},
+                            ENTITIES: ruled})
+    PersonAxes().process([message])
+
+    marked = [e["value"] for e in message.get(ENTITIES) or [] if e["entity"] == "location"]
+    assert marked == ([place] if place else [])
