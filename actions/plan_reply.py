@@ -23,6 +23,7 @@ from bot.understanding.questions import (
     asks_about_police,
     asks_to_stop_it,
     fears_children_taken_abroad,
+    is_question,
     reluctant_about_hospital,
     threatens_deportation,
 )
@@ -112,6 +113,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_young_person_hurt"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
+    if (intent == "find_support" and tracker.get_slot("topic") in ABUSE_TOPICS
+            and tracker.get_slot("speaker") in ("self", "other") and tells_who_they_are(tracker)):
+        # "im a guy btw" after telling what is happening: the services that follow now fit
+        return "answer_who_they_are"
     if tracker.get_slot("speaker") == "other" and supporter_worry(text, intent):
         return "answer_how_to_help"
     if (threatens_deportation(text) and intent not in _OWN_SPECIALIST_ANSWER
@@ -141,6 +146,18 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
             return "explain_carer_abuse"
         return f"explain_{intent}"
     return "answer_next_steps"
+
+
+# What a person can tell about who they are (bot/understanding/audience.py), as entities.
+_WHO_THEY_ARE = ("gender", "age_group", "lgbt_plus", "deaf", "disabled", "limited_english", "nrpf")
+
+
+def tells_who_they_are(tracker: Tracker) -> bool:
+    """A short message that tells who the person is and asks nothing ("im deaf", "i'm gay by
+    the way")."""
+    text = tracker.latest_message.get("text") or ""
+    return (len(text.split()) <= 8 and not is_question(text)
+            and any(entity_values(tracker, name) for name in _WHO_THEY_ARE))
 
 
 def choose_urgent_note(tracker: Tracker) -> str | None:

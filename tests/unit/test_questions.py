@@ -328,3 +328,24 @@ def test_asking_whether_they_will_tell_the_police_is_a_police_question() -> None
     assert question_intent(text, "nlu_fallback", None, ranking=unsure) == "ask_law"
     assert choose_reply("ask_law", tracker(text, "ask_law", {"speaker": "own_behaviour"})) == \
         "answer_own_behaviour_question"
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("im a guy btw", ("gender", "male")), ("i'm gay by the way", ("lgbt_plus", "yes")),
+    ("im deaf", ("deaf", "yes")), ("im 72", ("age_group", "older")),
+])
+def test_telling_who_they_are_after_what_is_happening_is_thanked_not_asked_again(text, entity) -> None:
+    """Found talking to the bot as a man: "im a guy btw", after he had told what his girlfriend
+    does, got "If you tell me a little about what's happening, I can explain more"."""
+    def told(slots: dict[str, Any]) -> Tracker:
+        latest = {"text": text, "intent": {"name": "find_support"},
+                  "entities": [{"entity": entity[0], "value": entity[1]}]}
+        return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+
+    assert choose_reply("find_support", told({"topic": "tech_abuse"})) == "answer_who_they_are"
+    assert choose_reply("find_support", told({"topic": "tech_abuse", "speaker": "other"})) == "answer_who_they_are"
+    # nothing told yet: what is happening is still the question
+    assert choose_reply("find_support", told({})) == "answer_next_steps"
+    # someone worried about their own behaviour keeps the Respect answer
+    assert choose_reply("find_support", told({"topic": "tech_abuse", "speaker": "own_behaviour"})) \
+        == "answer_next_steps"
