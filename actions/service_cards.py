@@ -15,7 +15,9 @@ from typing import Any
 
 SERVICE_CARD = "service_card"  # the key of a card in a bot message's `custom`
 # The fields of a card's plain text, in the order a person reads them.
-TEXT_FIELDS = ("name", "phone", "hours", "website", "description")
+TEXT_FIELDS = ("name", "phone", "text_phone", "hours", "website", "description")
+# Phone types a Deaf or speech-impaired person can use without speaking.
+_TEXT_TYPES = ("text", "textphone")
 
 
 def card_data(service: Any) -> dict[str, str]:
@@ -25,12 +27,22 @@ def card_data(service: Any) -> dict[str, str]:
     fields = {
         "name": service.name,
         "phone": service.phone or "",
+        "text_phone": text_number(service),
         "hours": service.hours or "",
         "website": service.website or "",
         "description": service.description or "",
         "last_confirmed": confirmed.isoformat() if confirmed else "",
     }
     return {key: str(value) for key, value in fields.items() if value}
+
+
+def text_number(service: Any) -> str:
+    """The first number to text or use by textphone, when the card's main number is another:
+    SignHealth's SMS line matters more to a Deaf person than its voice number."""
+    for line in getattr(service, "phones", ()) or ():
+        if getattr(line, "type", "voice") in _TEXT_TYPES and line.number != service.phone:
+            return str(line.number)
+    return ""
 
 
 def card_text(card: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ SERVICE_CARD = "service_card"  # the same key actions/service_cards.py writes
 EMERGENCY = "emergency"
 LABELS_RESPONSE = "utter_services_outro"
 LABELS_KEY = "service_card_labels"
-CARD_FIELDS = ("name", "phone", "hours", "website", "description", "last_confirmed")
+CARD_FIELDS = ("name", "phone", "text_phone", "hours", "website", "description", "last_confirmed")
 MAX_FIELD_CHARS = 1000  # far more than any directory field; a bound on what is rendered
 
 

@@ -18,7 +18,7 @@ from bot.channels.cards import https_url
 
 MAX_TEXT_UNITS = 4096  # UTF-16 code units per message
 # The lines under the name, in reading order; the website is a button when it can be one.
-_LINES = ("phone", "hours", "website", "description", "last_confirmed")
+_LINES = ("phone", "text_phone", "hours", "website", "description", "last_confirmed")
 
 
 def utf16_units(text: str) -> int:

@@ -74,3 +74,22 @@ def test_each_card_is_sent_as_data_beside_its_text(monkeypatch) -> None:
     sent = [(m["text"], m["custom"]) for m in dispatcher.messages if m.get("text")]
     assert sent == [("Example Service\n0808 2000 247\nHelps people in Lewisham.",
                      {SERVICE_CARD: card_data(service)})]
+
+
+def test_a_text_or_textphone_number_follows_the_voice_number() -> None:
+    """A Deaf person needs SignHealth's SMS line, which the card used to leave out (it showed
+    only the first number)."""
+    from actions.service_cards import card_data, card_text
+    from bot.channels.telegram_cards import card_html
+    from services_directory.search import PhoneLine
+
+    deaf_service = card(phone="020 3947 2601",
+                        phones=(PhoneLine("020 3947 2601"), PhoneLine("07970 350366", "text (SMS)", None, "text")))
+    data = card_data(deaf_service)
+    assert data["text_phone"] == "07970 350366"
+    assert card_text(data).splitlines()[1:3] == ["020 3947 2601", "07970 350366"]
+    assert "Text or textphone: 07970 350366" in card_html(data, {"text_phone": "Text or textphone"})
+    # a voice-only service has no such line, and the main number is never repeated
+    assert "text_phone" not in card_data(card(phone="0808 2000 247", phones=(PhoneLine("0808 2000 247"),)))
+    only_text = card(phone="07970 350366", phones=(PhoneLine("07970 350366", None, None, "text"),))
+    assert "text_phone" not in card_data(only_text)

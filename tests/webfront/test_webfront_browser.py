@@ -271,6 +271,9 @@ def structured_replies(message):
         return [{"text": "\n".join(CARD[k] for k in ("name", "phone", "hours", "website",
                                                       "description")),
                  "service_card": CARD}]
+    if message == "deaf services":
+        card = dict(CARD, text_phone="07970 350366")
+        return [{"text": "\n".join(card[k] for k in ("name", "phone", "text_phone")), "service_card": card}]
     if message == "danger":
         # The emergency reply is known by what it names, not only by its web wording.
         return [{"text": domain_text("utter_emergency", "sms"),
@@ -304,6 +307,23 @@ def test_a_service_card_has_a_heading_and_labelled_fields(new_page, live_url, fa
     assert field_of(card, labels["last_confirmed"]).text_content() == "2026-10-01"
     assert no_horizontal_scroll(page)
     page.screenshot(path="/tmp/webfront-card-375.png")
+    assert page.problems == []
+
+
+def test_a_text_number_is_shown_with_its_words_and_is_not_a_call_link(new_page, live_url, fake_rasa):
+    """SignHealth's SMS line for Deaf people: labelled, copyable, and never a tel: link."""
+    from tests.support.domain import variants
+
+    labels = variants("utter_services_outro")[0]["custom"]["service_card_labels"]
+    fake_rasa.reply = structured_replies
+    page = open_chat(new_page, live_url, width=375, height=667)
+    send(page, "deaf services")
+    card = page.locator("#log .message-card")
+    card.wait_for()
+    assert card.locator("dt").all_text_contents()[:2] == [labels["phone"], labels["text_phone"]]
+    text_line = field_of(card, labels["text_phone"])
+    assert "07970 350366" in text_line.text_content()
+    assert text_line.locator("a").count() == 0
     assert page.problems == []
 
 

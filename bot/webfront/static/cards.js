@@ -7,7 +7,7 @@
 import { canCopy, copyButton, phoneLink, renderWithPhones } from './phones.js';
 
 // The fields under the name, in reading order.
-const FIELDS = ['phone', 'hours', 'website', 'description', 'last_confirmed'];
+const FIELDS = ['phone', 'text_phone', 'hours', 'website', 'description', 'last_confirmed'];
 
 function httpsUrl(value) {
   try {
@@ -20,8 +20,9 @@ function httpsUrl(value) {
 
 function fieldValue(name, value, copyLabels) {
   const dd = document.createElement('dd');
-  if (name === 'phone') {
-    dd.append(phoneLink(value));
+  if (name === 'phone' || name === 'text_phone') {
+    // a text or textphone number is not for calling: shown plainly, with a copy button
+    dd.append(name === 'phone' ? phoneLink(value) : value);
     if (canCopy(copyLabels)) {
       dd.append(' ', copyButton(value, copyLabels));
     }
