@@ -58,6 +58,8 @@ _OWN_SPECIALIST_ANSWER = ("trafficking_exploitation", "honour_based_abuse", "for
 # Most serious first: only one urgent note leads a reply.
 RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk", "pregnancy",
                    "separation")
+_SCHOOL = re.compile(r"\b(school|teachers?|college|head ?teacher|form tutor|tutor|safeguarding lead|sixth form)\b",
+                     re.IGNORECASE)
 _PAID_CARER = re.compile(r"\b(carer|care worker|care assistant|support worker|home help|care home)\b",
                          re.IGNORECASE)
 
@@ -101,6 +103,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "im 15 and my boyfriend says he'll send my pics to everyone": a crime against a child,
         # with routes of its own (Report Remove, CEOP); the adults' helpline is not for her
         return "answer_images_under_18"
+    if under_18 and intent == "ask_children" and tracker.get_slot("speaker") != "other":
+        # "will the school help me" from a 16-year-old: the answer on children is written for
+        # parents ("people who abuse often threaten that the children will be taken away")
+        return "answer_school_young_person" if _SCHOOL.search(text) else "answer_young_person"
     if under_18 and intent in (*ABUSE_TOPICS, "find_support") and sees_parent_harmed(text):
         return "answer_child_at_home"  # "my dad hits my mum, im 13": a victim too, not a helper
     if under_18 and intent == "physical_abuse" and not PHYSICAL_HARM.search(text):

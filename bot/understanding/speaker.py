@@ -114,6 +114,10 @@ _SELF = (
     r"\b(says|said|tells me|told me|calls me|keeps saying) i'?m (the |an? )?(abuser|abusive|problem|crazy|"
     r"controlling|mad|psycho)\b",
     r"\b(i'?m|i am|im) (a|the) victim\b|\bhappening to me\b|\bit'?s (not|never) abuse\b",
+    # what is being done to the speaker, said in the passive: "my dad says im going to be sent
+    # back home to get married" is about her, not a worry about her dad
+    r"\b(i'?m|i am|im|i will|i'?ll|i was) (going to be|gonna be|about to be|to be|being|getting|be) "
+    r"(sent|taken|made|forced|married|pressured|kicked|thrown|locked|kept|married off)\b",
     r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
 )

@@ -349,3 +349,14 @@ def test_telling_who_they_are_after_what_is_happening_is_thanked_not_asked_again
     # someone worried about their own behaviour keeps the Respect answer
     assert choose_reply("find_support", told({"topic": "tech_abuse", "speaker": "own_behaviour"})) \
         == "answer_next_steps"
+
+
+def test_a_young_person_asking_about_school_gets_an_answer_for_them_not_for_parents() -> None:
+    """Found talking to the bot as a 16-year-old facing a forced marriage: "will the school help
+    me" got the answer for parents worried about social services taking their children."""
+    young = tracker("will the school help me", "ask_children", {"age_group": "under_18"})
+    assert choose_reply("ask_children", young) == "answer_school_young_person"
+    other = tracker("will they take me away from my mum", "ask_children", {"age_group": "under_18"})
+    assert choose_reply("ask_children", other) == "answer_young_person"
+    parent = tracker("will social services take my kids", "ask_children", {})
+    assert choose_reply("ask_children", parent) == "answer_children"

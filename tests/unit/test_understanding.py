@@ -19,6 +19,9 @@ from services_directory.uk_places import outside_london_place
 
 
 @pytest.mark.parametrize(("text", "speaker"), [
+    # a relation word beside what is being done to the speaker (found as a 16-year-old persona)
+    ("my dad says im going to be sent back home to get married after my exams, im 16", "self"),
+    ("my sister is going to be sent abroad to marry", "other"),
     ("my wife hits me when she's been drinking and says no one would believe a bloke", "self"),
     ("my girlfriend says she'll tell my family I'm gay if I ever leave her", "self"),
     ("he's never hit me though so it's not abuse right?", "self"),
