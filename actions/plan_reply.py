@@ -28,7 +28,7 @@ from bot.understanding.questions import (
     threatens_deportation,
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
-from bot.understanding.speaker import doubts_self, sees_parent_harmed, switches_to_self
+from bot.understanding.speaker import doubts_self, names_a_parent, sees_parent_harmed, switches_to_self
 
 ABUSE_TOPICS = (
     "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
@@ -58,6 +58,8 @@ _OWN_SPECIALIST_ANSWER = ("trafficking_exploitation", "honour_based_abuse", "for
 # Most serious first: only one urgent note leads a reply.
 RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk", "pregnancy",
                    "separation")
+# Kinds of abuse whose explanation is written for an adult harmed by a partner or ex.
+_ADULT_EXPLANATIONS = frozenset({"coercive_control", "economic_abuse", "tech_abuse", "harassment", "stalking"})
 _SCHOOL = re.compile(r"\b(school|teachers?|college|head ?teacher|form tutor|tutor|safeguarding lead|sixth form)\b",
                      re.IGNORECASE)
 _PAID_CARER = re.compile(r"\b(carer|care worker|care assistant|support worker|home help|care home)\b",
@@ -117,6 +119,11 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "im 14 and my stepdad hits me": a child being hurt needs a young person's answer
         # (Childline, an adult they trust), not the adult explanation of partner violence
         return "answer_young_person_hurt"
+    if (under_18 and intent in _ADULT_EXPLANATIONS and tracker.get_slot("speaker") != "other"
+            and names_a_parent(text)):
+        # "my mum's boyfriend shouts at me and locks us in our room, im 12": the explanation of
+        # coercive control is written for adults in a relationship ("rules about what you spend")
+        return "answer_young_person_hurt" if PHYSICAL_HARM.search(text) else "answer_young_person"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age
     if (intent == "find_support" and tracker.get_slot("topic") in ABUSE_TOPICS
@@ -141,6 +148,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_own_behaviour_question"
     if intent == "ask_children" and fears_children_taken_abroad(text):
         return "answer_children_abroad"  # what can stop it, and how fast, not social services
+    if (intent == "find_support" and tracker.get_slot("topic") in ABUSE_TOPICS
+            and tracker.get_slot("speaker") == "self"):
+        # "what else can i do" after telling what is happening: not "tell me what's happening"
+        return "answer_next_steps_told"
     if intent in QUESTION_REPLIES:
         return QUESTION_REPLIES[intent]
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":

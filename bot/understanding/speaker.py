@@ -246,6 +246,14 @@ _PARENT_HARMED = re.compile(
     rf"|\b{_MUMS_PARTNER}\b.{{0,40}}\b{_HARMING_A_PARENT}\s+her\b|\b{_DADS_PARTNER}\b.{{0,40}}\b{_HARMING_A_PARENT}\s+him\b")
 
 
+_A_PARENT = re.compile(rf"\b(my|our) (new )?{_PARENT}\b")
+
+
+def names_a_parent(text: str | None) -> bool:
+    """Whether a parent, step-parent or a parent's partner is named ("my mum's boyfriend")."""
+    return _A_PARENT.search(for_matching(text)) is not None
+
+
 def sees_parent_harmed(text: str | None) -> bool:
     """A young person telling of one parent (or a parent's partner) harming the other: a child
     who sees or hears abuse at home is a victim in their own right, not a helper."""

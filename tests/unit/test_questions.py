@@ -360,3 +360,28 @@ def test_a_young_person_asking_about_school_gets_an_answer_for_them_not_for_pare
     assert choose_reply("ask_children", other) == "answer_young_person"
     parent = tracker("will social services take my kids", "ask_children", {})
     assert choose_reply("ask_children", parent) == "answer_children"
+
+
+def test_what_else_can_i_do_after_telling_is_not_asked_to_tell_again() -> None:
+    """Found as a woman whose ex keeps turning up at her work: "what else can i do" got "If you
+    tell me a little about what's happening, I can explain more"."""
+    told = tracker("what else can i do", "find_support", {"topic": "stalking"})
+    assert choose_reply("find_support", told) == "answer_next_steps_told"
+    assert choose_reply("find_support", tracker("what can i do", "find_support", {})) == "answer_next_steps"
+    helper = tracker("what else can i do", "find_support", {"topic": "stalking", "speaker": "other"})
+    assert choose_reply("find_support", helper) == "answer_next_steps"
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("my mum's new boyfriend shouts at me and my little brother all the time and locks us in our room, im 12",
+     "answer_young_person"),
+    ("my stepdad takes my phone and reads everything and pushes me around", "answer_young_person_hurt"),
+])
+def test_a_child_harmed_by_a_parent_figure_gets_the_young_persons_answer(text: str, reply: str) -> None:
+    """The coercive-control explanation ("rules about what you wear, eat or spend") is written
+    for adults harmed by a partner."""
+    child = tracker(text, "coercive_control", {"age_group": "under_18"})
+    assert choose_reply("coercive_control", child) == reply
+    teen_relationship = tracker("my boyfriend checks my phone and tells me what to wear", "coercive_control",
+                                {"age_group": "under_18"})
+    assert choose_reply("coercive_control", teen_relationship) == "explain_coercive_control"
