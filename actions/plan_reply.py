@@ -62,8 +62,10 @@ RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk",
 _ADULT_EXPLANATIONS = frozenset({"coercive_control", "economic_abuse", "tech_abuse", "harassment", "stalking"})
 _SCHOOL = re.compile(r"\b(school|teachers?|college|head ?teacher|form tutor|tutor|safeguarding lead|sixth form)\b",
                      re.IGNORECASE)
-_PAID_CARER = re.compile(r"\b(carer|care worker|care assistant|support worker|home help|care home)\b",
-                         re.IGNORECASE)
+# A carer named as the one harming (not "I'm a carer for my mum", where the speaker cares).
+_PAID_CARER = re.compile(r"(?<!i'm a )(?<!im a )(?<!i am a )(?<!as a )(?<!i'm her )(?<!i'm his )(?<!i am her )"
+                         r"(?<!i am his )(?<!im her )(?<!im his )(?<!her main )(?<!his main )"
+                         r"\b(carer|care worker|care assistant|support worker|home help|care home)\b", re.IGNORECASE)
 
 
 def entity_values(tracker: Tracker, name: str) -> list[str]:

@@ -112,7 +112,8 @@ _TELLS_OF_CONTROL = re.compile(
 # "is it abuse if he never hits me": abuse without violence is the answer, not the explanation
 # of being hit.
 _NOT_PHYSICAL = re.compile(
-    r"\b((has )?never|not|doesn'?t|doesnt|does not|didn'?t|didnt|hasn'?t|hasnt|has not|won'?t|wont|not like (he|she))"
+    r"\b((has )?never|not|doesn'?t|doesnt|does not|didn'?t|didnt|hasn'?t|hasnt|has not|won'?t|wont|not like (he|she)"
+    r"|isn'?t|isnt|wasn'?t|wasnt|aren'?t|arent|ain'?t)"
     r"( ever| actually| really| even)? (hit|hits|hitting|beat|beats|hurt|hurts|touch|touches|touched|laid a finger"
     r"|lay a finger|physically hurt|been violent|violent|physical)\b( me| on me)?|\b(it'?s|its|it is) not physical\b"
     r"|\bno (violence|hitting|bruises)\b", re.IGNORECASE)
@@ -219,6 +220,11 @@ def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str 
     return None
 
 
+def denies_violence(text: str | None) -> bool:
+    """A short "he's not violent tho": the model heard danger in the word "violent"."""
+    return len((text or "").split()) <= 10 and _NOT_PHYSICAL.search(text or "") is not None
+
+
 def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]] = (),
                 has_location: bool = False) -> PersonReading:
     """Every axis of one message; `intent` is set only when it should replace the classifier's."""
@@ -231,7 +237,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     # someone asking how to help another person.
     model_only_danger = intent == "immediate_danger" and not signals_danger(text)
     not_danger_after_all = model_only_danger and (
-        suicide or switches_to_self(text) or doubts_self(text)
+        suicide or switches_to_self(text) or doubts_self(text) or denies_violence(text)
         or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
     danger = signals_danger(text) or (model_only_danger and not not_danger_after_all)
     recent_assault = recent_sexual_assault(text)
@@ -252,6 +258,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
             override = "find_support"
         elif doubts_self(text):
             override = _best_topic(ranking) or "find_support"
+        elif denies_violence(text):
+            override = "find_support"  # next steps, which name 999 too
         else:
             override = "ask_how_to_help"
     # --- a clear question (bot/understanding/questions.py): answered as asked, even over a

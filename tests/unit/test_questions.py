@@ -385,3 +385,24 @@ def test_a_child_harmed_by_a_parent_figure_gets_the_young_persons_answer(text: s
     teen_relationship = tracker("my boyfriend checks my phone and tells me what to wear", "coercive_control",
                                 {"age_group": "under_18"})
     assert choose_reply("coercive_control", teen_relationship) == "explain_coercive_control"
+
+
+def test_the_speaker_being_a_carer_is_not_abuse_by_a_paid_carer() -> None:
+    """Found as a woman caring for her mum: "I'm a carer for my mum and my brother keeps taking
+    her money" got the answer about paid carers (adult safeguarding) for abuse by her brother."""
+    text = "I'm a carer for my mum and my brother keeps taking her money and shouting at her"
+    helper = tracker(text, "economic_abuse", {"speaker": "other"})
+    assert choose_reply("economic_abuse", helper) == "explain_economic_abuse"
+    paid = tracker("the carer who comes in takes my dad's money", "economic_abuse", {"speaker": "other"})
+    assert choose_reply("economic_abuse", paid) == "explain_carer_abuse"
+
+
+@pytest.mark.parametrize("text", ["hes not violent tho", "he isnt violent", "he's not violent though"])
+def test_saying_they_are_not_violent_is_not_an_emergency(text: str) -> None:
+    """Found as a woman whose partner takes her universal credit: "hes not violent tho" was read
+    as immediate danger by the model alone and got the 999 message."""
+    reading = read_person(text, "immediate_danger", [{"name": "immediate_danger", "confidence": 0.5}])
+    assert "danger_now" not in reading.urgency and reading.intent == "find_support"
+    # danger words still count, whatever else is said
+    told = read_person("he's not violent usually but he has a knife now", "immediate_danger")
+    assert "danger_now" in told.urgency
