@@ -146,7 +146,8 @@ def per_topic(intents: list[str], linear: Probabilities, topics: list[str]) -> l
 
     threshold, ambiguity = fallback_settings()
     predicted = []
-    for probabilities in linear:
+    for i in range(len(intents)):
+        probabilities = linear[i]
         ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
         best = max(probabilities, key=probabilities.__getitem__)
         predicted.append("nlu_fallback" if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity
