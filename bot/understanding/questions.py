@@ -51,7 +51,11 @@ _TAKEN_ABROAD = re.compile(
     rf"\b(tak\w*|took|send\w*|sent|fly\w*|flown|mov\w*) {_CHILDREN}\b.{{0,80}}"
     r"(\b(abroad|overseas|out of the (country|uk))\b|"
     r"\b(not|never|won'?t|wont|isn'?t|isnt)\b.{0,20}\b(bring\w*|brought|com\w*|send\w*)\b.{0,12}\bback\b|"
-    r"\bfor good\b|\bkeep (them|him|her) there\b)", re.IGNORECASE)
+    r"\bfor good\b|\bkeep (them|him|her) there\b|"
+    # "he will take the kids back to pakistan and i will never see them"
+    r"\b(back )?(to|home to) (?!(his|her|my|their|our|the|a|an|school|nursery|work|bed|court|stay|live|see)\b)"
+    r"[a-z]+\b.{0,40}\b(never|not) (going to |gonna )?(see|get) (them|him|her|the (kids|children)|"
+    r"my (kids|children|son|daughter))( again| back)?\b)", re.IGNORECASE)
 
 
 def fears_children_taken_abroad(text: str) -> bool:

@@ -406,3 +406,14 @@ def test_saying_they_are_not_violent_is_not_an_emergency(text: str) -> None:
     # danger words still count, whatever else is said
     told = read_person("he's not violent usually but he has a knife now", "immediate_danger")
     assert "danger_now" in told.urgency
+
+
+@pytest.mark.parametrize(("text", "abroad"), [
+    ("my husband says if i leave he will take the kids back to pakistan and i will never see them", True),
+    ("he said he would take the kids to his mums and i would never see them again", False),
+    ("he will take the kids to live with him and i will never see them", False),
+])
+def test_a_threat_to_take_the_children_to_another_country_for_good_is_recognised(text: str, abroad: bool) -> None:
+    """Found as a mother whose husband threatens to take the children to Pakistan: she got the
+    coercive-control explanation, not what can stop it."""
+    assert fears_children_taken_abroad(text) is abroad
