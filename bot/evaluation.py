@@ -348,6 +348,13 @@ AXES_HISTORY = (
     "session through careless greps of this report's Disagreements list (one in another language "
     "about forced marriage, one about a partner threatening to kill himself); nothing was "
     "written from them.",
+    "Eighth session (2026-11-30): fine-tuning computes each batch's lower-layer states instead "
+    "of keeping them all (training memory), and answers found by talking to the bot as personas "
+    "(a young person's pictures threatened, everyday words read as places, a 16-year-old's own "
+    "words in the passive, a short denial of violence that only the model heard as danger): "
+    "every figure here the same as before to three decimals (topic axis 0.921, speaker 0.953, "
+    "danger, suicide and quick-exit recall 1.000). No training data was added; this set was not "
+    "read.",
 )
 
 
