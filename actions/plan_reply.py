@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_services import send_services
 from bot.planned_slots import planned
+from bot.safety.text import for_matching
 from bot.understanding.images import shares_own_images
 from bot.understanding.questions import (
     asks_about_police,
@@ -161,7 +162,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
-        if _PAID_CARER.search(text):
+        if _PAID_CARER.search(for_matching(text)):
             return "explain_carer_abuse"
         return f"explain_{intent}"
     return "answer_next_steps"

@@ -390,9 +390,10 @@ def test_a_child_harmed_by_a_parent_figure_gets_the_young_persons_answer(text: s
 def test_the_speaker_being_a_carer_is_not_abuse_by_a_paid_carer() -> None:
     """Found as a woman caring for her mum: "I'm a carer for my mum and my brother keeps taking
     her money" got the answer about paid carers (adult safeguarding) for abuse by her brother."""
-    text = "I'm a carer for my mum and my brother keeps taking her money and shouting at her"
-    helper = tracker(text, "economic_abuse", {"speaker": "other"})
-    assert choose_reply("economic_abuse", helper) == "explain_economic_abuse"
+    for text in ("I'm a carer for my mum and my brother keeps taking her money and shouting at her",
+                 "I’m a carer for my mum and my brother keeps taking her money"):  # a phone's apostrophe
+        helper = tracker(text, "economic_abuse", {"speaker": "other"})
+        assert choose_reply("economic_abuse", helper) == "explain_economic_abuse"
     paid = tracker("the carer who comes in takes my dad's money", "economic_abuse", {"speaker": "other"})
     assert choose_reply("economic_abuse", paid) == "explain_carer_abuse"
 
