@@ -61,6 +61,10 @@ RISK_SIGN_ORDER = ("threat_to_kill", "weapon", "strangulation", "child_at_risk",
                    "separation")
 # Kinds of abuse whose explanation is written for an adult harmed by a partner or ex.
 _ADULT_EXPLANATIONS = frozenset({"coercive_control", "economic_abuse", "tech_abuse", "harassment", "stalking"})
+# A grown-up named as a young person's partner: "my boyfriend is 24", "hes 19".
+_ADULT_PARTNER = re.compile(
+    r"\b(boyfriend|girlfriend|bf|gf|partner|he|she|hes|shes|he's|she's|he is|she is)( is)? (1[89]|[2-9][0-9])\b",
+    re.IGNORECASE)
 _SCHOOL = re.compile(r"\b(school|teachers?|college|head ?teacher|form tutor|tutor|safeguarding lead|sixth form)\b",
                      re.IGNORECASE)
 # A carer named as the one harming (not "I'm a carer for my mum", where the speaker cares).
@@ -123,9 +127,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # (Childline, an adult they trust), not the adult explanation of partner violence
         return "answer_young_person_hurt"
     if (under_18 and intent in _ADULT_EXPLANATIONS and tracker.get_slot("speaker") != "other"
-            and names_a_parent(text)):
-        # "my mum's boyfriend shouts at me and locks us in our room, im 12": the explanation of
-        # coercive control is written for adults in a relationship ("rules about what you spend")
+            and (names_a_parent(text) or _ADULT_PARTNER.search(text))):
+        # "my mum's boyfriend shouts at me and locks us in our room, im 12", or "my boyfriend is
+        # 24 and im 15": the explanation of coercive control is written for adults in a
+        # relationship ("rules about what you spend"); a child with an adult is not one
         return "answer_young_person_hurt" if PHYSICAL_HARM.search(text) else "answer_young_person"
     if intent == "find_support" and under_18 and "under_18" in entity_values(tracker, "age_group"):
         return "answer_young_person"  # they have just told us their age

@@ -418,3 +418,14 @@ def test_a_threat_to_take_the_children_to_another_country_for_good_is_recognised
     """Found as a mother whose husband threatens to take the children to Pakistan: she got the
     coercive-control explanation, not what can stop it."""
     assert fears_children_taken_abroad(text) is abroad
+
+
+def test_a_young_person_with_an_adult_partner_gets_the_young_persons_answer() -> None:
+    """Found as a 15-year-old: "my boyfriend is 24 and im 15, he says i cant tell anyone about
+    us" got the adults' explanation of coercive control."""
+    text = "my boyfriend is 24 and im 15, he says i cant tell anyone about us"
+    assert choose_reply("coercive_control", tracker(text, "coercive_control", {"age_group": "under_18"})) \
+        == "answer_young_person"
+    peer = "my boyfriend is 16 and he checks my phone all the time"
+    assert choose_reply("coercive_control", tracker(peer, "coercive_control", {"age_group": "under_18"})) \
+        == "explain_coercive_control"
