@@ -142,25 +142,14 @@ class MiniLMEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(all_ids[i]))
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            length = max(len(all_ids[i]) for i in chunk)
-            ids = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros((len(chunk), length), dtype=np.float32)
-            for row, i in enumerate(chunk):
-                ids[row, : len(all_ids[i])] = all_ids[i]
-                mask[row, : len(all_ids[i])] = 1.0
-            yield chunk, ids, mask
+            yield chunk, *_padded([all_ids[i] for i in chunk])
 
     def lower_states(self, ids: list[list[int]], layers: int, pad_to: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """One batch's token states after the first `layers` layers, padded to a multiple of
         `pad_to` tokens (zeros past each text's end), and its mask: what fine-tuning the layers
         above starts from (bot/nlu/fine_tuned.py). Computed per batch, not kept for every
         training text: those states were over 100 MB of the training peak."""
-        length = -(-max(len(row) for row in ids) // pad_to) * pad_to
-        padded = np.zeros((len(ids), length), dtype=np.int64)
-        mask = np.zeros((len(ids), length), dtype=np.float32)
-        for row, text_ids in enumerate(ids):
-            padded[row, : len(text_ids)] = text_ids
-            mask[row, : len(text_ids)] = 1.0
+        padded, mask = _padded(ids, pad_to)
         states = self._run(self._embed(padded), mask, self.blocks[:layers]) * mask[:, :, None]
         return states.astype(np.float32, copy=False), mask
 
@@ -187,3 +176,15 @@ class MiniLMEncoder:
             norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             result[chunk] = pooled / norms
         return result
+
+
+def _padded(ids: list[list[int]], pad_to: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids padded with zeros to the longest row, rounded up to a multiple of `pad_to`,
+    and the mask of real tokens."""
+    length = -(-max(len(row) for row in ids) // pad_to) * pad_to
+    padded = np.zeros((len(ids), length), dtype=np.int64)
+    mask = np.zeros((len(ids), length), dtype=np.float32)
+    for row, text_ids in enumerate(ids):
+        padded[row, : len(text_ids)] = text_ids
+        mask[row, : len(text_ids)] = 1.0
+    return padded, mask

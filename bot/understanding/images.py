@@ -22,14 +22,13 @@ _IMAGES = re.compile(
 
 # Pictures of the person speaking ("my pics", "nudes i sent him", "photos of me", "making me
 # send pics") ...
+_PICTURES = r"(nudes?|pics?|pictures?|photos?|images?|videos?|vids?|selfies?)"
 _OWN_IMAGES = re.compile(
-    r"\bmy\b.{0,20}\b(nudes?|naked (pics?|pictures?|photos?|videos?)|pics?|pictures?|photos?|images?|videos?|"
-    r"vids?|selfies?)\b|"
-    r"\b(nudes?|pics?|pictures?|photos?|images?|videos?|vids?|selfies?)\b.{0,12}\b(of me|i sent|i took|i made|"
-    r"i gave)\b|"
+    rf"\bmy\b.{{0,20}}\b(naked (pics?|pictures?|photos?|videos?)|{_PICTURES})\b|"
+    rf"\b{_PICTURES}\b.{{0,12}}\b(of me|i sent|i took|i made|i gave)\b|"
     # made to send them: "he keeps making me send pics", "pressuring me to send nudes"
     r"\b(mak\w*|made|pressur\w*|forc\w*|push\w*|get(s|ting)?|got|ask\w*|beg\w*) me (to )?(send|take|sending|taking)\b"
-    r".{0,15}\b(nudes?|pics?|pictures?|photos?|images?|videos?|vids?|selfies?)\b", re.IGNORECASE)
+    rf".{{0,15}}\b{_PICTURES}\b", re.IGNORECASE)
 # ... being shared, or threatened to be: sent on, posted, leaked, shown to others.
 _SHARED = re.compile(
     r"\b(send|sends|sending|sent|share|shares|sharing|shared|post|posts|posting|posted|leak|leaks|leaking|"
