@@ -4,22 +4,18 @@ explanation and nothing about images or her age)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from rasa_sdk import Tracker
 
 from actions.find_services import search_topic
 from actions.plan_reply import choose_reply
 from bot.understanding.images import shares_own_images
 from tests.support.domain import variants
+from tests.support.trackers import message_tracker
 
 THREAT = "im 15 and my boyfriend says he'll send my pics to everyone"
 
 
-def tracker(text: str, intent: str, slots: dict[str, Any]) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent}, "entities": []}
-    return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+tracker = message_tracker
 
 
 @pytest.mark.parametrize(("text", "shared"), [

@@ -22,6 +22,7 @@ from bot.understanding.questions import (
     threatens_deportation,
 )
 from bot.understanding.reading import read_person
+from tests.support.trackers import message_tracker
 
 
 @pytest.mark.parametrize(("text", "intent"), [
@@ -106,9 +107,7 @@ def test_police_questions() -> None:
     assert not asks_about_police("the police came round last night")
 
 
-def tracker(text: str, intent: str, slots: dict[str, Any]) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent}, "entities": []}
-    return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+tracker = message_tracker
 
 
 def test_police_after_a_recent_assault_gets_the_havens_answer() -> None:
@@ -338,9 +337,7 @@ def test_telling_who_they_are_after_what_is_happening_is_thanked_not_asked_again
     """Found talking to the bot as a man: "im a guy btw", after he had told what his girlfriend
     does, got "If you tell me a little about what's happening, I can explain more"."""
     def told(slots: dict[str, Any]) -> Tracker:
-        latest = {"text": text, "intent": {"name": "find_support"},
-                  "entities": [{"entity": entity[0], "value": entity[1]}]}
-        return Tracker("t", {"speaker": "self", **slots}, latest, [], False, None, {}, "")
+        return message_tracker(text, "find_support", slots, [{"entity": entity[0], "value": entity[1]}])
 
     assert choose_reply("find_support", told({"topic": "tech_abuse"})) == "answer_who_they_are"
     assert choose_reply("find_support", told({"topic": "tech_abuse", "speaker": "other"})) == "answer_who_they_are"
