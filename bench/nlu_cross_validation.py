@@ -107,6 +107,13 @@ def _diet(folds: list[tuple[Any, Any]]) -> Probabilities:
     return out
 
 
+def decide(probabilities: dict[str, float], threshold: float, ambiguity: float) -> str:
+    """The intent, or nlu_fallback where the FallbackClassifier would ask instead."""
+    ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
+    best = max(probabilities, key=probabilities.__getitem__)
+    return "nlu_fallback" if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity else best
+
+
 def report(intents: list[str], linear: Probabilities, diet: Probabilities | None,
            topics: list[str]) -> list[str]:
     from sklearn.metrics import f1_score
@@ -122,15 +129,11 @@ def report(intents: list[str], linear: Probabilities, diet: Probabilities | None
             names = set(linear[i]) | set(diet[i] if diet else {})
             mixed = {n: weight * (diet[i].get(n, 0.0) if diet else 0.0) + (1 - weight) * linear[i].get(n, 0.0)
                      for n in names}
-            ranked = [*sorted(mixed.values(), reverse=True), 0.0]
-            best = max(mixed, key=mixed.__getitem__)
-            if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity:
-                predicted.append("nlu_fallback")
-                fallback += 1
-            else:
-                predicted.append(best)
-                right += best == gold
-                wrong += best != gold
+            decided = decide(mixed, threshold, ambiguity)
+            predicted.append(decided)
+            fallback += decided == "nlu_fallback"
+            right += decided == gold
+            wrong += decided not in (gold, "nlu_fallback")
         lines.append(f"| {weight} | {right} | {wrong} | {fallback} | "
                      f"{f1_score(intents, predicted, labels=topics, average='macro'):.3f} | "
                      f"{f1_score(intents, predicted, average='macro', labels=sorted(set(intents))):.3f} |")
@@ -145,13 +148,7 @@ def per_topic(intents: list[str], linear: Probabilities, topics: list[str]) -> l
     from sklearn.metrics import precision_recall_fscore_support
 
     threshold, ambiguity = fallback_settings()
-    predicted = []
-    for i in range(len(intents)):
-        probabilities = linear[i]
-        ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
-        best = max(probabilities, key=probabilities.__getitem__)
-        predicted.append("nlu_fallback" if ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity
-                         else best)
+    predicted = [decide(linear[i], threshold, ambiguity) for i in range(len(intents))]
     precision, recall, f1, support = precision_recall_fscore_support(
         intents, predicted, labels=topics, zero_division=0)
     lines = ["| topic | examples | precision | recall | F1 | most often read instead | most often read as it |",
