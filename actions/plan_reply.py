@@ -68,9 +68,9 @@ _ADULT_PARTNER = re.compile(
 _SCHOOL = re.compile(r"\b(school|teachers?|college|head ?teacher|form tutor|tutor|safeguarding lead|sixth form)\b",
                      re.IGNORECASE)
 # A carer named as the one harming (not "I'm a carer for my mum", where the speaker cares).
-_PAID_CARER = re.compile(r"(?<!i'm a )(?<!im a )(?<!i am a )(?<!as a )(?<!i'm her )(?<!i'm his )(?<!i am her )"
-                         r"(?<!i am his )(?<!im her )(?<!im his )(?<!her main )(?<!his main )"
-                         r"\b(carer|care worker|care assistant|support worker|home help|care home)\b", re.IGNORECASE)
+# Each mention, with the words that would make the speaker the carer (group 1).
+_CARER = re.compile(r"\b((?:i'm|im|i am|as) (?:a|her|his|their) (?:main )?)?"
+                    r"(carer|care worker|care assistant|support worker|home help|care home)\b")
 
 
 def entity_values(tracker: Tracker, name: str) -> list[str]:
@@ -167,7 +167,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
-        if _PAID_CARER.search(for_matching(text)):
+        if any(not mention.group(1) for mention in _CARER.finditer(for_matching(text))):
             return "explain_carer_abuse"
         return f"explain_{intent}"
     return "answer_next_steps"
