@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--with-diet", action="store_true", help="train DIET on every fold too (slow)")
+    parser.add_argument("--misread", type=Path, help="write the topic examples the classifier misreads here "
+                        "(tab-separated: written as, read as, text), to see what new examples should teach")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # Rasa's debug log would print training messages
     os.chdir(ROOT)
@@ -187,6 +189,21 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(report(intents, linear, diet, sorted(ABUSE_TOPICS))))
     print("\nconfig.yml's classifier, topic by topic:")
     print("\n".join(per_topic(intents, linear, sorted(ABUSE_TOPICS))))
+    if args.misread:
+        args.misread.write_text("".join(f"{gold}\t{read}\t{texts[i]}\n" for i, gold, read
+                                        in misread(intents, linear, sorted(ABUSE_TOPICS))), encoding="utf-8")
+
+
+def misread(intents: list[str], linear: Probabilities, topics: list[str]) -> list[tuple[int, str, str]]:
+    """Training examples of a topic read as something else, or read as a topic they are not:
+    only training data, never the held-out sets."""
+    threshold, ambiguity = fallback_settings()
+    out = []
+    for i, gold in enumerate(intents):
+        read = decide(linear[i], threshold, ambiguity)
+        if read != gold and (gold in topics or read in topics):
+            out.append((i, gold, read))
+    return sorted(out, key=lambda item: (item[1], item[2]))
 
 
 if __name__ == "__main__":
