@@ -329,6 +329,10 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
     def open_first(hits: list[_Hit]) -> list[_Hit]:
         return sorted(hits, key=lambda hit: community_ranked(hit.rank))
 
+    # With a main service's number shown, the council's page adds a card, not a route: Hackney's
+    # page gave the same number as the council's own team beside it.
+    if any(hit.has_phone for hit in main):
+        local = [hit for hit in local if hit not in council]
     narrow = (open_first([hit for hit in local if hit not in main])
               + open_first(tiers.get("london", [])))
 
@@ -536,6 +540,15 @@ def _cards(session: Session, hits: list[_Hit], today: date) -> list[ServiceCard]
     return cards
 
 
+def _without_repeats(cards: list[ServiceCard]) -> list[ServiceCard]:
+    """Leave out a card that gives no way in but a website another card with a number gives:
+    Solace Women's Aid beside the Solace Advice Line is one more thing to read on a phone
+    someone may take back, and no more help."""
+    phoned_sites = {card.website for card in cards if card.phones and card.website}
+    return [card for card in cards
+            if card.phones or card.email or card.form_url or card.website not in phoned_sites]
+
+
 # ---------------------------------------------------------------- the entry point
 
 
@@ -563,7 +576,7 @@ def find_services(session: Session, *, topic: str | None, place: str | None,
     hits = _rank(_fetch(session, branches, person, limit), limit)
     return SearchResult(
         place=match,
-        services=_cards(session, hits, date.today()),
+        services=_without_repeats(_cards(session, hits, date.today())),
         topic=chosen_topic,
         audience=audience,
         needs_borough_choice=match.needs_choice,

@@ -688,8 +688,11 @@ def council_route(research: ResearchFile) -> Entry | None:
         provider=f"{name} Council",
         scope="borough",
         boroughs=(code,), commissioned=False, main=False,
-        description=page.route_description or page.summary
-        or f"{name} Council's page about domestic abuse.",
+        # The research summary describes the page for staff ("Older version of the council
+        # page", "Council news about funding"); the public read a plain line unless the
+        # researcher wrote one for them.
+        description=page.route_description
+        or f"{name} Council's own web page about domestic abuse, for people living in {name}.",
         topics=(GENERAL_TOPIC,), gender=None, min_age=None, max_age=None, audiences=(),
         residents_only=True,
         eligibility_note=f"The council's information for people living in {name}.",
@@ -697,7 +700,7 @@ def council_route(research: ResearchFile) -> Entry | None:
         email=page.email, website=page.route_url or page.url, form_url=page.form_url, hours=None,
         has_address=False, sources=(source,), status="active",
         status_note="The council's own page, used as the route in for residents; not a "
-                    "service of its own.",
+                    "service of its own." + (f" What the page says: {page.summary}" if page.summary else ""),
         researched_on=research.researched_on,
     )
 

@@ -143,3 +143,27 @@ def test_a_borough_with_only_the_council_website_is_shown_that_website_first(rep
         assert local[0].source_url and local[0].source_url.startswith("https://")
         # the national 24-hour line still gives a number to call
         assert any(card.phone for card in topic.cards)
+
+
+def test_the_council_page_is_a_route_in_only_where_no_main_service_number_shows(report):
+    """Hackney's council page gave the number of the council's own team shown beside it: a
+    second card saying the same thing, in the place of another service."""
+    hackney = next(item for item in report.boroughs if item.borough.name == "Hackney")
+    cards = next(topic.cards for topic in hackney.topics if topic.topic == "domestic_abuse")
+    assert cards[0].id == "svc-hackney-dais" and cards[0].phone
+    assert "svc-hackney-council-da-page" not in [card.id for card in cards]
+    for item in report.boroughs:
+        for topic in item.topics:
+            main_with_number = [card for card in topic.cards if card.main_service and card.phone
+                                and card.scope == "local"]
+            council = [card for card in topic.cards if card.id.endswith("-council-da-page")]
+            assert not (main_with_number and council), (item.borough.name, topic.topic)
+
+
+def test_a_council_page_card_reads_as_words_for_the_public_not_research_notes(report):
+    for item in report.boroughs:
+        for topic in item.topics:
+            for card in topic.cards:
+                if card.id.endswith("-council-da-page"):
+                    assert not card.description.startswith(("Older version", "Council news",
+                                                             "Describes", "Part of")), card.id

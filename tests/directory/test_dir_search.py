@@ -30,7 +30,8 @@ def test_main_service_and_topic_line_come_before_narrow_services(loaded_session)
     assert cards[0].id == "svc-lewisham-athena"  # Lewisham's commissioned service
     assert cards[0].main_service and cards[0].scope == "local" and cards[0].phone
     assert cards[1].id == "svc-national-stalking-helpline"
-    assert [c.scope for c in cards[2:4]] == ["local", "local"]  # narrower local services
+    # narrower services: Lewisham's own first, then London-wide
+    assert [c.scope for c in cards[2:4]] == ["local", "london"]
     assert not any(c.main_service for c in cards[1:])
     assert cards[4].id == NATIONAL_DA_HELPLINE_ID
     assert cards[4].is_24_hours and cards[4].phone == "0808 2000 247"
@@ -421,3 +422,17 @@ def test_a_young_persons_image_routes_are_theirs_and_the_adults_helpline_is_not(
                               asker=Asker(gender="female", age_group="adult")))
     assert "svc-national-revenge-porn-helpline" in adult
     assert not {"svc-national-ceop-safety-centre", "svc-national-report-remove"} & set(adult)
+
+
+def test_a_card_that_only_repeats_a_shown_website_is_left_out(loaded_session):
+    """Solace Women's Aid gives no number, and its website is the Solace Advice Line's."""
+    result = find_services(loaded_session, topic="physical_abuse", place="Lewisham")
+    shown = ids(result)
+    assert "svc-london-solace-advice-line" in shown
+    assert "svc-london-solace-womens-aid" not in shown
+    for place in ("Lewisham", "Hackney", "Ealing", "Croydon", None):
+        for topic in TOPICS:
+            cards = find_services(loaded_session, topic=topic, place=place).services
+            phoned_sites = {card.website for card in cards if card.phones}
+            assert not [card.id for card in cards if not (card.phones or card.email or card.form_url)
+                        and card.website in phoned_sites], (place, topic)
