@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.find_services import send_services
+from actions.find_services import send_services, user_messages
 from bot.planned_slots import planned
 from bot.safety.text import for_matching
 from bot.understanding.images import shares_own_images
@@ -29,7 +29,13 @@ from bot.understanding.questions import (
     threatens_deportation,
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
-from bot.understanding.speaker import doubts_self, names_a_parent, sees_parent_harmed, switches_to_self
+from bot.understanding.speaker import (
+    doubts_self,
+    names_a_parent,
+    sees_parent_harmed,
+    speaks_as_professional,
+    switches_to_self,
+)
 
 ABUSE_TOPICS = (
     "coercive_control", "physical_abuse", "sexual_violence", "economic_abuse", "tech_abuse",
@@ -139,7 +145,7 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "im a guy btw" after telling what is happening: the services that follow now fit
         return "answer_who_they_are"
     if tracker.get_slot("speaker") == "other" and supporter_worry(text, intent):
-        return "answer_how_to_help"
+        return how_to_help(tracker)
     if (threatens_deportation(text) and intent not in _OWN_SPECIALIST_ANSWER
             and tracker.get_slot("speaker") != "own_behaviour"):
         # Told they will be deported if they leave: the answer on immigration is what frees them.
@@ -161,16 +167,39 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "what else can i do" after telling what is happening: not "tell me what's happening"
         return "answer_next_steps_told"
     if intent in QUESTION_REPLIES:
-        return QUESTION_REPLIES[intent]
+        reply = QUESTION_REPLIES[intent]
+        return how_to_help(tracker) if reply == "answer_how_to_help" else reply
     if doubts_self(text) and tracker.get_slot("speaker") != "own_behaviour":
         return "answer_am_i_abusive"
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
+        if (tracker.get_slot("speaker") == "other" and not replied(tracker, PROFESSIONAL_HOW_TO_HELP)
+                and how_to_help(tracker) == PROFESSIONAL_HOW_TO_HELP):
+            # "I'm a teacher and a pupil told me her dad hits her mum": what to do in their role
+            # first; the explanation of the kind of abuse can follow when they ask
+            return PROFESSIONAL_HOW_TO_HELP
         if any(not mention.group(1) for mention in _CARER.finditer(for_matching(text))):
             return "explain_carer_abuse"
         return f"explain_{intent}"
     return "answer_next_steps"
+
+
+PROFESSIONAL_HOW_TO_HELP = "answer_how_to_help_professional"
+
+
+def replied(tracker: Tracker, reply: str) -> bool:
+    """Whether this conversation has already had this reply."""
+    return any(event.get("event") == "slot" and event.get("name") == "reply" and event.get("value") == reply
+               for event in tracker.events)
+
+
+def how_to_help(tracker: Tracker) -> str:
+    """A GP or a teacher told of abuse at work has duties a friend does not (a safeguarding
+    procedure, a referral); a friend is not told to follow a procedure they do not have."""
+    if speaks_as_professional(user_messages(tracker)):
+        return PROFESSIONAL_HOW_TO_HELP
+    return "answer_how_to_help"
 
 
 # What a person can tell about who they are (bot/understanding/audience.py), as entities.
@@ -273,7 +302,7 @@ class ActionFollowEmergency(Action):
         if (tracker.get_slot("speaker") == "other"
                 and HOW_TO_HELP_AFTER_EMERGENCY not in given):
             sent.append(HOW_TO_HELP_AFTER_EMERGENCY)
-            events.append(SlotSet("reply", HOW_TO_HELP_AFTER_EMERGENCY))
-            dispatcher.utter_message(response="utter_reply",
-                                     **planned(reply=HOW_TO_HELP_AFTER_EMERGENCY))
+            reply = how_to_help(tracker)
+            events.append(SlotSet("reply", reply))
+            dispatcher.utter_message(response="utter_reply", **planned(reply=reply))
         return [*events, SlotSet("urgent_notes_given", [*given, *sent])] if sent else []

@@ -258,3 +258,22 @@ def sees_parent_harmed(text: str | None) -> bool:
     """A young person telling of one parent (or a parent's partner) harming the other: a child
     who sees or hears abuse at home is a victim in their own right, not a helper."""
     return _PARENT_HARMED.search(for_matching(text)) is not None
+
+
+# Someone told of abuse at work: a GP, a teacher, a social worker. Their duties (their
+# organisation's safeguarding procedure, a referral) are not a friend's.
+_PROFESSIONAL = re.compile(
+    r"\b(i'?m|i am|im|i work as|as) (a|an|her|his|their|the|one of (her|his|their)) (school |practice )?"
+    r"(teacher|teaching assistant|social worker|gp|doctor|nurse|midwife|health visitor|support worker"
+    r"|youth worker|key worker|caseworker|case worker|police officer|housing officer|counsell?or"
+    r"|therapist|pharmacist|paramedic|dentist|safeguarding lead|practitioner|solicitor|probation officer"
+    r"|family support worker|outreach worker|school nurse|psychologist)s?\b"
+    r"|\b(a|one of my|my|our) (patient|client|pupil|student|service user)s?\b.{0,30}"
+    r"\b(told|tells|has told|said|says|disclosed|has disclosed|came in|comes in|turned up|has|keeps|is)\b"
+    r"|\bi work (in|for) (housing|social care|adult social care|children'?s services|a school|a hospital"
+    r"|a gp|a surgery|a pharmacy|the nhs|health|probation|the police|a housing association)\b")
+
+
+def speaks_as_professional(texts: list[str]) -> bool:
+    """Whether the person said they are told of abuse through their work, in any message."""
+    return any(_PROFESSIONAL.search(for_matching(text)) for text in texts)
