@@ -22,6 +22,7 @@ from bot.safety.text import for_matching
 from bot.understanding.images import shares_own_images
 from bot.understanding.questions import (
     asks_about_police,
+    asks_if_abuse,
     asks_to_stop_it,
     fears_children_taken_abroad,
     is_question,
@@ -110,6 +111,11 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
             return "answer_no_hospital_strangulation"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
+    if asks_if_abuse(text) and tracker.get_slot("speaker") != "own_behaviour":
+        # "is this normal?", "am I overreacting?": about what they told, if they told it
+        if topic not in ABUSE_TOPICS:
+            return "answer_is_it_abuse"
+        return "answer_is_it_abuse_supporter" if tracker.get_slot("speaker") == "other" else "answer_is_it_abuse_told"
     if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
         # After a recent assault "do I have to go to the police?" is about the Havens' care.
         return "answer_police_after_assault"

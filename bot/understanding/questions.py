@@ -63,6 +63,28 @@ def fears_children_taken_abroad(text: str) -> bool:
     return _TAKEN_ABROAD.search(text or "") is not None
 
 
+# "is this normal?", "am I overreacting?", "is it my fault?": asked of what was already told. The
+# whole message is the question, so a description with it ("is it normal for him to force me")
+# keeps its topic and its explanation.
+_IS_IT_ABUSE = re.compile(
+    r"^\W*((so|but|and|ok|okay|honestly|seriously|like)\W+)?(is|isnt|isn'?t|would|does|do you think)\s+"
+    r"(this|that|it|all (this|that)|what (he|she|they) (does|did|do|is doing)|(his|her|their) behaviou?r)\s+"
+    r"((count|counts) as |(be )?classed as |considered |really |actually |even |still |just |seem |sound )?"
+    r"(normal|ok|okay|alright|abuse|abusive|domestic (abuse|violence)|controlling|coercive control|wrong"
+    r"|acceptable|a big deal|that bad|serious|toxic|healthy)"
+    r"(\s+(for|in) (him|her|them|a (relationship|marriage|partner|husband|wife|boyfriend|girlfriend))"
+    r"( to (do|act|behave|be)( like)?( that| this)?)?)?\W*$"
+    r"|^\W*((so|but|and|ok|okay|honestly|maybe)\W+)?(am i|i'?m|im|i am|maybe i'?m)\s+(just |being )?"
+    r"(overreacting|over reacting|over-reacting|being (dramatic|silly|stupid|paranoid|too sensitive|oversensitive"
+    r"|unreasonable)|making (a big deal|a fuss|too much|a drama) (of|out of|about) (it|this|nothing))\W*$"
+    r"|^\W*(is|was|isnt|isn'?t) (it|this|that|all this) (all )?(my|me) fault\W*$", re.IGNORECASE)
+
+
+def asks_if_abuse(text: str) -> bool:
+    """Whether the whole message asks if what was told is abuse, normal, or their own fault."""
+    return bool(_IS_IT_ABUSE.search((text or "").strip()))
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -82,6 +104,9 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"\b(who|anyone|anybody) (can|could|will|would) (see|read)\b.{0,15}\b(these|my|this|what)\b|"
         r"\b(does|will|do|would) (this|it|you|u)\b.{0,15}\b(get )?(report|reported|passed on|sent)\b"
         r".{0,20}\b(police|social services|anyone)\b", re.IGNORECASE), True),
+    # "is this normal?" after telling what happens: answered about what they told
+    # (actions/plan_reply.py), never read as a new kind of abuse or as "no".
+    ("find_support", _IS_IT_ABUSE, False),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(
         r"\b(number|phone number|no\.?|num|contact details?) (for|of|to (call|ring|contact)) (a |the )?"

@@ -1,0 +1,45 @@
+""""Is this normal?", "am I overreacting?", "is it my fault?" after telling what happens were
+read as "no", as a question about the bot, or as sexual violence ("is it normal for him to do
+that"). They are answered about what was told: believed, not their fault, and the helpline."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.plan_reply import choose_reply
+from bot.understanding.questions import asks_if_abuse, question_intent
+from tests.support.trackers import message_tracker
+
+
+@pytest.mark.parametrize("text", [
+    "is that normal?", "is this normal", "is that ok?", "is it normal for him to do that",
+    "am i overreacting", "Am I being dramatic?", "is this abuse?", "so is that abuse",
+    "does this count as abuse?", "is it my fault", "is this normal in a relationship",
+])
+def test_asking_whether_it_is_abuse(text: str) -> None:
+    assert asks_if_abuse(text)
+    # the classifier's guess ("deny", a topic) gives way, so the topic told before is kept
+    assert question_intent(text, "deny", "self") == "find_support"
+    assert question_intent(text, "sexual_violence", "self") == "find_support"
+
+
+@pytest.mark.parametrize("text", [
+    "is it normal for him to force me to have sex",  # a story with it: the explanation answers
+    "is this chat private?", "is it illegal?", "he says im overreacting when he checks my phone",
+    "am i the abuser",
+])
+def test_other_messages_are_not_that_question(text: str) -> None:
+    assert not asks_if_abuse(text)
+
+
+def test_the_answer_follows_what_was_told_and_who_is_asking() -> None:
+    told = message_tracker("is that normal?", "find_support", {"topic": "coercive_control"})
+    assert choose_reply("find_support", told) == "answer_is_it_abuse_told"
+    friend = message_tracker("is that normal?", "find_support",
+                             {"topic": "coercive_control", "speaker": "other"})
+    assert choose_reply("find_support", friend) == "answer_is_it_abuse_supporter"
+    nothing_yet = message_tracker("is this abuse?", "find_support", {})
+    assert choose_reply("find_support", nothing_yet) == "answer_is_it_abuse"
+    own = message_tracker("is that abuse?", "find_support",
+                          {"topic": "perpetrator_help", "speaker": "own_behaviour"})
+    assert not choose_reply("find_support", own).startswith("answer_is_it_abuse")
