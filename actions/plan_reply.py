@@ -27,6 +27,7 @@ from bot.understanding.questions import (
     fears_children_taken_abroad,
     is_question,
     reluctant_about_hospital,
+    shields_them,
     threatens_deportation,
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
@@ -111,6 +112,10 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
             return "answer_no_hospital_strangulation"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
+    if shields_them(text) and tracker.get_slot("speaker") == "self" and not under_18:
+        # "I don't want to get him in trouble": help is not a report to the police (a child's
+        # safety is not theirs alone to decide, so not said to under-18s)
+        return "answer_not_in_trouble"
     if asks_if_abuse(text) and tracker.get_slot("speaker") != "own_behaviour":
         # "is this normal?", "am I overreacting?": about what they told, if they told it
         if topic not in ABUSE_TOPICS:

@@ -241,6 +241,22 @@ _HOSPITAL_RELUCTANCE = re.compile(
     re.IGNORECASE)
 
 
+# "I don't want to get him in trouble": the fear of what help would do to them, asked or not.
+_SHIELDS_THEM = re.compile(
+    r"\b(don'?t|dont|do not|never|wouldn'?t|wouldnt)\s+(really\s+)?(want|wanna|mean)\s+(to\s+)?"
+    r"((get|put|land|see)\s+)?(him|her|them|my (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|son|daughter"
+    r"|dad|mum|brother|sister))\s+(to\s+)?((get|go|going|be|being)\s+)?"
+    r"(in(to)? trouble|arrested|locked up|to (jail|prison)|in (jail|prison)|deported|sacked|charged|a criminal"
+    r"|criminal record|lose (his|her|their) (job|kids|children|visa))\b"
+    r"|\b(don'?t|dont|do not)\s+want\s+to\s+(ruin|wreck|destroy)\s+(his|her|their)\s+(life|lives|career)\b",
+    re.IGNORECASE)
+
+
+def shields_them(text: str) -> bool:
+    """Whether someone says they don't want the person harming them to get into trouble."""
+    return bool(_SHIELDS_THEM.search(text or ""))
+
+
 def reluctant_about_hospital(text: str) -> bool:
     """Whether someone says they don't want, or are scared, to go to hospital or a doctor."""
     return bool(_HOSPITAL_RELUCTANCE.search(text or ""))

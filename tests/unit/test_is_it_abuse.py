@@ -43,3 +43,15 @@ def test_the_answer_follows_what_was_told_and_who_is_asking() -> None:
     own = message_tracker("is that abuse?", "find_support",
                           {"topic": "perpetrator_help", "speaker": "own_behaviour"})
     assert not choose_reply("find_support", own).startswith("answer_is_it_abuse")
+
+
+@pytest.mark.parametrize("text", ["i dont want to get him in trouble", "i don't want him to get in trouble",
+                                  "i dont want to ruin his life", "i dont want my son to get a criminal record"])
+def test_not_wanting_them_in_trouble_is_told_help_is_not_a_report(text: str) -> None:
+    """After telling of stalking, "i dont want to get him in trouble" got "To help them: ...",
+    the answer for a friend."""
+    told = message_tracker(text, "ask_how_to_help", {"topic": "stalking"})
+    assert choose_reply("ask_how_to_help", told) == "answer_not_in_trouble"
+    child = message_tracker(text, "ask_how_to_help", {"topic": "physical_abuse", "age_group": "under_18"})
+    assert choose_reply("ask_how_to_help", child) != "answer_not_in_trouble"
+
