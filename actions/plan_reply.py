@@ -87,7 +87,40 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
 
 
 def choose_reply(intent: str | None, tracker: Tracker) -> str:
-    """The utter_reply variant for this message."""
+    """The utter_reply variant for this message.
+
+    The explanation just given is not given again word for word: "it was 2 years ago" and
+    "i never told anyone" after telling of rape had the same long explanation three times.
+    They are heard, and the explanation waits until something new is told.
+    """
+    reply = _choose_reply(intent, tracker)
+    speaker = tracker.get_slot("speaker")
+    text = tracker.latest_message.get("text") or ""
+    if (reply.startswith("explain_") and reply == last_explanation(tracker) and speaker != "own_behaviour"
+            and len(text.split()) <= _SHORT_CONTINUATION and not is_question(text)):
+        return "answer_heard_more_supporter" if speaker == "other" else "answer_heard_more"
+    return reply
+
+
+# A few words that add to what was told ("it was 2 years ago"); a longer message describes
+# something, and the explanation that names it is worth reading again.
+_SHORT_CONTINUATION = 7
+
+
+def last_explanation(tracker: Tracker) -> str | None:
+    """The last explanation of a kind of abuse this conversation gave."""
+    current = tracker.get_slot("reply")
+    if isinstance(current, str) and current.startswith("explain_"):
+        return current
+    for event in reversed(tracker.events):
+        value = event.get("value")
+        if (event.get("event") == "slot" and event.get("name") == "reply" and isinstance(value, str)
+                and value.startswith("explain_")):
+            return value
+    return None
+
+
+def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     if "other" in entity_values(tracker, "language") and intent in ("find_support", None):
         return "answer_other_language"  # written in another language: short, plain, interpreter

@@ -55,3 +55,32 @@ def test_not_wanting_them_in_trouble_is_told_help_is_not_a_report(text: str) -> 
     child = message_tracker(text, "ask_how_to_help", {"topic": "physical_abuse", "age_group": "under_18"})
     assert choose_reply("ask_how_to_help", child) != "answer_not_in_trouble"
 
+
+
+def test_the_explanation_just_given_is_not_repeated_for_more_of_the_same() -> None:
+    """"it was 2 years ago" and "i never told anyone" after telling of rape got the same
+    explanation of sexual violence three times."""
+    again = message_tracker("i never told anyone", "sexual_violence",
+                            {"topic": "sexual_violence", "reply": "explain_sexual_violence"})
+    assert choose_reply("sexual_violence", again) == "answer_heard_more"
+    friend = message_tracker("she never told anyone", "sexual_violence",
+                             {"topic": "sexual_violence", "reply": "explain_sexual_violence",
+                              "speaker": "other"})
+    assert choose_reply("sexual_violence", friend) == "answer_heard_more_supporter"
+    new_kind = message_tracker("he also takes all my money", "economic_abuse",
+                               {"topic": "sexual_violence", "reply": "explain_sexual_violence"})
+    assert choose_reply("economic_abuse", new_kind) == "explain_economic_abuse"
+    asked = message_tracker("is it rape if we are married?", "sexual_violence",
+                            {"topic": "sexual_violence", "reply": "explain_sexual_violence"})
+    assert choose_reply("sexual_violence", asked) == "explain_sexual_violence"
+
+
+def test_after_being_heard_the_explanation_is_still_not_repeated_but_a_longer_telling_gets_it() -> None:
+    heard = message_tracker("i never told anyone", "sexual_violence",
+                            {"topic": "sexual_violence", "reply": "answer_heard_more"})
+    heard.events.append({"event": "slot", "name": "reply", "value": "explain_sexual_violence"})
+    heard.events.append({"event": "slot", "name": "reply", "value": "answer_heard_more"})
+    assert choose_reply("sexual_violence", heard) == "answer_heard_more"
+    longer = message_tracker("he just shouts and calls me names and says im crazy", "coercive_control",
+                             {"topic": "coercive_control", "reply": "explain_coercive_control"})
+    assert choose_reply("coercive_control", longer) == "explain_coercive_control"
