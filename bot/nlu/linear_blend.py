@@ -210,6 +210,21 @@ class IntentScorer:
         return dict(zip(self.classes, probabilities.tolist(), strict=True))
 
 
+# The modules whose code decides what training makes (this one and those it trains with).
+TRAINER_MODULES = ("linear_blend.py", "fine_tuned.py", "sentence_encoder.py", "wordpiece.py")
+
+
+def trainer_source_fingerprint(directory: Path | None = None) -> str:
+    import hashlib
+
+    folder = directory or Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in TRAINER_MODULES:
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentBlend(GraphComponent):
     @staticmethod
@@ -222,6 +237,13 @@ class LinearIntentBlend(GraphComponent):
         return {"diet_weight": 0.25, "C": 30.0, "max_char_features": 30000,
                 "sentence_weight": 1.5, "sentence_below": 0.6,
                 "fine_tune_epochs": 0, "fine_tuned_weight": 0.5, "fine_tuned_below": 0.7}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Rasa's training cache keys this component on its class's source alone, so a change
+        to train_intents or the fine-tuning beside it kept the model trained by the old code:
+        a model that the code on disk no longer makes. The modules that train it count too."""
+        return trainer_source_fingerprint()
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Any = None) -> None:

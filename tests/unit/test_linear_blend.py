@@ -180,3 +180,21 @@ def test_a_broken_sentence_encoder_is_not_retried_on_every_message(storage: Loca
         always._fast.probabilities(text)
 
     assert len(calls) == 1
+
+
+def test_rasas_training_cache_is_keyed_on_every_module_that_trains_the_classifier(tmp_path) -> None:
+    """Rasa keys its cache on the component class's source alone: a change to the fine-tuning
+    beside it reused the model the old code had trained (make eval then read that model)."""
+    import shutil
+
+    from bot.nlu import linear_blend
+
+    here = Path(linear_blend.__file__).resolve().parent
+    for name in linear_blend.TRAINER_MODULES:
+        shutil.copy(here / name, tmp_path / name)
+    assert linear_blend.trainer_source_fingerprint(tmp_path) == linear_blend.trainer_source_fingerprint()
+    assert linear_blend.LinearIntentBlend.fingerprint_addon({}) == linear_blend.trainer_source_fingerprint()
+    for name in linear_blend.TRAINER_MODULES:
+        before = linear_blend.trainer_source_fingerprint(tmp_path)
+        (tmp_path / name).write_text((here / name).read_text() + "\n# changed\n")
+        assert linear_blend.trainer_source_fingerprint(tmp_path) != before, name
