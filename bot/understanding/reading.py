@@ -220,6 +220,21 @@ def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str 
     return None
 
 
+# "hes not here now", "she's gone out so I can talk": the person harming them is away, the moment
+# to talk. The model, trained on "he's here", heard danger in it; the danger words (bot/safety/
+# danger.py) still catch "he's not here yet but he's coming".
+_AWAY = re.compile(
+    r"\b(he|she|they|hes|shes|he'?s|she'?s|theyre|they'?re|he is|she is|they are)\s+"
+    r"(is\s+|are\s+)?((not|isn'?t|isnt|aren'?t|arent|not back|not in)\s+(here|home|in|around|back|in the house)"
+    r"|(gone|left|out|away|asleep|sleeping|at work|on shift|at the pub|out with (his|her|their) (mates|friends)))\b"
+    r"|\b(he|she|they)'?s?\s+(has|have)\s+(gone|left)\b", re.IGNORECASE)
+
+
+def says_they_are_away(text: str | None) -> bool:
+    """A short message saying the person who harms them is not there now."""
+    return len((text or "").split()) <= 12 and _AWAY.search(text or "") is not None
+
+
 def denies_violence(text: str | None) -> bool:
     """A short "he's not violent tho": the model heard danger in the word "violent"."""
     return len((text or "").split()) <= 10 and _NOT_PHYSICAL.search(text or "") is not None
@@ -238,7 +253,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     model_only_danger = intent == "immediate_danger" and not signals_danger(text)
     not_danger_after_all = model_only_danger and (
         suicide or switches_to_self(text) or doubts_self(text) or denies_violence(text)
-        or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
+        or says_they_are_away(text) or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
     danger = signals_danger(text) or (model_only_danger and not not_danger_after_all)
     recent_assault = recent_sexual_assault(text)
     signs = high_risk_signs(text)
@@ -258,7 +273,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
             override = "find_support"
         elif doubts_self(text):
             override = _best_topic(ranking) or "find_support"
-        elif denies_violence(text):
+        elif denies_violence(text) or says_they_are_away(text):
             override = "find_support"  # next steps, which name 999 too
         else:
             override = "ask_how_to_help"

@@ -406,6 +406,20 @@ def test_saying_they_are_not_violent_is_not_an_emergency(text: str) -> None:
     assert "danger_now" in told.urgency
 
 
+@pytest.mark.parametrize("text", ["hes not here now", "he is not here", "hes not home",
+                                  "hes gone out so i can talk", "she's asleep", "he's at work till 6"])
+def test_saying_the_person_is_away_is_not_an_emergency(text: str) -> None:
+    """"hes not here now" got the 999 message: the model heard "he's here"."""
+    reading = read_person(text, "immediate_danger", [{"name": "immediate_danger", "confidence": 0.9}])
+    assert "danger_now" not in reading.urgency and reading.intent == "find_support"
+
+
+@pytest.mark.parametrize("text", ["hes not here yet but hes coming", "he isn't here but he's on his way",
+                                  "hes back", "he's outside the door"])
+def test_coming_back_is_still_danger(text: str) -> None:
+    assert "danger_now" in read_person(text, "immediate_danger").urgency
+
+
 @pytest.mark.parametrize(("text", "abroad"), [
     ("my husband says if i leave he will take the kids back to pakistan and i will never see them", True),
     ("he said he would take the kids to his mums and i would never see them again", False),
