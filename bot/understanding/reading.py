@@ -230,6 +230,17 @@ _AWAY = re.compile(
     r"|\b(he|she|they)'?s?\s+(has|have)\s+(gone|left)\b", re.IGNORECASE)
 
 
+# "he's 14", "she is 15", "im 16": an age on its own. The model heard "he's here" in "he's 14".
+_ONLY_AN_AGE = re.compile(
+    r"^\W*(and |but |oh |sorry |btw |also )?(he|she|they|hes|shes|he'?s|she'?s|he is|she is|they'?re|they are"
+    r"|i'?m|im|i am|my \w+ is|my \w+'?s)\s*(only |just |nearly |almost |about )?\d{1,2}"
+    r"( years? old| yrs?( old)?| y/?o)?( now| btw| too)?\W*$", re.IGNORECASE)
+
+
+def only_tells_age(text: str | None) -> bool:
+    return _ONLY_AN_AGE.search(text or "") is not None
+
+
 def says_they_are_away(text: str | None) -> bool:
     """A short message saying the person who harms them is not there now."""
     return len((text or "").split()) <= 12 and _AWAY.search(text or "") is not None
@@ -253,7 +264,8 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     model_only_danger = intent == "immediate_danger" and not signals_danger(text)
     not_danger_after_all = model_only_danger and (
         suicide or switches_to_self(text) or doubts_self(text) or denies_violence(text)
-        or says_they_are_away(text) or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
+        or says_they_are_away(text) or only_tells_age(text)
+        or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
     danger = signals_danger(text) or (model_only_danger and not not_danger_after_all)
     recent_assault = recent_sexual_assault(text)
     signs = high_risk_signs(text)
@@ -273,7 +285,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
             override = "find_support"
         elif doubts_self(text):
             override = _best_topic(ranking) or "find_support"
-        elif denies_violence(text) or says_they_are_away(text):
+        elif denies_violence(text) or says_they_are_away(text) or only_tells_age(text):
             override = "find_support"  # next steps, which name 999 too
         else:
             override = "ask_how_to_help"

@@ -414,6 +414,14 @@ def test_saying_the_person_is_away_is_not_an_emergency(text: str) -> None:
     assert "danger_now" not in reading.urgency and reading.intent == "find_support"
 
 
+@pytest.mark.parametrize("text", ["he's 14", "he is 16", "she's 15 years old", "im 17", "my son is 14"])
+def test_an_age_on_its_own_is_not_an_emergency(text: str) -> None:
+    """A mother worried her son is being groomed by a gang said "he's 14" and got the 999
+    message: the model heard "he's here"."""
+    reading = read_person(text, "immediate_danger", [{"name": "immediate_danger", "confidence": 0.9}])
+    assert "danger_now" not in reading.urgency and reading.intent == "find_support"
+
+
 @pytest.mark.parametrize("text", ["hes not here yet but hes coming", "he isn't here but he's on his way",
                                   "hes back", "he's outside the door"])
 def test_coming_back_is_still_danger(text: str) -> None:
