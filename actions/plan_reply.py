@@ -24,6 +24,7 @@ from bot.understanding.questions import (
     asks_about_police,
     asks_if_abuse,
     asks_to_stop_it,
+    asks_us_to_call,
     fears_children_taken_abroad,
     is_question,
     reluctant_about_hospital,
@@ -332,6 +333,8 @@ class ActionFollowEmergency(Action):
     ) -> list[dict[str, Any]]:
         signs = set(entity_values(tracker, "risk_sign"))
         given = notes_given(tracker)
+        if asks_us_to_call(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_cannot_call_for_you")  # said every time asked
         sent: list[str] = []
         note = next((f"utter_high_risk_{sign}" for sign in RISK_SIGN_ORDER
                      if sign in signs and f"utter_high_risk_{sign}" not in given), None)

@@ -257,6 +257,18 @@ def shields_them(text: str) -> bool:
     return bool(_SHIELDS_THEM.search(text or ""))
 
 
+# "can you call the police for me": no one here can, and it must be said.
+_CALL_FOR_ME = re.compile(
+    r"\b(can|could|will|would|please|pls|plz)\s+(you|u|someone|somebody)\s+(please\s+)?(call|ring|phone|contact|get|send|text)"
+    r"\s+(the\s+)?(police|999|cops|ambulance|an ambulance|help|someone)\b"
+    r"|\b(call|ring|phone|get) (the )?(police|999|cops|an ambulance|help) for me\b", re.IGNORECASE)
+
+
+def asks_us_to_call(text: str) -> bool:
+    """Whether the person asks this chat to call the police or an ambulance for them."""
+    return bool(_CALL_FOR_ME.search(text or ""))
+
+
 def reluctant_about_hospital(text: str) -> bool:
     """Whether someone says they don't want, or are scared, to go to hospital or a doctor."""
     return bool(_HOSPITAL_RELUCTANCE.search(text or ""))

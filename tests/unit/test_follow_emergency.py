@@ -86,3 +86,17 @@ def test_only_a_supporter_gets_how_to_help_after_the_emergency(speaker: str | No
 def test_the_sign_and_specialist_line_come_before_how_to_help() -> None:
     sent, _ = _run([{"entity": "risk_sign", "value": "weapon"}], {"speaker": "other", "topic": "stalking"})
     assert sent == ["utter_high_risk_weapon", "utter_specialist_after_emergency_stalking", "utter_reply"]
+
+
+def test_asked_to_call_the_police_it_says_it_cannot_right_after_the_emergency_message() -> None:
+    """"can you call the police for me" got the 999 text, and nothing saying no one here would."""
+    from bot.understanding.questions import asks_us_to_call
+
+    for text in ("can you call the police for me", "please can u ring 999", "call the police for me"):
+        assert asks_us_to_call(text)
+    for text in ("should i call the police", "i called the police last time", "can you help me"):
+        assert not asks_us_to_call(text)
+    dispatcher = CollectingDispatcher()
+    latest = {"text": "can you call the police for me", "intent": {"name": "immediate_danger"}, "entities": []}
+    ActionFollowEmergency().run(dispatcher, Tracker("t", {}, latest, [], False, None, None, "action_listen"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_call_for_you"]
