@@ -98,14 +98,20 @@ def choose_reply(intent: str | None, tracker: Tracker) -> str:
     speaker = tracker.get_slot("speaker")
     text = tracker.latest_message.get("text") or ""
     if (reply.startswith("explain_") and reply == last_explanation(tracker) and speaker != "own_behaviour"
-            and len(text.split()) <= _SHORT_CONTINUATION and not is_question(text)):
+            and adds_to_what_was_told(text) and not is_question(text)):
         return "answer_heard_more_supporter" if speaker == "other" else "answer_heard_more"
     return reply
 
 
-# A few words that add to what was told ("it was 2 years ago"); a longer message describes
-# something, and the explanation that names it is worth reading again.
-_SHORT_CONTINUATION = 7
+# What someone else did ("he just shouts and calls me names") is a new telling, worth the
+# explanation that names it; "it was 2 years ago", "i never told anyone" or "i dont want to but i
+# love my mum and dad" add to what was told.
+_SOMEONE_ACTS = re.compile(r"\b(he|she|they|him|them|his|their|hes|shes|he'?s|she'?s|they'?re)\b", re.IGNORECASE)
+
+
+def adds_to_what_was_told(text: str) -> bool:
+    words = len(text.split())
+    return words <= 5 or (words <= 14 and not _SOMEONE_ACTS.search(text))
 
 
 def last_explanation(tracker: Tracker) -> str | None:

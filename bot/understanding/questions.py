@@ -107,6 +107,12 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # "is this normal?" after telling what happens: answered about what they told
     # (actions/plan_reply.py), never read as a new kind of abuse or as "no".
     ("find_support", _IS_IT_ABUSE, False),
+    # "what happens if I say no?": about what was told (a marriage, a demand), not a new kind of
+    # abuse in the words "say no" (it was read as sexual violence after a forced marriage).
+    ("find_support", re.compile(
+        r"^\W*(but |so |and )?(what|wat|wot)\s+(happens|will happen|would happen|can they do|will they do"
+        r"|could happen)\s+(to me\s+)?if\s+i\s+(say no|said no|refuse|refused|don'?t (do it|go|agree|marry)"
+        r"|won'?t (do it|go|agree|marry))\b.{0,30}$", re.IGNORECASE), True),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(
         r"\b(number|phone number|no\.?|num|contact details?) (for|of|to (call|ring|contact)) (a |the )?"
@@ -179,6 +185,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
 )
 
 _STOP_IT = re.compile(
+    r"\bif i (say no|said no|refuse|refused)\b|"
     r"\b(stop|prevent|get out of|call off|cancel|avoid|escape|refuse)( \w+)? (it|this|that|"
     r"the (wedding|marriage|engagement|trip)|them|getting married|marry(ing)? (him|her|them))\b", re.IGNORECASE)
 

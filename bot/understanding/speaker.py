@@ -119,10 +119,14 @@ _SELF = (
     r"\b(i'?m|i am|im|i will|i'?ll|i was) (going to be|gonna be|about to be|to be|being|getting|be) "
     r"(sent|taken|made|forced|married|pressured|kicked|thrown|locked|kept|married off)\b",
     r"\b(my|i) (phone|money|passport|wages|bank|account|kids|children)\b.{0,30}\b(he|she|they) \b",
+    # a marriage planned for the speaker: "my family are planning for me to marry my cousin"
+    r"\bme to (marry|get married|be married|wed)\b|\bmarry me off\b|\bmy (own )?(wedding|marriage|engagement)\b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
 )
 _OTHER = (
-    rf"\bmy {_RELATIVE}\b(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{{0,40}}\bme\b)",
+    # "i love my mum and dad" says how they feel about their family, not a worry about them
+    rf"(?<!love )(?<!miss )\bmy {_RELATIVE}\b"
+    r"(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{0,40}\bme\b)",
     rf"\b(a|my|our) {_RELATIVE} (told|tells|says|said|is|has|was|keeps)\b",
     r"\b(for|about) (a|my) (friend|mate|sister|mum|daughter|colleague|neighbou?r|client|relative)\b",
     r"\basking for (a|my) (friend|mate)\b|\b(someone|somebody|a woman|a girl|a lady|a man|a person) i know\b",

@@ -448,3 +448,13 @@ def test_a_young_person_with_an_adult_partner_gets_the_young_persons_answer() ->
     peer = "my boyfriend is 16 and he checks my phone all the time"
     assert choose_reply("coercive_control", tracker(peer, "coercive_control", {"age_group": "under_18"})) \
         == "explain_coercive_control"
+
+
+@pytest.mark.parametrize("text", ["what happens if i say no", "what will happen if i refuse?"])
+def test_what_if_i_say_no_after_a_forced_marriage_is_how_to_stop_it(text: str) -> None:
+    """After a 19-year-old told of a marriage planned abroad, "what happens if i say no" was
+    read as sexual violence ("say no") and got the explanation of rape."""
+    assert read_person(text, "sexual_violence", [{"name": "sexual_violence", "confidence": 0.7}]).intent \
+        == "find_support"
+    told = tracker(text, "find_support", {"topic": "forced_marriage"})
+    assert choose_reply("find_support", told) == "answer_stop_forced_marriage"

@@ -596,3 +596,17 @@ def test_an_older_person_harmed_by_family_is_the_person_affected(text: str, spea
 def test_a_partner_threatening_to_out_someone_is_coercive_control(text: str, intent: str, answer: str | None) -> None:
     ranking = [{"name": intent, "confidence": 0.6}, {"name": "coercive_control", "confidence": 0.2}]
     assert read_person(text, intent, ranking).intent == answer
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("my family are planning for me to marry my cousin back in bangladesh in the summer, i'm 19", "self"),
+    ("my parents want to marry me off", "self"),
+    ("my sister is being forced to marry", "other"),
+    ("my friend says her parents are arranging her wedding", "other"),
+    ("i really dont want to but i love my mum and dad", "self"),  # love for family is not worry
+])
+def test_a_marriage_planned_for_the_speaker_is_about_them(text: str, speaker: str) -> None:
+    """"my family are planning for me to marry my cousin" was answered as a supporter."""
+    from bot.understanding.speaker import speaker_of
+
+    assert speaker_of(text) == speaker
