@@ -223,8 +223,9 @@ def _leaning(ranking: Sequence[dict[str, Any]], speaker: Speaker | None) -> str 
 # "hes not here now", "she's gone out so I can talk": the person harming them is away, the moment
 # to talk. The model, trained on "he's here", heard danger in it; the danger words (bot/safety/
 # danger.py) still catch "he's not here yet but he's coming".
+_THEY_ARE = r"(he|she|they|hes|shes|he'?s|she'?s|theyre|they'?re|he is|she is|they are)"
 _AWAY = re.compile(
-    r"\b(he|she|they|hes|shes|he'?s|she'?s|theyre|they'?re|he is|she is|they are)\s+"
+    rf"\b{_THEY_ARE}\s+"
     r"(is\s+|are\s+)?((not|isn'?t|isnt|aren'?t|arent|not back|not in)\s+(here|home|in|around|back|in the house)"
     r"|(gone|left|out|away|asleep|sleeping|at work|on shift|at the pub|out with (his|her|their) (mates|friends)))\b"
     r"|\b(he|she|they)'?s?\s+(has|have)\s+(gone|left)\b", re.IGNORECASE)
@@ -232,7 +233,7 @@ _AWAY = re.compile(
 
 # "he's 14", "she is 15", "im 16": an age on its own. The model heard "he's here" in "he's 14".
 _ONLY_AN_AGE = re.compile(
-    r"^\W*(and |but |oh |sorry |btw |also )?(he|she|they|hes|shes|he'?s|she'?s|he is|she is|they'?re|they are"
+    rf"^\W*(and |but |oh |sorry |btw |also )?({_THEY_ARE}"
     r"|i'?m|im|i am|my \w+ is|my \w+'?s)\s*(only |just |nearly |almost |about )?\d{1,2}"
     r"( years? old| yrs?( old)?| y/?o)?( now| btw| too)?\W*$", re.IGNORECASE)
 
