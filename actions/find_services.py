@@ -29,7 +29,6 @@ from actions.asker import asker_fields, asker_from
 from actions.service_cards import SERVICE_CARD, card_data, card_text
 from bot.planned_slots import planned
 from bot.understanding.images import REVENGE_PORN_HELPLINE_ID, speaks_of_images
-from bot.understanding.questions import asks_if_abuse
 from services_directory.uk_places import outside_london_place
 from services_directory.vocabulary import GENERAL_TOPIC, TOPICS
 
@@ -94,6 +93,8 @@ INTRODUCTIONS = {
 
 # Intents that ask for the services themselves: the list is sent even if it was the last one.
 _ASKS_FOR_THE_LIST = frozenset({"inform_location", "find_support"})
+# ... unless the reply chosen answers a question about what was told ("is this normal?").
+_ABOUT_WHAT_WAS_TOLD = frozenset({"answer_is_it_abuse", "answer_is_it_abuse_told", "answer_is_it_abuse_supporter"})
 
 
 def borough_choice_slots(names: list[str]) -> list[dict[str, Any]]:
@@ -172,8 +173,7 @@ def _search_and_send(dispatcher: CollectingDispatcher, tracker: Tracker,
     key = listing_key(topic, area, tracker)
     # Talking on does not need the same list again; asking for it does ("is there anyone for
     # older people" after Hourglass was listed), as does giving the place again.
-    asks_for_list = (intent in _ASKS_FOR_THE_LIST
-                     and not asks_if_abuse(tracker.latest_message.get("text") or ""))  # "is this normal?"
+    asks_for_list = intent in _ASKS_FOR_THE_LIST and reply not in _ABOUT_WHAT_WAS_TOLD
     if key == tracker.get_slot("listed_for") and not asks_for_list:
         return [SlotSet("search_outcome", "already_listed")]
     services = result.services

@@ -114,17 +114,17 @@ def adds_to_what_was_told(text: str) -> bool:
     return words <= 5 or (words <= 14 and not _SOMEONE_ACTS.search(text))
 
 
+def replies_given(tracker: Tracker) -> list[str]:
+    """The replies this conversation has had, latest first (the `reply` slot and its history)."""
+    history = [str(event.get("value")) for event in reversed(tracker.events)
+               if event.get("event") == "slot" and event.get("name") == "reply" and event.get("value")]
+    current = tracker.get_slot("reply")
+    return [current, *history] if isinstance(current, str) else history
+
+
 def last_explanation(tracker: Tracker) -> str | None:
     """The last explanation of a kind of abuse this conversation gave."""
-    current = tracker.get_slot("reply")
-    if isinstance(current, str) and current.startswith("explain_"):
-        return current
-    for event in reversed(tracker.events):
-        value = event.get("value")
-        if (event.get("event") == "slot" and event.get("name") == "reply" and isinstance(value, str)
-                and value.startswith("explain_")):
-            return value
-    return None
+    return next((reply for reply in replies_given(tracker) if reply.startswith("explain_")), None)
 
 
 def _choose_reply(intent: str | None, tracker: Tracker) -> str:
@@ -225,7 +225,7 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
-        if (tracker.get_slot("speaker") == "other" and not replied(tracker, PROFESSIONAL_HOW_TO_HELP)
+        if (tracker.get_slot("speaker") == "other" and PROFESSIONAL_HOW_TO_HELP not in replies_given(tracker)
                 and how_to_help(tracker) == PROFESSIONAL_HOW_TO_HELP):
             # "I'm a teacher and a pupil told me her dad hits her mum": what to do in their role
             # first; the explanation of the kind of abuse can follow when they ask
@@ -237,12 +237,6 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
 
 
 PROFESSIONAL_HOW_TO_HELP = "answer_how_to_help_professional"
-
-
-def replied(tracker: Tracker, reply: str) -> bool:
-    """Whether this conversation has already had this reply."""
-    return any(event.get("event") == "slot" and event.get("name") == "reply" and event.get("value") == reply
-               for event in tracker.events)
 
 
 def how_to_help(tracker: Tracker) -> str:

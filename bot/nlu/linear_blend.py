@@ -19,6 +19,7 @@ figures and how they were made: docs/nlu-classifier.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
 from dataclasses import dataclass
@@ -215,8 +216,6 @@ TRAINER_MODULES = ("linear_blend.py", "fine_tuned.py", "sentence_encoder.py", "w
 
 
 def trainer_source_fingerprint(directory: Path | None = None) -> str:
-    import hashlib
-
     folder = directory or Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for name in TRAINER_MODULES:

@@ -247,6 +247,12 @@ def says_they_are_away(text: str | None) -> bool:
     return len((text or "").split()) <= 12 and _AWAY.search(text or "") is not None
 
 
+def says_no_danger_now(text: str | None) -> bool:
+    """Words that settle a model-only danger reading the other way, each answered with next
+    steps that name 999: "hes not violent tho", "hes not here now", "he's 14"."""
+    return denies_violence(text) or says_they_are_away(text) or only_tells_age(text)
+
+
 def denies_violence(text: str | None) -> bool:
     """A short "he's not violent tho": the model heard danger in the word "violent"."""
     return len((text or "").split()) <= 10 and _NOT_PHYSICAL.search(text or "") is not None
@@ -264,8 +270,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
     # someone asking how to help another person.
     model_only_danger = intent == "immediate_danger" and not signals_danger(text)
     not_danger_after_all = model_only_danger and (
-        suicide or switches_to_self(text) or doubts_self(text) or denies_violence(text)
-        or says_they_are_away(text) or only_tells_age(text)
+        suicide or switches_to_self(text) or doubts_self(text) or says_no_danger_now(text)
         or (speaker == "other" and _SUPPORTER_ASKS.search(text or "") is not None))
     danger = signals_danger(text) or (model_only_danger and not not_danger_after_all)
     recent_assault = recent_sexual_assault(text)
@@ -286,7 +291,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
             override = "find_support"
         elif doubts_self(text):
             override = _best_topic(ranking) or "find_support"
-        elif denies_violence(text) or says_they_are_away(text) or only_tells_age(text):
+        elif says_no_danger_now(text):
             override = "find_support"  # next steps, which name 999 too
         else:
             override = "ask_how_to_help"
