@@ -12,6 +12,7 @@ reply (bot/safety/self_harm.py), because the Silent Solution is for danger from 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from bot.safety.text import for_matching
@@ -123,12 +124,16 @@ _PATTERNS: tuple[str, ...] = (
     r"\bm[aă] (bate|omoar[aă])\b|\bcu[tț]it\b",
     r"\bbeni (d[oö]v[uü]yor|[oö]ld[uü]recek)\b|\bb[iı][cç]ak\b",
     "\u064a\u0636\u0631\u0628\u0646\u064a|\u0633\u064a\u0642\u062a\u0644\u0646\u064a|\u0633\u0643\u064a\u0646|\u0633\u0627\u0639\u062f\u0646\u064a",
+    # "will kill me" and "save me" in Urdu, Bengali, Hindi, Punjabi, Chinese, Russian, Ukrainian
+    r"مار ڈالے|مار ڈالے گا|جان سے مار|بچاؤ|বাঁচাও|মেরে ফেলবে|मार डालेगा|मार देगा|बचाओ|ਬਚਾਓ",
+    r"救命|杀了我|殺了我|要杀我|要殺我|убь[её]т меня|помогите|спасите|вб[ʼ']є мене|рятуйте|допоможіть",
 )
 
 
 @lru_cache(maxsize=1)
 def _compiled() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+    # composed as for_matching composes the message (Bengali and Devanagari letters with a dot)
+    return re.compile(unicodedata.normalize("NFKC", "|".join(f"(?:{p})" for p in _PATTERNS)), re.IGNORECASE)
 
 
 def normalise_for_matching(text: str) -> str:

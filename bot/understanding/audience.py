@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.safety.text import for_matching
-from bot.understanding.language import other_language
+from bot.understanding.language import language_of
 
 _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -169,12 +169,6 @@ def harms_a_man(text: str | None) -> bool:
     return _HARMS_HIM.search(for_matching(text)) is not None
 
 
-def _mostly_other_script(text: str) -> bool:
-    """A message written in another script suggests the person may prefer another language."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 4 and sum(not ch.isascii() for ch in letters) / len(letters) > 0.6
-
-
 def audience_of(text: str | None, foreign: bool | None = None) -> Audience:
     """Who the person says they are. `foreign`: whether the message is in another language,
     when the caller has already worked it out (read_person does, once per message)."""
@@ -201,7 +195,6 @@ def audience_of(text: str | None, foreign: bool | None = None) -> Audience:
         deaf=rules["deaf"].search(folded) is not None,
         disabled=rules["disabled"].search(folded) is not None,
         limited_english=(rules["limited_english"].search(folded) is not None
-                         or _mostly_other_script(text or "")
-                         or (foreign if foreign is not None else other_language(text) is not None)),
+                         or (foreign if foreign is not None else language_of(text) is not None)),
         nrpf=rules["nrpf"].search(folded) is not None,
     )

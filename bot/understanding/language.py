@@ -10,13 +10,17 @@ are that language's common words (spaCy's stop-word lists, which ship with spaCy
 model) or everyday words about abuse and help, and those outnumber the English common words
 in it. Short English texting ("wot do i do", "hes back gtg") has no such words; words that are
 also English or English chat ("im", "ok", "hi", "man") never count for another language.
-Languages in other scripts are caught by audience._mostly_other_script.
+A message written mostly in another script (Arabic, Urdu, Bengali, Punjabi, Chinese, Russian)
+is another language by its letters alone: `other_script` names the script, which stands for the
+language (bot/understanding/other_language_topics.py reads a few of its words).
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 # Latin-script languages most spoken in London after English (ONS 2021 main languages).
@@ -91,6 +95,26 @@ def other_language(text: str | None) -> str | None:
     if best_hits >= 2 and best_hits > english_hits:
         return best
     return None
+
+
+def other_script(text: str | None) -> str | None:
+    """The script ('arabic', 'bengali', 'cjk', 'cyrillic', from the Unicode letter names) of a
+    message written mostly in a script other than Latin; None for Latin, emoji or too few letters."""
+    letters = [ch for ch in text or "" if ch.isalpha()]
+    if not letters:
+        return None
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split(" ")[0].lower() for ch in letters)
+    script, count = scripts.most_common(1)[0]
+    # two Chinese characters are already a word ("救命"); elsewhere four letters are
+    enough = 2 if script == "cjk" else 4
+    if script in ("latin", "unknown") or len(letters) < enough or count / len(letters) <= 0.6:
+        return None
+    return script
+
+
+def language_of(text: str | None) -> str | None:
+    """The language (a code) or, for another script, the script of a message not in English."""
+    return other_language(text) or other_script(text)
 
 
 def warm() -> None:

@@ -7,11 +7,17 @@ only sets the `topic` entity, which the topic slot and the services read. A few 
 words per kind and language (the Latin-script languages of bot/understanding/language.py most
 spoken in London), matched only in a message already recognised as that language, so the
 Spanish "para" never reads as the Turkish word for money. Never shown to anyone.
+
+Messages in another script are keyed by the script (bot/understanding/language.py
+`other_script`): Arabic script holds Arabic, Urdu and Farsi words, Devanagari Hindi. Those words
+are stems matched anywhere in a word (Arabic joins "and" and "me" to the verb; Chinese has no
+spaces), so each is long or distinctive enough not to sit inside an everyday word.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # Most specific first: a message naming rape and money is answered for the rape.
@@ -54,18 +60,69 @@ _WORDS: dict[str, dict[str, str]] = {
            "stalking": r"takip ediyor",
            "economic_abuse": r"paramı|parami|maaşımı|maasimi"},
 }
+# Stems in other scripts (see the module's note), most specific kind first as above.
+_SCRIPT_WORDS: dict[str, dict[str, str]] = {
+    "arabic": {"sexual_violence": r"اغتصب|عصمت دری|زیادتی|ریپ|تجاوز جنسی",
+               "forced_marriage": r"زواج قسري|زواج بالقوة|على الزواج|يزوجوني|تزويجي"
+                                  r"|زبردستی شادی|شادی کروا|شادی کرا|ازدواج اجباری",
+               "physical_abuse": r"يضرب|ضربني|مارتا|مارتی|پیٹتا|مارپیٹ|کتک",
+               "stalking": r"يلاحقني|يراقبني|پیچھا",
+               "harassment": r"تحرش|ہراساں",
+               "economic_abuse": r"فلوسي|أموالي|راتبي|پیسے|تنخواہ"},
+    "bengali": {"sexual_violence": r"ধর্ষণ",
+                "forced_marriage": r"জোর করে বিয়ে|বিয়ে দিতে|বিয়ে দেবে|বিয়ে দিবে",
+                "physical_abuse": r"(?<!আ)মারে|মারধর|পেটায়|মারছে|মেরেছে",
+                "stalking": r"পিছু",
+                "economic_abuse": r"টাকা"},
+    "gurmukhi": {"sexual_violence": r"ਬਲਾਤਕਾਰ",
+                 "forced_marriage": r"ਜ਼ਬਰਦਸਤੀ ਵਿਆਹ|ਜਬਰਦਸਤੀ ਵਿਆਹ|ਵਿਆਹ ਕਰਵਾ",
+                 "physical_abuse": r"ਮਾਰਦਾ|ਮਾਰਦੀ|ਕੁੱਟ",
+                 "economic_abuse": r"ਪੈਸੇ"},
+    "devanagari": {"sexual_violence": r"बलात्कार",
+                   "forced_marriage": r"ज़बरदस्ती शादी|जबरदस्ती शादी|शादी करवा|शादी करा|जबरन विवाह",
+                   "physical_abuse": r"मारता|मारती|पीटता|पिटाई|मारपीट",
+                   "stalking": r"पीछा",
+                   "economic_abuse": r"पैसे|पैसा"},
+    "gujarati": {"sexual_violence": r"બળાત્કાર",
+                 "forced_marriage": r"લગ્ન કરાવ",
+                 "economic_abuse": r"પૈસા"},
+    "cjk": {"sexual_violence": r"强奸|強姦|強奸|性侵",
+            "forced_marriage": r"逼婚|强迫结婚|強迫結婚",
+            "physical_abuse": r"打我|家暴|殴打|毆打",
+            "stalking": r"跟踪|跟蹤",
+            "harassment": r"骚扰|騷擾",
+            "economic_abuse": r"工资|工資"},
+    "cyrillic": {"sexual_violence": r"изнасил|зґвалт",
+                 "forced_marriage": r"выдать замуж|выдают замуж|выйти замуж|насильно|видати заміж|примусов",
+                 "physical_abuse": r"бь[её]т|избил|побил|б[ʼ']є|побив",
+                 "stalking": r"преследует|следит за мной|переслідує|стежить",
+                 "harassment": r"домогател|домагання",
+                 "economic_abuse": r"деньги|денег|гроші|грошей|зарплат"},
+}
+
+
+def _normal(text: str) -> str:
+    """One form for the words and the message: composed, no zero-width joiners (Farsi and the
+    Indic scripts type them inside words, and the safety checks drop them too)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
-    return {code: [(topic, re.compile(rf"(?<!\w)(?:{kinds[topic]})(?!\w)", re.IGNORECASE))
-                   for topic in _ORDER if topic in kinds]
-            for code, kinds in _WORDS.items()}
+    words = {code: [(topic, re.compile(_normal(rf"(?<!\w)(?:{kinds[topic]})(?!\w)"), re.IGNORECASE))
+                    for topic in _ORDER if topic in kinds]
+             for code, kinds in _WORDS.items()}
+    stems = {script: [(topic, re.compile(_normal(kinds[topic]), re.IGNORECASE))
+                      for topic in _ORDER if topic in kinds]
+             for script, kinds in _SCRIPT_WORDS.items()}
+    return words | stems
 
 
 def topic_in_language(text: str | None, language: str | None) -> str | None:
     """The kind of abuse a message in `language` tells, when its words say so plainly."""
+    normal = _normal(text or "")
     for topic, pattern in _compiled().get(language or "", []):
-        if pattern.search(text or ""):
+        if pattern.search(normal):
             return topic
     return None

@@ -17,7 +17,7 @@ from bot.safety.risk import high_risk_signs, recent_sexual_assault
 from bot.safety.self_harm import signals_self_harm
 from bot.understanding.audience import Audience, audience_of, harmed_gender
 from bot.understanding.exit import abuser_present, wants_to_leave
-from bot.understanding.language import other_language
+from bot.understanding.language import language_of
 from bot.understanding.other_language_topics import topic_in_language
 from bot.understanding.questions import is_question, question_intent
 from bot.understanding.speaker import Speaker, doubts_self, sees_parent_harmed, speaker_of, switches_to_self
@@ -279,7 +279,7 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
                                            ("recent_sexual_assault", recent_assault),
                                            ("high_risk", bool(signs))) if present}
     place = None if has_location else outside_london_place(text)
-    language = other_language(text)
+    language = language_of(text)
     foreign = language is not None
     audience = audience_of(text, foreign)  # read once: several answers below depend on it
 

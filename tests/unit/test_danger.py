@@ -48,6 +48,29 @@ def test_everyday_talk_is_not_an_emergency(text: str) -> None:
     assert not signals_danger(text)
 
 
+@pytest.mark.parametrize("text", [
+    "وہ مجھے جان سے مار دے گا",  # Urdu: he will kill me
+    "বাঁচাও",  # Bengali: save me
+    "वो मुझे मार डालेगा",  # Hindi: he will kill me
+    "救命",  # Chinese: help!
+    "он убьёт меня",  # Russian: he will kill me
+    "помогите пожалуйста",  # Russian: help please
+])
+def test_danger_in_other_scripts(text: str) -> None:
+    """Someone who writes in their own script in danger still gets 999 first."""
+    assert signals_danger(text)
+
+
+@pytest.mark.parametrize("text", [
+    "میرا شوہر مجھے مارتا ہے",  # Urdu: my husband hits me (not "now")
+    "আমার স্বামী আমাকে টাকা দেয় না",  # Bengali: my husband gives me no money
+    "我老公管着我的工资",  # Chinese: my husband controls my wages
+    "муж забирает мою зарплату",  # Russian: my husband takes my wages
+])
+def test_other_scripts_without_danger_words_are_not_danger(text: str) -> None:
+    assert not signals_danger(text)
+
+
 def test_none_is_not_danger() -> None:
     assert not signals_danger(None)
 

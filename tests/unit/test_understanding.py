@@ -566,6 +566,40 @@ def test_the_kind_of_abuse_told_in_another_language_carries_to_the_services(text
     assert (("topic", topic) in set(reading.entities())) is (topic is not None)
 
 
+@pytest.mark.parametrize(("text", "script", "topic"), [
+    ("میرا شوہر مجھے مارتا ہے", "arabic", "physical_abuse"),  # Urdu: my husband hits me
+    ("أهلي يريدون تزويجي من ابن عمي", "arabic", "forced_marriage"),  # Arabic: marry me to my cousin
+    ("আমার স্বামী আমাকে মারে", "bengali", "physical_abuse"),  # Bengali: my husband hits me
+    ("আমারে সাহায্য করো", "bengali", None),  # Bengali: help me ("to me" is not "hits")
+    ("मेरे घरवाले मेरी जबरदस्ती शादी करवा रहे हैं", "devanagari", "forced_marriage"),  # Hindi
+    ("ਮੇਰਾ ਪਤੀ ਮੈਨੂੰ ਕੁੱਟਦਾ ਹੈ", "gurmukhi", "physical_abuse"),  # Punjabi: my husband beats me
+    ("我前男友一直跟踪我", "cjk", "stalking"),  # Chinese: my ex keeps following me
+    ("муж меня изнасиловал", "cyrillic", "sexual_violence"),  # Russian: my husband raped me
+    ("муж забирает мою зарплату", "cyrillic", "economic_abuse"),  # Russian: takes my wages
+])
+def test_a_message_in_another_script_is_answered_plainly_with_its_kind_carried(
+        text: str, script: str, topic: str | None) -> None:
+    """Urdu, Bengali or Chinese got the long English next-steps answer, which asks the person
+    to say more in English; now the short interpreter answer, and the services fit what the
+    words told."""
+    from bot.understanding.language import language_of
+
+    assert language_of(text) == script
+    reading = read_person(text, "forced_marriage", [{"name": "forced_marriage", "confidence": 0.6}])
+    assert reading.intent == "find_support" and reading.other_language
+    assert reading.audience.limited_english
+    assert reading.topic == topic
+
+
+@pytest.mark.parametrize("text", [
+    "my husband Ahmed hits me", "😭😭😭", "he said يا حبيبتي then hit me", "ok", "我",
+])
+def test_latin_messages_emoji_and_single_characters_are_not_another_script(text: str) -> None:
+    from bot.understanding.language import other_script
+
+    assert other_script(text) is None
+
+
 def test_words_of_one_language_are_not_read_in_another() -> None:
     from bot.understanding.other_language_topics import topic_in_language
 
