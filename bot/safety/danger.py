@@ -106,6 +106,11 @@ _PATTERNS: tuple[str, ...] = (
     r"\bright now\b.{0,30}\b(hurt|hit|beat|attack|kill)\w*",
     r"\b(beat|beaten|beating|attack\w*|hit|hitting|hurt\w*|stabb?\w*|strangl\w*|chok\w*|rap(e|ed|ing))\b"
     r".{0,30}\b(right now|rn|as we speak)\b",
+    # sounds of violence heard now: "theres screaming next door right now and things smashing"
+    r"\b(screaming|screams|smashing|crashing|banging|thuds?|crying for help|shouting for help)\b.{0,40}"
+    r"\b(right now|rn|as we speak)\b",
+    r"\b(right now|rn|as we speak)\b.{0,25}\b(screaming|screams|smashing|crashing|thuds?|crying for help"
+    r"|shouting for help)\b",
     # help now
     r"\b(help|hlp|halp)\s+(me\s+)?(now|asap|quick|quickly|urgently|urgent|plz|pls|please)\b",
     r"\b(help|hlp|halp)\b.{0,10}\b(now|asap|quick|please|pls|plz|me)\b.{0,15}\b(now|asap|quick)\b",

@@ -15,8 +15,10 @@ from bot.safety.text import for_matching
 
 _PATTERNS = (
     r"^\s*(/?exit|quick exit|leave|close|hide|get out|go away|delete|delete (this|it|everything)|clear)[\s!.]*$",
-    r"\b(gtg|g2g|gtfo|got ?ta go|gotta go|got to go|gota go|have to go|hav to go|need to go|must go|"
-    r"i'?ve got to go|i have to go now)\b(?! to\b)(?! and\b)",
+    r"\b(gtg|g2g|gtfo|got ?ta go|gotta go|got to go|gota go|i'?ve got to go)\b(?! to\b)(?! and\b)",
+    # "I have to go" as a goodbye, not "does she have to go homeless?" or "have to go into a refuge"
+    r"\b(have to go|hav to go|need to go|must go)\b(?=\s*($|[.!,]|now\b|bye\b|sorry\b|x+\b|quick|sry\b"
+    r"|(he|she|they)\b))",
     r"\b(close|closing|clsoe|colse|cloes|clos|shut|hide|exit|delete|clear|wipe|get rid of) (this|it|the (page"
     r"|chat|site|website|window|app|tab|conversation|messages))\b",
     # The abuser arriving, said and nothing else: hide first, then help.

@@ -198,10 +198,18 @@ def doubts_self(text: str | None) -> bool:
     return _DOUBT.search(for_matching(text)) is not None
 
 
+# "will he find out it was me", "it was me who reported it": a supporter afraid of being known
+# as the one who told, not someone saying the abuse is happening to them.
+_KNOWN_AS_TELLER = re.compile(
+    r"\b(find out|found out|finds out|know|knows|knew|tell|realise|realize|guess|work out|worked out|think|thinks"
+    r"|figure out|suspect|suspects|trace it back to me and know)( that)? it (was|is|'?s) me\b"
+    r"|\bit (was|is|'?s) me (who|that) (reported|called|rang|phoned|told|grassed|contacted|applied|asked|made)\b")
+
+
 def switches_to_self(text: str | None) -> bool:
     """"It's actually me": someone who asked for a friend says it is about them."""
-    folded = for_matching(text)
-    return bool(folded) and _compiled()["switch"].search(folded) is not None
+    folded = _KNOWN_AS_TELLER.sub(" ", for_matching(text))
+    return bool(folded.strip()) and _compiled()["switch"].search(folded) is not None
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

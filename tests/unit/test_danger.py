@@ -26,6 +26,8 @@ from bot.safety.danger import normalise_for_matching, signals_danger
     "h\u200be\u200b's here",  # zero-width characters between letters
     "he\u2019s coming back",  # curly apostrophe
     "my sister is being beaten right now next door",
+    "theres screaming next door right now, a woman screaming and things smashing. what do i do",
+    "right now i can hear screaming upstairs",
 ])
 def test_danger_is_recognised(text: str) -> None:
     assert signals_danger(text)

@@ -91,6 +91,7 @@ def test_who_they_are(text: str, tags: set[str]) -> None:
     "he's coming I need to close this", "hes back gtg", "get me off this page", "exit", "EXIT",
     "gotta go", "close this now", "he just walked in", "clsoe it hes here",
     "hes here and hes going to hurt me get rid of this page NOW",
+    "i have to go", "sorry i need to go now", "have to go he's back", "must go bye",
 ])
 def test_leaving_the_page_in_everyday_words(text: str) -> None:
     assert wants_to_leave(text)
@@ -119,6 +120,9 @@ def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, presen
     "I need to leave him", "how do i leave", "i need to go to the police", "how do I exit this?",
     "i want to leave my husband", "he's back", "what do I need to grab if I have to go in a hurry",
     "when he comes home he hits me", "his car is a ford focus", "my husband is home on fridays",
+    # going somewhere, asked about: a housing officer and a woman thinking of a refuge
+    "can she get a management transfer or does she have to go homeless?",
+    "will I have to go into a refuge?", "do i need to go to court", "must go through the police?",
 ])
 def test_leaving_a_relationship_is_not_leaving_the_page(text: str) -> None:
     assert not wants_to_leave(text)
@@ -644,3 +648,17 @@ def test_a_marriage_planned_for_the_speaker_is_about_them(text: str, speaker: st
     from bot.understanding.speaker import speaker_of
 
     assert speaker_of(text) == speaker
+
+
+@pytest.mark.parametrize(("text", "switched"), [
+    ("actually it's me", True),
+    ("ok it was me all along, there is no friend", True),
+    # a supporter afraid of being known as the one who told
+    ("will he find out it was me", False),
+    ("will they know it was me who reported it?", False),
+    ("i dont want her to think it was me that called", False),
+])
+def test_being_known_as_the_one_who_told_is_not_saying_it_happens_to_me(text: str, switched: bool) -> None:
+    from bot.understanding.speaker import switches_to_self
+
+    assert switches_to_self(text) is switched
