@@ -106,6 +106,9 @@ _PATTERNS: tuple[str, ...] = (
     r"\bright now\b.{0,30}\b(hurt|hit|beat|attack|kill)\w*",
     r"\b(beat|beaten|beating|attack\w*|hit|hitting|hurt\w*|stabb?\w*|strangl\w*|chok\w*|rap(e|ed|ing))\b"
     r".{0,30}\b(right now|rn|as we speak)\b",
+    # too close to speak: "i cant talk he will hear me"
+    r"\b(he|she|they)('?ll| will| might| could| would| can)? (hear|is listening to|'?s listening to) (me|us)\b"
+    r"(?! (cry|crying|say|talk about|on the phone to my))",
     # sounds of violence heard now: "theres screaming next door right now and things smashing"
     r"\b(screaming|screams|smashing|crashing|banging|thuds?|crying for help|shouting for help)\b.{0,40}"
     r"\b(right now|rn|as we speak)\b",

@@ -59,6 +59,9 @@ _MAN = (
     r"\bmen get (abused|hit|hurt) too\b|\b(as|being) a (man|bloke|guy)\b",
     r"\bwe'?re both (guys|men|blokes|lads|boys)\b",
     r"\b(i'?m|im|i am) (her|his|their) (husband|boyfriend|fiance)\b",
+    # "my boyfriend hit me again. will people think its just two guys fighting?"
+    r"\bmy (boyfriend|bf|husband|fella)\b.{0,80}\b(two|2) (guys|men|blokes|lads)\b"
+    r"|\b(two|2) (guys|men|blokes|lads)\b.{0,80}\bmy (boyfriend|bf|husband|fella)\b",
     # "I'm a big bloke", "im just a normal lad", "34m", "he/him here"
     r"\b(i'?m|i am|im) (just )?(a |an )(big |tall |strong |normal |ordinary |grown |old |young )+"
     r"(man|guy|bloke|lad|fella)\b",
@@ -75,6 +78,10 @@ _LGBT = (
     r" both (guys|men|blokes|lads|boys|women|girls|ladies)\b",
     r"\b(we'?re|we are|as) (two|2) (guys|men|blokes|lads|boys|women|girls|ladies)\b",
     r"\b(two|2) (men|women) (in a|together)\b",
+    r"\bmy (boyfriend|bf|husband|fella)\b.{0,80}\b(two|2) (guys|men|blokes|lads)\b"
+    r"|\b(two|2) (guys|men|blokes|lads)\b.{0,80}\bmy (boyfriend|bf|husband|fella)\b"
+    r"|\bmy (girlfriend|gf|wife)\b.{0,80}\b(two|2) (girls|women|ladies)\b"
+    r"|\b(two|2) (girls|women|ladies)\b.{0,80}\bmy (girlfriend|gf|wife)\b",
 )
 # Said gender and a partner of the same gender: "I'm a woman and my wife takes my wages".
 _SAME_SEX_PARTNER = {"male": re.compile(r"\bmy (husband|boyfriend|bf|fella|fiance)\b"),

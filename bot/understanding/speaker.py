@@ -171,6 +171,9 @@ _ME_HARMED = (
     rf"\b{_HARM}\w*\s+me\b",
     r"\b(to|at|on|against|towards) me\b|\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b",
     r"\b(makes?|made|making|forced|forcing|pressur\w*) me\b",
+    # "a guy i know had sex with me when i was drunk and i said no"
+    r"\b(had sex|have sex|having sex|slept) with me\b|\bi (said|kept saying|told (him|her|them)) no\b"
+    r"|\bi (didn'?t|did not|never) (want|consent|agree)\b",
     r"\b(send|sends|sending|sent|text|texts|texting|texted|message|messages|messaging|messaged|call|calls|"
     r"calling|ring|rings|ringing|follow|follows|following|watch|watches|watching|touch|touches|touching|"
     r"touched|grope|groped|groping|film|filmed|filming|blackmail\w*|stalk\w*) me\b",
@@ -216,6 +219,16 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
+# "she said she'd tell the police I attacked her": a threat of a false accusation, a common
+# tactic of abuse, is said by the person harmed; it is not a confession.
+_FALSELY_ACCUSED = re.compile(
+    r"\b(he|she|they|hes|shes|he'?ll|she'?ll|they'?ll|wife|husband|partner|boyfriend|girlfriend|ex)\b[^.?!]{0,30}"
+    r"\b(say|says|said|saying|tell|tells|told|claim|claims|claimed|make out|makes out|pretend|pretends|lie|lies|lied"
+    r"|report|reports|reported|accuse|accuses|accused)\b[^.?!]{0,30}?\bi('ve| have| had| was| am|'m)? "
+    r"(hit|hurt|attacked|abused|assaulted|pushed|beat|hitting|hurting|attacking|abusing|the abuser|abusive"
+    r"|violent)\b")
+
+
 def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     """Who the message says is speaking; None when the words do not say. `weak=False` ignores
     the weak sign of the speaker (someone else acts and "I" is in the sentence), for a reading
@@ -226,7 +239,7 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     rules = _compiled()
     if rules["switch"].search(folded):
         return "self"
-    defending = rules["defence"].search(folded) is not None
+    defending = rules["defence"].search(folded) is not None or _FALSELY_ACCUSED.search(folded) is not None
     if not defending and rules["own"].search(folded):
         return "own_behaviour"
     strong_self = _count(rules["self"], folded)

@@ -28,6 +28,8 @@ from bot.safety.danger import normalise_for_matching, signals_danger
     "my sister is being beaten right now next door",
     "theres screaming next door right now, a woman screaming and things smashing. what do i do",
     "right now i can hear screaming upstairs",
+    "i cant talk he will hear me",
+    "shh he'll hear us",
 ])
 def test_danger_is_recognised(text: str) -> None:
     assert signals_danger(text)
@@ -45,6 +47,7 @@ def test_danger_is_recognised(text: str) -> None:
     "i'm worried about my friend",
     "i've taken all my pills",  # danger to oneself: a different first reply (self_harm.py)
     "i want to kill myself",
+    "he never listens to me",
 ])
 def test_everyday_talk_is_not_an_emergency(text: str) -> None:
     assert not signals_danger(text)

@@ -50,6 +50,13 @@ from services_directory.uk_places import outside_london_place
     ("my sister's husband keeps sending me horrible messages", "self"),
     ("my husband's family watch everything I do and take my money", "self"),
     ("I get so angry I punch walls near my girlfriend", "own_behaviour"),
+    ("a guy i know had sex with me when i was really drunk and i said no", "self"),
+    ("a man i work with kept going even though i didn't want to", "self"),
+    # a threat of a false accusation is said by the person harmed
+    ("she says she will tell the police i hit her", "self"),
+    ("if i phone police will they arrest me instead? she said she'd say i attacked her", "self"),
+    ("my husband keeps saying he'll report that i'm the abuser", "self"),
+    ("i told my counsellor i hit my wife", "own_behaviour"),
 ])
 def test_who_is_speaking(text: str, speaker: str | None) -> None:
     assert speaker_of(text) == speaker
@@ -71,6 +78,9 @@ def test_doubt_alone_never_makes_someone_a_perpetrator() -> None:
     ("im 15 and my mums boyfriend hits me", {"under_18"}),
     ("my girlfriend and I are both women and she hits me", {"lgbt_plus"}),
     ("my sons are both boys and my husband hits them", set()),
+    ("my boyfriend hit me again. will people think its just two guys fighting?", {"man", "lgbt_plus"}),
+    ("two girls arguing is how the police will see it but my girlfriend really hurts me", {"lgbt_plus"}),
+    ("I saw two men fighting outside the pub", set()),
     # an age followed by any word but a unit
     ("im 16 my boyfriend checks my phone and gets angry if i talk to boys", {"under_18"}),
     ("I'm 16 weeks pregnant and he kicked me", set()),
