@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.find_services import send_services, user_messages
 from bot.planned_slots import planned
 from bot.safety.text import for_matching
-from bot.understanding.images import shares_own_images
+from bot.understanding.child_exploitation import asks_what_to_do, child_exploitation_told
+from bot.understanding.images import asks_about_own_images, shares_own_images
 from bot.understanding.questions import (
     asks_about_police,
     asks_if_abuse,
@@ -127,6 +128,10 @@ def last_explanation(tracker: Tracker) -> str | None:
     return next((reply for reply in replies_given(tracker) if reply.startswith("explain_")), None)
 
 
+# Messages that are not about the child: greetings, thanks, being a bot, self-harm.
+_NOT_ABOUT_THE_CHILD = frozenset({"greet", "goodbye", "thank", "bot_challenge", "self_harm", "affirm", "deny"})
+
+
 def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     if "other" in entity_values(tracker, "language") and intent in ("find_support", None):
@@ -156,6 +161,15 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "I don't want to get him in trouble": help is not a report to the police (a child's
         # safety is not theirs alone to decide, so not said to under-18s)
         return "answer_not_in_trouble"
+    given = replies_given(tracker)
+    if (tracker.get_slot("speaker") == "other" and intent not in _NOT_ABOUT_THE_CHILD
+            and child_exploitation_told(user_messages(tracker))
+            and not speaks_as_professional(user_messages(tracker))
+            and ("answer_child_exploitation" not in given
+                 or (asks_what_to_do(text) and given[:1] != ["answer_child_exploitation"]))):
+        # a child groomed or exploited ("my daughter is 15 and he is 22, he buys her things"):
+        # the police, children's social care and the NSPCC, not adult services' answers
+        return "answer_child_exploitation"
     if asks_if_abuse(text) and tracker.get_slot("speaker") != "own_behaviour":
         # "is this normal?", "am I overreacting?": about what they told, if they told it
         if topic not in ABUSE_TOPICS:
@@ -165,7 +179,9 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # After a recent assault "do I have to go to the police?" is about the Havens' care.
         return "answer_police_after_assault"
     if (under_18 and intent in (*ABUSE_TOPICS, "find_support", "ask_law", "ask_evidence")
-            and shares_own_images(text) and tracker.get_slot("speaker") != "other"):
+            and tracker.get_slot("speaker") != "other"
+            and (shares_own_images(text)
+                 or (asks_about_own_images(text) and any(map(shares_own_images, user_messages(tracker)))))):
         # "im 15 and my boyfriend says he'll send my pics to everyone": a crime against a child,
         # with routes of its own (Report Remove, CEOP); the adults' helpline is not for her
         return "answer_images_under_18"

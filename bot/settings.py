@@ -42,7 +42,7 @@ class Settings:
         """The channels section; `redis` is the store section (already checked)."""
         return cls(
             session_ttl_seconds=_number(env, "SESSION_TTL_SECONDS", 1800, int),
-            max_message_chars=_number(env, "MAX_MESSAGE_CHARS", 1000, int),
+            max_message_chars=_number(env, "MAX_MESSAGE_CHARS", 2000, int),
             reply_timeout_seconds=_number(env, "REPLY_TIMEOUT_SECONDS", 1.8),
             # Unset: a random key for this process (one process, memory only: nothing lost).
             sender_hash_key=env.get("SENDER_HASH_KEY", "").encode() or os.urandom(32),

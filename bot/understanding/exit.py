@@ -24,8 +24,12 @@ _PATTERNS = (
     # The abuser arriving, said and nothing else: hide first, then help.
     r"^\W*(oh no |shit |omg )?(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre|my (husband|wife|partner|boyfriend"
     r"|girlfriend|dad|mum|ex)( is|'?s)?)( is| are| has| have)? ?(just )?(walked in|walking in|come in|came in"
-    r"|coming in|coming up|here|home|arrived|got home|come home|came home|pulled up|outside|at the door"
-    r"|on the stairs)( now)?\W*$",
+    r"|coming in|coming up|coming up the stairs|coming upstairs|coming|here|home|arrived|got home|come home"
+    r"|came home|pulled up|outside|at the door|on the stairs|on (his|her|their|the) way( up| in| home| back)?)"
+    r"( now)?\W*$",
+    # alarm first: "shit he's back", "omg hes coming"
+    r"^\W*(oh no|oh god|shit|omg|fuck|crap|f+)\W+(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre)( is| are)? "
+    r"(back|coming)\b",
     r"\b(get|take) me (off|out of|away from) (this|here|the (page|site|chat|website))\b",
     r"\bleave (this|the) (page|site|chat|website|conversation)\b|\bleave now\b(?!.{0,20}\b(him|her|them)\b)",
     r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",

@@ -46,3 +46,22 @@ def shares_own_images(text: str | None) -> bool:
 def speaks_of_images(texts: Iterable[str | None]) -> bool:
     """Whether any of these messages mentions photos, videos or intimate images."""
     return any(_IMAGES.search(text or "") for text in texts)
+
+
+# A question about one's own pictures once they are out: getting them taken down, or being in
+# trouble for having sent them ("how do i get them taken down", "will the police arrest me for
+# sending them"). Said after the pictures were told of, so "them" is the pictures.
+ABOUT_OWN_IMAGES = re.compile(
+    r"\b(taken down|take (them|it|that|this) down|taking (them|it) down)\b"
+    r"|\b(taken|take|get|got) (them |it |that |this )?off (snapchat|snap|instagram|insta|tiktok|facebook|twitter"
+    r"|x|the internet|online|the group|the site|the app)\b"
+    rf"|\b(remove|delete|get rid of|taken off)\b.{{0,25}}\b(nudes?|naked|{_PICTURES})\b"
+    r"|\b(trouble|arrest\w*|prison|criminal record|police)\b.{0,40}\b(for )?(sending|sent|taking|took|making|made)"
+    rf" (them|it|those|these|the|my|a|any)?\s?({_PICTURES}|nudes?)?\b",
+    re.IGNORECASE)
+
+
+def asks_about_own_images(text: str | None) -> bool:
+    """Whether the message asks about getting one's pictures taken down, or about being in
+    trouble for sending them."""
+    return ABOUT_OWN_IMAGES.search(text or "") is not None

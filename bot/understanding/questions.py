@@ -28,6 +28,7 @@ from typing import Any
 
 from bot.safety.danger import signals_danger
 from bot.safety.self_harm import signals_self_harm
+from bot.understanding.images import ABOUT_OWN_IMAGES
 
 # A message asks something: a question mark, or it opens as a question does.
 _QUESTION = re.compile(
@@ -113,6 +114,9 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
         r"^\W*(but |so |and )?(what|wat|wot)\s+(happens|will happen|would happen|can they do|will they do"
         r"|could happen)\s+(to me\s+)?if\s+i\s+(say no|said no|refuse|refused|don'?t (do it|go|agree|marry)"
         r"|won'?t (do it|go|agree|marry))\b.{0,30}$", re.IGNORECASE), True),
+    # "how do i get them taken down", "will i get in trouble for sending them": about pictures
+    # already told of (actions/plan_reply.py answers a young person with Report Remove and CEOP)
+    ("find_support", ABOUT_OWN_IMAGES, False),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(
         r"\b(number|phone number|no\.?|num|contact details?) (for|of|to (call|ring|contact)) (a |the )?"

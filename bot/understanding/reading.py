@@ -375,6 +375,12 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # The classifier read English into it ("meu marido me bate" was forced marriage): a
         # short plain answer with the interpreter route fits better (actions/plan_reply.py).
         override = "find_support"
+    if (override is None and not danger and not suicide and text and text.strip()
+            and not any(ch.isalnum() for ch in text)
+            and intent not in ("affirm", "deny", "thank", "greet", "goodbye", "quick_exit")):
+        # only emoji ("😢", "💔"): someone finding no words gets the next steps, gently, not
+        # "Sorry, I can't help with that" (a thumbs-up or a wave keeps its own reading)
+        override = "find_support"
     if override == "quick_exit" and abuser_present(text):
         urgency.add("danger_now")
     if model_only_danger and override not in (None, "immediate_danger", "quick_exit"):

@@ -54,13 +54,20 @@ _SELF_DEFENCE = (
     r"\b(hit|hitting|push|pushed|pushing|slap|slapped|shove|shoved|kick|kicked|scratch\w*|bit|bite|"
     r"punch\w*|shout\w*|scream\w*|yell\w*|fought|fight\w*) (him |her |them )?back\b",
     r"\bself[- ]?defen[cs]e\b|\bdefend(ing)? myself\b|\bprotect(ing)? myself\b",
-    r"\bto get (him|her|them) off( of)? me\b|\b(pushed|shoved|push|shove|pulled) (him|her|them|my \w+) (off|away)\b",
+    r"\bto get (him|her|them) (off|away)( of)?( me)?\b"
+    r"|\b(pushed|shoved|push|shove|pulled) (him|her|them|my \w+) (off|away)\b",
 )
 _OWN_BEHAVIOUR = (
     rf"\bi('ve| have| had)?( just| sometimes| often| keep| always| even| then"
     rf"| did)? {_HARM}\b.{{0,15}}\b{_VICTIM_OF_ME}\b",
     rf"\bi('m| am) (hitting|hurting|controlling|abusing|scaring|frightening|threatening|bullying) {_VICTIM_OF_ME}\b",
     r"\bi (lose|lost|can'?t control) my (temper|anger|rag)\b",
+    # "i lost it once with my wife and slapped her"
+    r"\bi (lost it|snapped|flipped|saw red|lashed out)\b[^.?!]{0,40}\band (slapped|hit|pushed|shoved|grabbed"
+    r"|punched|kicked|choked|strangled|hurt) (her|him|them|my \w+)\b",
+    # "he's never done anything to me, it's me": the speaker is the one causing harm
+    r"\b(he|she|they)('?s| has| have| had)? (never|not|n'?t) (done|did) anything (to|against) me\b"
+    r"|\bi'?m the (problem|one (doing|causing) (it|this|the harm))\b",
     r"\bi get (so |really |too |very )?(angry|violent|jealous|rough|aggressive)\b.{0,40}\b(her|him|them"
     r"|partner|wife|husband|girlfriend|boyfriend|kids)\b",
     r"\b(my|i have an?|i have) (anger|temper|jealousy|controlling behaviou?r|violent behaviou?r)( problem| issues?)?\b"
@@ -100,7 +107,8 @@ _SELF = (
     rf"\b{_HARM}\w*\s+me\b",
     r"\b(to|at|on|against|with|about|towards) me\b(?! (and|or) (her|him|them))",
     r"\b(won'?t|doesn'?t|dont|don'?t|wont) let me\b|\b(makes?|made|making|forced|forcing|pressur\w*|"
-    r"wants?|wanted|expects?|told|tell|telling) me\b",
+    r"wants?|wanted|expects?|told|tell|telling) me\b(?! (an? |the )?(abuser|abusive|bad person|monster|violent"
+    r"|horrible person|evil|toxic|controlling)\b)",
     r"\b(i'?m|i am|im|i feel|i felt) (being |so |really |very |always |constantly )?(abused|controlled"
     r"|scared|afraid|frightened|"
     r"terrified|trapped|watched|followed|stalked|hit|hurt|threatened|isolated|not allowed|made to|forced|pressured|"
@@ -209,10 +217,16 @@ _KNOWN_AS_TELLER = re.compile(
     r"|\bit (was|is|'?s) me (who|that) (reported|called|rang|phoned|told|grassed|contacted|applied|asked|made)\b")
 
 
+# "he's never done anything to me, it's me": "it's me" owning the harm, not the person harmed
+_OWNS_THE_HARM = re.compile(r"\b(never|not|n'?t) (done|did) anything (to|against) me\b|\bi'?m the (problem|one "
+                            r"(doing|causing))\b|\bit'?s me (who|that) (is|does|causes|starts|hurts)\b")
+
+
 def switches_to_self(text: str | None) -> bool:
     """"It's actually me": someone who asked for a friend says it is about them."""
     folded = _KNOWN_AS_TELLER.sub(" ", for_matching(text))
-    return bool(folded.strip()) and _compiled()["switch"].search(folded) is not None
+    return (bool(folded.strip()) and _compiled()["switch"].search(folded) is not None
+            and _OWNS_THE_HARM.search(folded) is None)
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:
@@ -237,7 +251,7 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     if not folded:
         return None
     rules = _compiled()
-    if rules["switch"].search(folded):
+    if switches_to_self(folded):
         return "self"
     defending = rules["defence"].search(folded) is not None or _FALSELY_ACCUSED.search(folded) is not None
     if not defending and rules["own"].search(folded):

@@ -54,9 +54,9 @@ class WebfrontConfig:
     page_reply_timeout_seconds: float = 6.0
     # Forgetting happens while the page is leaving: never keep anyone waiting on it.
     forget_timeout_seconds: float = 1.0
-    # Far above any real message (1000 characters of 4-byte UTF-8 plus JSON escaping), far
-    # below what hurts the server.
-    max_body_bytes: int = 16 * 1024
+    # Far above any real message (MAX_MESSAGE_CHARS, 2000, of 4-byte characters even if
+    # JSON-escaped at 12 bytes each), far below what hurts the server.
+    max_body_bytes: int = 32 * 1024
     domain_file: Path = DEFAULT_DOMAIN_FILE
     # Each chat request waits on Rasa; waitress's default of 4 threads queued messages in front
     # of an idle Rasa under load (docs/performance.md).

@@ -15,7 +15,7 @@ pages = Blueprint("webfront_pages", __name__)
 
 def _page(template: str, **context: object) -> str:
     return render_template(template, exit_url=state().config.exit_url,
-                           call_label=_call_label(), **context)
+                           call_label=_call_label(), max_chars=state().settings.max_message_chars, **context)
 
 
 def _call_label() -> str:

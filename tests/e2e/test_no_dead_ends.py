@@ -29,7 +29,9 @@ def joined(replies: list[dict]) -> str:
     ("   \n\t ", "didn't get any words"),
     ("\u200b\u200c\u200d", "didn't get any words"),
     ("x" * 100_000, "too long"),
-    ("x" * 1_001, "too long"),
+    ("x" * 2_001, "too long"),
+    # a long telling of what happened, under the limit, is read (it was refused at 1,000)
+    ("my partner " * 150 + "hits me and takes my money, i live in croydon", None),
     ("\U0001f62d\U0001f52a", "999"),
     ("\x00\x01\x02\x7f\ufffe", None),
     ("\u202eeldoog\u202c he hits me", None),

@@ -58,3 +58,29 @@ def test_the_answer_names_only_sourced_routes() -> None:
     assert "0800 1111" in texts[0] and "Report Remove" in texts[0] and "CEOP" in texts[0]
     assert "999" in texts[0]
     assert "0345 6000 459" not in texts[0] and "Revenge Porn" not in texts[0]
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("how do i get them taken down", True),
+    ("will the police arrest me for sending them", True),
+    ("will i get in trouble for sending pics", True),
+    ("how do i get a nude of me taken off snapchat", True),
+    ("can he take the kids off me", False),
+    ("will i get in trouble for leaving", False),
+])
+def test_questions_about_ones_own_pictures_once_out(text: str, asks: bool) -> None:
+    from bot.understanding.images import asks_about_own_images
+
+    assert asks_about_own_images(text) is asks
+
+
+def test_a_young_persons_follow_up_about_the_pictures_gets_the_image_answer() -> None:
+    """'will i get in trouble for sending them' after telling that her pictures are being sent
+    round got the question back with buttons for FGM and forced labour."""
+    follow_up = tracker("will i get in trouble for sending them", "find_support", {"age_group": "under_18"})
+    follow_up.events = [{"event": "user", "text": THREAT}, {"event": "user", "text": follow_up.latest_message["text"]}]
+    assert choose_reply("find_support", follow_up) == "answer_images_under_18"
+    # without pictures told of, the same words are not about pictures
+    alone = tracker("will i get in trouble for sending them", "find_support", {"age_group": "under_18"})
+    alone.events = [{"event": "user", "text": "my boyfriend checks my phone"}]
+    assert choose_reply("find_support", alone) != "answer_images_under_18"

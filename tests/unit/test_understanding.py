@@ -57,6 +57,10 @@ from services_directory.uk_places import outside_london_place
     ("if i phone police will they arrest me instead? she said she'd say i attacked her", "self"),
     ("my husband keeps saying he'll report that i'm the abuser", "self"),
     ("i told my counsellor i hit my wife", "own_behaviour"),
+    # found by personas (tenth session)
+    ("i lost it once with my wife and slapped her", "own_behaviour"),
+    ("hes never done anything to me, its me", "own_behaviour"),
+    ("am i the abuser? my husband had me by the throat and i scratched his face to get him off", "self"),
 ])
 def test_who_is_speaking(text: str, speaker: str | None) -> None:
     assert speaker_of(text) == speaker
@@ -102,6 +106,7 @@ def test_who_they_are(text: str, tags: set[str]) -> None:
     "gotta go", "close this now", "he just walked in", "clsoe it hes here",
     "hes here and hes going to hurt me get rid of this page NOW",
     "i have to go", "sorry i need to go now", "have to go he's back", "must go bye",
+    "he's coming", "hes coming up the stairs", "shit he's back", "omg hes coming", "he's on his way up",
 ])
 def test_leaving_the_page_in_everyday_words(text: str) -> None:
     assert wants_to_leave(text)
@@ -672,3 +677,13 @@ def test_being_known_as_the_one_who_told_is_not_saying_it_happens_to_me(text: st
     from bot.understanding.speaker import switches_to_self
 
     assert switches_to_self(text) is switched
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("\U0001f622", "out_of_scope", "find_support"),  # crying face
+    ("\U0001f494\U0001f494", "nlu_fallback", "find_support"),  # broken hearts
+    ("\U0001f44d", "affirm", None),  # a thumbs-up stays a yes
+    ("\U0001f62d\U0001f52a", "out_of_scope", "immediate_danger"),  # crying and a knife: danger
+])
+def test_a_message_of_emoji_only_gets_the_next_steps(text: str, intent: str, expected: str | None) -> None:
+    assert read_person(text, intent).intent == expected

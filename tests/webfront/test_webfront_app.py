@@ -132,6 +132,13 @@ def test_chat_page_gives_the_fallback_text_from_domain_yml(client):
     assert f'data-unavailable="{expected}"' in html
 
 
+def test_the_message_box_stops_at_the_length_the_server_reads(client):
+    """A long telling of what happened was typed in full, then refused as too long; the box
+    now stops at the limit instead (tests/support/webfront.py sets 1000)."""
+    html = client.get("/").get_data(as_text=True)
+    assert 'maxlength="1000"' in html
+
+
 def test_leaving_no_trace_explains_the_limits_in_plain_words(client):
     text = re.sub(r"\s+", " ", client.get("/leaving-no-trace").get_data(as_text=True))
     for phrase in ("private window", "history", "can itself be noticed",
