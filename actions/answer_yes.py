@@ -13,12 +13,14 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-# What action_find_services ended with (its search_outcome slot) -> what "yes" asks for.
+# What the list of services ended with (the search_outcome slot) -> what "yes" asks for. No
+# offer follows a list already sent ("already_listed").
 YES_TO = {
     "listed": ("utter_safe_contact", "utter_safe_places"),  # "tips on contacting them safely?"
-    "already_listed": ("utter_safe_contact", "utter_safe_places"),
     "offer_location": ("utter_ask_area",),  # "if you tell me your borough..."
 }
+# The actions that end by sending services (action_plan_reply sends them after its reply).
+SENDS_SERVICES = frozenset({"action_find_services", "action_plan_reply"})
 NOTHING_OFFERED = ("utter_ask_situation",)
 
 
@@ -36,7 +38,7 @@ def last_bot_action(tracker: Tracker) -> str | None:
 
 
 def responses_for_yes(tracker: Tracker) -> tuple[str, ...]:
-    if last_bot_action(tracker) != "action_find_services":
+    if last_bot_action(tracker) not in SENDS_SERVICES:
         return NOTHING_OFFERED
     return YES_TO.get(tracker.get_slot("search_outcome"), NOTHING_OFFERED)
 

@@ -69,7 +69,11 @@ _TOPIC_FIRST_REPLIES = frozenset({"answer_police_after_assault"})
 # Replies whose services sit under a topic of their own: stopping children being taken abroad
 # needs a court order, so legal advice; a young person's pictures shared or threatened, the
 # image routes (CEOP's Safety Centre beside Childline).
-_REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "tech_abuse"}
+_REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "tech_abuse",
+                 # a child groomed or exploited: not the adult trafficking line the words suggest
+                 "answer_child_exploitation": GENERAL_TOPIC,
+                 "answer_child_exploitation_who_to_tell": GENERAL_TOPIC,
+                 "answer_child_exploitation_law": GENERAL_TOPIC}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:

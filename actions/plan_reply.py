@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.find_services import send_services, user_messages
 from bot.planned_slots import planned
 from bot.safety.text import for_matching
-from bot.understanding.child_exploitation import asks_what_to_do, child_exploitation_told
+from bot.understanding.child_exploitation import asks_if_legal, asks_what_to_do, child_exploitation_told
 from bot.understanding.images import asks_about_own_images, shares_own_images
 from bot.understanding.questions import (
     asks_about_police,
@@ -165,11 +165,17 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if (tracker.get_slot("speaker") == "other" and intent not in _NOT_ABOUT_THE_CHILD
             and child_exploitation_told(user_messages(tracker))
             and not speaks_as_professional(user_messages(tracker))
-            and ("answer_child_exploitation" not in given
-                 or (asks_what_to_do(text) and given[:1] != ["answer_child_exploitation"]))):
+            and ("answer_child_exploitation" not in given or asks_what_to_do(text) or asks_if_legal(text)
+                 or intent in ABUSE_TOPICS)):
         # a child groomed or exploited ("my daughter is 15 and he is 22, he buys her things"):
-        # the police, children's social care and the NSPCC, not adult services' answers
-        return "answer_child_exploitation"
+        # the police, children's social care and the NSPCC, not adult services' answers. Then
+        # "is that even legal?" or "its not trafficking hes her boyfriend": the law, shortly;
+        # "who do I tell, the police or the school?": whom to tell.
+        if "answer_child_exploitation" not in given:
+            return "answer_child_exploitation"
+        if asks_what_to_do(text) and not asks_if_legal(text):
+            return "answer_child_exploitation_who_to_tell"
+        return "answer_child_exploitation_law"
     if asks_if_abuse(text) and tracker.get_slot("speaker") != "own_behaviour":
         # "is this normal?", "am I overreacting?": about what they told, if they told it
         if topic not in ABUSE_TOPICS:

@@ -27,9 +27,10 @@ _PATTERNS = (
     r"|coming in|coming up|coming up the stairs|coming upstairs|coming|here|home|arrived|got home|come home"
     r"|came home|pulled up|outside|at the door|on the stairs|on (his|her|their|the) way( up| in| home| back)?)"
     r"( now)?\W*$",
-    # alarm first: "shit he's back", "omg hes coming"
+    # alarm first, and nothing else: "shit he's back", "omg hes coming" (not "oh god he's back and
+    # he's taken his belt off", which tells of danger: 999 first)
     r"^\W*(oh no|oh god|shit|omg|fuck|crap|f+)\W+(he|she|they|hes|shes|he'?s|she'?s|they'?re|theyre)( is| are)? "
-    r"(back|coming)\b",
+    r"(back|coming)( now| home| in| back)?\W*$",
     r"\b(get|take) me (off|out of|away from) (this|here|the (page|site|chat|website))\b",
     r"\bleave (this|the) (page|site|chat|website|conversation)\b|\bleave now\b(?!.{0,20}\b(him|her|them)\b)",
     r"\b(quick|quickly|fast) exit\b|\bexit (now|quick|quickly|this)\b",

@@ -34,9 +34,11 @@ def _said(last_action: str, outcome: str | None, speaker: str = "self") -> list[
 @pytest.mark.parametrize(("last_action", "outcome", "said"), [
     ("action_find_services", "listed", ["utter_safe_contact", "utter_safe_places"]),
     ("action_find_services", "offer_location", ["utter_ask_area"]),
+    ("action_plan_reply", "listed", ["utter_safe_contact", "utter_safe_places"]),
     ("action_find_services", "unknown_place", ["utter_ask_situation"]),
+    ("action_plan_reply", "already_listed", ["utter_ask_situation"]),
     # the services were listed earlier, but the last thing said was something else
-    ("action_plan_reply", "listed", ["utter_ask_situation"]),
+    ("utter_iamabot", "listed", ["utter_ask_situation"]),
     ("utter_greet", None, ["utter_ask_situation"]),
 ])
 def test_yes_answers_the_offer_just_made(last_action: str, outcome: str | None, said: list[str]) -> None:

@@ -135,6 +135,7 @@ def test_leaving_because_the_abuser_is_there_is_danger_now_too(text: str, presen
     "I need to leave him", "how do i leave", "i need to go to the police", "how do I exit this?",
     "i want to leave my husband", "he's back", "what do I need to grab if I have to go in a hurry",
     "when he comes home he hits me", "his car is a ford focus", "my husband is home on fridays",
+    "oh god he's back and he's taken his belt off, he's coming for me",
     # going somewhere, asked about: a housing officer and a woman thinking of a refuge
     "can she get a management transfer or does she have to go homeless?",
     "will I have to go into a refuge?", "do i need to go to court", "must go through the police?",
