@@ -32,6 +32,7 @@ def asker_fields(tracker: Tracker) -> dict[str, Any]:
         "disabled": tracker.get_slot("disabled") in _YES,
         "nrpf": tracker.get_slot("nrpf") in _YES,
         "limited_english": tracker.get_slot("limited_english") in _YES,
+        "minoritised": tracker.get_slot("minoritised") in _YES,
         "role": ROLES.get(tracker.get_slot("speaker") or "", "self"),
     }
 

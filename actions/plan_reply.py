@@ -270,7 +270,7 @@ def how_to_help(tracker: Tracker) -> str:
 
 
 # What a person can tell about who they are (bot/understanding/audience.py), as entities.
-_WHO_THEY_ARE = ("gender", "age_group", "lgbt_plus", "deaf", "disabled", "limited_english", "nrpf")
+_WHO_THEY_ARE = ("gender", "age_group", "lgbt_plus", "deaf", "disabled", "limited_english", "nrpf", "minoritised")
 
 
 def tells_who_they_are(tracker: Tracker) -> bool:

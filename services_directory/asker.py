@@ -38,6 +38,7 @@ class Asker:
     disabled: bool = False
     nrpf: bool = False            # no recourse to public funds
     limited_english: bool = False
+    minoritised: bool = False     # of a community by-and-for services serve
     role: Literal["self", "supporter", "own_behaviour"] = "self"
     # For a supporter every other field describes the person they worry about ("my brother's
     # wife hits him": a man), never the supporter: the bot reads it from words about that
@@ -75,8 +76,11 @@ class Asker:
             groups.append("disabled")
         if self.gender == "male":
             groups.append("men")
-        if self.nrpf and self.gender != "male":
+        if (self.nrpf or self.limited_english) and self.gender != "male":
+            # by-and-for services for migrant and minoritised women work in many languages
             groups.append("migrant_women")
+        if self.limited_english or self.minoritised:
+            groups.append("black_and_minoritised")
         if self.gender == "female":
             groups.append("women")
         return tuple(groups)

@@ -192,7 +192,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     asker = Asker(gender=args.gender, age_group=args.age_group, lgbt_plus=args.lgbt_plus,
                   deaf=args.deaf, disabled=args.disabled, nrpf=args.nrpf,
-                  limited_english=args.limited_english, role=args.role)
+                  limited_english=args.limited_english, minoritised=args.minoritised, role=args.role)
     engine = _engine(args)
     try:
         with session_factory(engine)() as session:
@@ -500,7 +500,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         default=None)
     search.add_argument("--role", choices=("self", "supporter", "own_behaviour"),
                         default="self")
-    for flag in ("--lgbt-plus", "--deaf", "--disabled", "--nrpf", "--limited-english"):
+    for flag in ("--lgbt-plus", "--deaf", "--disabled", "--nrpf", "--limited-english", "--minoritised"):
         search.add_argument(flag, action="store_true")
     search.add_argument("--limit", type=int, default=5)
     search.add_argument("--json", action="store_true")

@@ -8,7 +8,10 @@ What the person is shown, best first:
    people, Childline for under-18s, Hourglass for older people, SignHealth for Deaf people)
    and the national line for the topic (the Stalking Helpline, Karma Nirvana, the NSPCC FGM
    line...);
-3. narrower local services, then London-wide ones;
+3. narrower local services, then London-wide ones; of those run by and for one community
+   (Black and minoritised women, migrant women), all for someone who has said they belong to
+   it (no recourse to public funds, or little English), else the first only; those for women
+   who sell sex for them or for sexual exploitation;
 4. the National Domestic Abuse Helpline, 24 hours, for everyone (the Respect Phoneline for
    someone who wants help to stop abusing), so every answer has a number to call.
 
@@ -43,7 +46,7 @@ from services_directory.freshness import shown_to_public
 from services_directory.places import PlaceMatch, resolve_place
 from services_directory.search_index import ALL_AUDIENCES, PUBLIC_PHONE_TYPES, community_ranked
 from services_directory.verification import state_of
-from services_directory.vocabulary import AUDIENCES, GENERAL_TOPIC, ON_BEHALF, TOPICS
+from services_directory.vocabulary import AUDIENCES, COMMUNITY_AUDIENCES, GENERAL_TOPIC, ON_BEHALF, TOPICS
 
 Scope = Literal["local", "london", "national"]
 
@@ -168,6 +171,7 @@ class _Hit(NamedTuple):  # a NamedTuple: built hundreds of times per search
     rank: int
     own_line: bool = False
     group: int = 0  # the own line's place in the person's groups, most specific first
+    audiences: str = ";"  # the service's audiences, ';a;b;' (search_index.wrap_audiences)
 
 
 @dataclass(frozen=True)
@@ -219,8 +223,8 @@ def _ranking_sql(shape: tuple[tuple[bool, bool, bool, bool], ...], n_groups: int
         if phoned_only:
             where.append("s.has_phone = true")
         parts.append(
-            f"SELECT {n} AS branch, b{n}.service_id, b{n}.has_phone, b{n}.rank, b{n}.name"
-            f" FROM (SELECT s.service_id, s.has_phone, s.rank, s.name FROM service_search s"
+            f"SELECT {n} AS branch, b{n}.service_id, b{n}.has_phone, b{n}.rank, b{n}.name, b{n}.audiences"
+            f" FROM (SELECT s.service_id, s.has_phone, s.rank, s.name, s.audiences FROM service_search s"
             f" WHERE {' AND '.join(where)}"
             f" ORDER BY s.rank, s.name, s.service_id LIMIT {1 if by_id or phoned_only else want})"
             f" b{n}"
@@ -289,7 +293,7 @@ def _fetch(session: Session, branches: list[_Branch], person: _Person,
     rows = session.execute(_ranking_sql(shape, len(person.groups), 2 * limit), values).all()
     tiers: dict[str, list[_Hit]] = defaultdict(list)
     seen: dict[str, set[str]] = defaultdict(set)
-    for number, service_id, has_phone, rank, _name in rows:
+    for number, service_id, has_phone, rank, _name, audiences in rows:
         branch = branches[number]
         if service_id in seen[branch.tier]:
             continue
@@ -297,7 +301,7 @@ def _fetch(session: Session, branches: list[_Branch], person: _Person,
         group = (person.own_lines.index(branch.audience_key)
                  if branch.audience_key in person.own_lines else 0)
         tiers[branch.tier].append(_Hit(service_id, bool(has_phone), branch.scope, rank,
-                                       branch.audience_key is not None, group))
+                                       branch.audience_key is not None, group, audiences or ";"))
     return tiers
 
 
@@ -307,10 +311,11 @@ def _main_services(local: list[_Hit]) -> list[_Hit]:
     return main or [hit for hit in local if hit.rank < 20_000][:1]
 
 
-def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
+def _rank(tiers: dict[str, list[_Hit]], limit: int, groups: tuple[str, ...] = (),
+          topic: str = GENERAL_TOPIC) -> list[_Hit]:
     """Fill the answer in the order the module docstring gives. The person's own lines, the
     topic line and the 24-hour catch-all always keep their slots; narrower services give way
-    first when the limit is small."""
+    first when the limit is small. `groups`: the audiences the person belongs to."""
     local = tiers.get("local", [])
     main = _main_services(local)
     council = [hit for hit in local if hit.service_id.endswith(COUNCIL_ROUTE_SUFFIX)]
@@ -329,12 +334,30 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int) -> list[_Hit]:
     def open_first(hits: list[_Hit]) -> list[_Hit]:
         return sorted(hits, key=lambda hit: community_ranked(hit.rank))
 
+    # ... and of the narrower services run by and for one community, someone who has not said
+    # they belong to it sees one (the first), not all: a Romanian woman in Ealing was offered
+    # Ashiana, Southall Black Sisters and IKWRO. A service for women who sell sex is for them,
+    # or for sexual exploitation: a woman whose partner takes her wages was offered Women at
+    # the Well.
+    communities = [group for group in groups if group in COMMUNITY_AUDIENCES]
+    others_shown: list[_Hit] = []
+
+    def for_them(hit: _Hit) -> bool:
+        if not community_ranked(hit.rank) or any(f";{group};" in hit.audiences for group in communities):
+            return True
+        if all(f";{group};" not in hit.audiences for group in COMMUNITY_AUDIENCES if group != "sex_workers"):
+            return topic == "trafficking_exploitation"  # run for women who sell sex only
+        if others_shown:
+            return False
+        others_shown.append(hit)
+        return True
+
     # With a main service's number shown, the council's page adds a card, not a route: Hackney's
     # page gave the same number as the council's own team beside it.
     if any(hit.has_phone for hit in main):
         local = [hit for hit in local if hit not in council]
-    narrow = (open_first([hit for hit in local if hit not in main])
-              + open_first(tiers.get("london", [])))
+    narrow = (open_first([hit for hit in local if hit not in main and for_them(hit)])
+              + open_first([hit for hit in tiers.get("london", []) if for_them(hit)]))
 
     taken: set[str] = set()
 
@@ -573,7 +596,7 @@ def find_services(session: Session, *, topic: str | None, place: str | None,
     match = resolve_place(session, place)
     person = _person(asker, audience, chosen_topic)
     branches = _branches(chosen_topic, match, person)
-    hits = _rank(_fetch(session, branches, person, limit), limit)
+    hits = _rank(_fetch(session, branches, person, limit), limit, person.groups, chosen_topic)
     return SearchResult(
         place=match,
         services=_without_repeats(_cards(session, hits, date.today())),

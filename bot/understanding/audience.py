@@ -116,6 +116,20 @@ _NRPF = (
 )
 
 
+# A community by-and-for services serve (Southall Black Sisters, Ashiana, IKWRO, LAWRS): said of
+# oneself or of the family ("we're Bengali", "my husband is Pakistani"). It only opens those
+# services to the person (services_directory.search); nothing else changes.
+_MINORITISED = (
+    r"\b(south asian|asian|bangladeshi|bengali|bangla|pakistani|indian|sikh|punjabi|gujarati|tamil|sri lankan"
+    r"|nepali|turkish|kurdish|kurd|iranian|persian|afghan|arab|arabic|middle eastern|somali|somalian|eritrean"
+    r"|ethiopian|sudanese|nigerian|ghanaian|african|caribbean|jamaican|latin american|latina|latino|brazilian"
+    r"|colombian|bolivian|ecuadorian|peruvian|chinese|vietnamese|filipina|filipino|muslim|black and minoritised"
+    r"|bme|bame)\b",
+    r"\b(i'?m|i am|im|as a|she'?s|she is|we'?re|we are|being a|a) (a )?black (woman|women|girl|lady|mum|mother|person"
+    r"|british|family|man|wife)\b|\bblack (community|communities|women)\b",
+)
+
+
 @dataclass(frozen=True)
 class Audience:
     """What the person said about themselves in one message (None / False: not said)."""
@@ -127,6 +141,7 @@ class Audience:
     disabled: bool = False
     limited_english: bool = False
     nrpf: bool = False
+    minoritised: bool = False  # not one of the evaluation's tags: it only opens by-and-for services
 
     def tags(self) -> frozenset[str]:
         """The evaluation's labels: man, lgbt_plus, under_18, older, deaf, disabled, ..."""
@@ -142,7 +157,8 @@ class Audience:
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:
     groups = {"under_18": _UNDER_18, "older": _OLDER, "man": _MAN, "woman": _WOMAN, "lgbt": _LGBT,
-              "deaf": _DEAF, "disabled": _DISABLED, "limited_english": _LIMITED_ENGLISH, "nrpf": _NRPF}
+              "deaf": _DEAF, "disabled": _DISABLED, "limited_english": _LIMITED_ENGLISH, "nrpf": _NRPF,
+              "minoritised": _MINORITISED}
     return {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in groups.items()}
 
 
@@ -204,4 +220,5 @@ def audience_of(text: str | None, foreign: bool | None = None) -> Audience:
         limited_english=(rules["limited_english"].search(folded) is not None
                          or (foreign if foreign is not None else language_of(text) is not None)),
         nrpf=rules["nrpf"].search(folded) is not None,
+        minoritised=rules["minoritised"].search(folded) is not None,
     )

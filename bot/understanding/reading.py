@@ -149,7 +149,7 @@ class PersonReading:
 
     ENTITY_NAMES: ClassVar[frozenset[str]] = frozenset({
         "speaker", "urgency", "risk_sign", "gender", "age_group", "lgbt_plus", "deaf",
-        "disabled", "limited_english", "nrpf", "place_scope", "language", "topic",
+        "disabled", "limited_english", "nrpf", "minoritised", "place_scope", "language", "topic",
     })
 
     def entities(self) -> Iterator[tuple[str, str]]:
@@ -163,7 +163,7 @@ class PersonReading:
             yield "gender", self.audience.gender
         if self.audience.age_group:
             yield "age_group", self.audience.age_group
-        for flag in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf"):
+        for flag in ("lgbt_plus", "deaf", "disabled", "limited_english", "nrpf", "minoritised"):
             if getattr(self.audience, flag):
                 yield flag, "yes"
         if self.other_language:

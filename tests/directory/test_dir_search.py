@@ -408,6 +408,32 @@ def test_services_open_to_everyone_come_before_those_for_one_community(loaded_se
     assert community_ranked(10_500 + 3) and not community_ranked(10_000 + 99)
 
 
+def test_one_community_service_for_someone_who_has_not_said_they_belong(loaded_session):
+    """A Romanian woman in Ealing was offered Ashiana, Southall Black Sisters and IKWRO, and a
+    woman whose partner takes her wages Women at the Well (for women who sell sex): someone who
+    has said nothing about herself now sees one by-and-for service, after the open ones, and
+    none for women who sell sex unless the topic is sexual exploitation."""
+    from services_directory.asker import Asker
+
+    def community_cards(topic, asker=None):
+        cards = find_services(loaded_session, topic=topic, place="Ealing", asker=asker, limit=10).services
+        return [card for card in cards if any(word in card.audience for word in
+                                              ("black_and_minoritised", "migrant_women", "sex_workers"))]
+
+    for topic in ("coercive_control", "economic_abuse", None):
+        shown = community_cards(topic, Asker(gender="female"))
+        assert len(shown) <= 1, [c.id for c in shown]
+        assert all("sex_workers" not in card.audience or "black_and_minoritised" in card.audience
+                   or "migrant_women" in card.audience for card in shown)
+    # a woman with no recourse to public funds, little English, or of a community they serve, sees them all
+    for asker in (Asker(gender="female", nrpf=True), Asker(gender="female", limited_english=True),
+                  Asker(gender="female", minoritised=True)):
+        assert len(community_cards("coercive_control", asker)) >= 2
+    # sexual exploitation: the service for women who sell sex may be shown
+    exploited = community_cards("trafficking_exploitation", Asker(gender="female"))
+    assert any("sex_workers" in card.audience for card in exploited), [c.id for c in exploited]
+
+
 def test_a_young_persons_image_routes_are_theirs_and_the_adults_helpline_is_not(loaded_session):
     """The Revenge Porn Helpline supports adults only (its page, sourced-facts section 23): a
     15-year-old whose pictures are threatened is shown CEOP's Safety Centre beside Childline,

@@ -688,3 +688,18 @@ def test_being_known_as_the_one_who_told_is_not_saying_it_happens_to_me(text: st
 ])
 def test_a_message_of_emoji_only_gets_the_next_steps(text: str, intent: str, expected: str | None) -> None:
     assert read_person(text, intent).intent == expected
+
+
+@pytest.mark.parametrize(("text", "minoritised"), [
+    ("im bengali and my husband hits me", True),
+    ("my husband is pakistani and his family control everything", True),
+    ("as a black woman i dont trust the police", True),
+    ("he gave me a black eye", False),
+    ("he took my black car", False),
+    ("my husband hits me", False),
+])
+def test_a_community_by_and_for_services_serve(text: str, minoritised: bool) -> None:
+    audience = audience_of(text, False)
+    assert audience.minoritised is minoritised
+    assert "minoritised" not in audience.tags()  # not an evaluation label
+    assert (("minoritised", "yes") in set(read_person(text, "physical_abuse").entities())) is minoritised
