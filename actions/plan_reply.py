@@ -22,8 +22,11 @@ from bot.safety.text import for_matching
 from bot.understanding.child_exploitation import asks_if_legal, asks_what_to_do, child_exploitation_told
 from bot.understanding.images import asks_about_own_images, shares_own_images
 from bot.understanding.questions import (
+    asks_about_hospital,
     asks_about_police,
+    asks_about_silent_solution,
     asks_if_abuse,
+    asks_if_helpline_confidential,
     asks_to_stop_it,
     asks_us_to_call,
     fears_children_taken_abroad,
@@ -147,6 +150,14 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "can I stop it without getting them in trouble?": the ways to stop it, including
         # help that needs no court order, rather than the explanation again or a question back
         return "answer_stop_forced_marriage_under_18" if under_18 else "answer_stop_forced_marriage"
+    if ("utter_high_risk_pregnancy" in notes_given(tracker) and intent not in ("self_harm", "quick_exit")
+            and (asks_about_hospital(text) or reluctant_about_hospital(text))):
+        # "should i go hospital? i dont want them to call police on him" after a kick in pregnancy
+        return "answer_hospital_pregnancy"
+    if intent == "ask_privacy" and asks_if_helpline_confidential(text):
+        return "answer_helpline_confidential"  # the helpline's confidentiality, not this chat's
+    if intent == "ask_number" and asks_about_silent_solution(text):
+        return "answer_silent_solution"
     if intent == "find_support" and reluctant_about_hospital(text):
         # after the note that sent them to a doctor or A&E, what else they can do
         if "utter_self_harm_support" in notes_given(tracker):

@@ -149,10 +149,19 @@ def normalise_for_matching(text: str) -> str:
     return for_matching(text)
 
 
+# Not wanting the police called is not asking for them: "should i go hospital? i dont want them
+# to call police on him" (a pregnant woman after a kick) got only the emergency message.
+_NOT_CALLING = re.compile(
+    r"\b(don'?t|dont|do not|never|won'?t|wont|not|scared to|afraid to|rather not|without)\s+(want\s+|wanna\s+|"
+    r"going to\s+|gonna\s+)?(to\s+)?((them|you|u|anyone|anybody|the hospital|the doctors?|the school|her|him|my \w+)\s+"
+    r"(to\s+)?)?(call|calling|ring|ringing|phone|phoning|get|getting|involve|involving)\s+(the\s+)?(police|999"
+    r"|cops|feds)\b")
+
+
 def signals_danger(text: str | None) -> bool:
     """True when the message signals immediate danger from someone, whatever a classifier says."""
     if not text:
         return False
     if any(emoji in text for emoji in _DANGER_EMOJI):
         return True
-    return _compiled().search(for_matching(text)) is not None
+    return _compiled().search(_NOT_CALLING.sub(" ", for_matching(text))) is not None

@@ -86,6 +86,44 @@ def asks_if_abuse(text: str) -> bool:
     return bool(_IS_IT_ABUSE.search((text or "").strip()))
 
 
+# "should i go hospital?", "do i need to get checked", "is the baby ok": after the pregnancy note,
+# a question about being checked (actions/plan_reply.py).
+_HOSPITAL_QUESTION = re.compile(
+    r"\b(should|do|shall|must|need to|have to|can)\s+i\s+(go|get|be)\s+(to\s+)?(the\s+|a\s+)?(hospital|a ?& ?e"
+    r"|a and e|checked|seen|maternity|doctors?|gp)\b|\bis (the |my )?baby (ok|okay|alright|all right|hurt)\b",
+    re.IGNORECASE)
+
+
+def asks_about_hospital(text: str) -> bool:
+    return bool(_HOSPITAL_QUESTION.search(text or ""))
+
+
+# "is the helpline confidential?", "if i ring the helpline will they contact my husband or the
+# police": about the helpline, not about this chat.
+_HELPLINE_CONFIDENTIAL = re.compile(
+    r"\b(is|are)\s+(the\s+)?(helpline|they|it|that line|the line|that number|the number|calling them|the call)\b"
+    r".{0,20}\b(confidential|private|anonymous|secret)\b"
+    r"|\b(helpline|ring|call|called|calling|phone|phoned|rang)\b.{0,40}\b(they|them|helpline)\b.{0,15}\b(tell|contact"
+    r"|call|ring|inform|report|report me to|let)\b.{0,20}\b(my\s+)?(husband|partner|boyfriend|wife|girlfriend|him"
+    r"|police|social services|family|know)\b",
+    re.IGNORECASE)
+
+
+def asks_if_helpline_confidential(text: str) -> bool:
+    return bool(_HELPLINE_CONFIDENTIAL.search(text or ""))
+
+
+# "what is the silent solution", "wat is da silent solushun thing", "what does pressing 55 do"
+_SILENT_SOLUTION = re.compile(
+    r"\b(what|wat|wot|how|explain|tell me)\b.{0,25}\b(silent|silence|silant)\s*(solution|solushun|soloution"
+    r"|sollution|solution thing)|\b(what|wat|how)\b.{0,20}\b(press(ing)?|dial(ling)?) 55\b",
+    re.IGNORECASE)
+
+
+def asks_about_silent_solution(text: str) -> bool:
+    return bool(_SILENT_SOLUTION.search(text or ""))
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -117,6 +155,8 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # "how do i get them taken down", "will i get in trouble for sending them": about pictures
     # already told of (actions/plan_reply.py answers a young person with Report Remove and CEOP)
     ("find_support", ABOUT_OWN_IMAGES, False),
+    ("ask_privacy", _HELPLINE_CONFIDENTIAL, False),
+    ("ask_number", _SILENT_SOLUTION, False),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(
         r"\b(number|phone number|no\.?|num|contact details?) (for|of|to (call|ring|contact)) (a |the )?"

@@ -48,6 +48,10 @@ def test_danger_is_recognised(text: str) -> None:
     "i've taken all my pills",  # danger to oneself: a different first reply (self_harm.py)
     "i want to kill myself",
     "he never listens to me",
+    # not wanting the police called is not asking for them
+    "should i go hospital? i dont want them to call police on him",
+    "i dont want to call the police",
+    "can i get help without getting the police involved",
 ])
 def test_everyday_talk_is_not_an_emergency(text: str) -> None:
     assert not signals_danger(text)

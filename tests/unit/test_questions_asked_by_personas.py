@@ -1,0 +1,56 @@
+"""Questions found unanswered by talking to the bot as personas (tenth session): whether the
+helpline is confidential, what the Silent Solution is, and whether to be checked in pregnancy."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.plan_reply import choose_reply
+from bot.understanding.reading import read_person
+from tests.support.domain import variants
+from tests.support.trackers import message_tracker
+
+
+def _reply_text(name: str) -> str:
+    texts = [v["text"] for v in variants("utter_reply")
+             if {"type": "slot", "name": "reply", "value": name} in (v.get("condition") or [])]
+    assert len(texts) == 1
+    return texts[0]
+
+
+@pytest.mark.parametrize("text", [
+    "is the helpline confidential?",
+    "no i dont have kids. i mean if i ring the helpline will they contact my husband or the police",
+    "what would happen if i called them, would they tell him",
+])
+def test_the_helplines_confidentiality_is_answered(text: str) -> None:
+    """Two women were told twice about children's services being there to support families."""
+    reading = read_person(text, "ask_children", [{"name": "ask_children", "confidence": 0.5}])
+    assert reading.intent == "ask_privacy"
+    assert choose_reply("ask_privacy", message_tracker(text, "ask_privacy", {})) == "answer_helpline_confidential"
+    assert "confidential" in _reply_text("answer_helpline_confidential")
+
+
+def test_what_this_chat_keeps_is_still_about_this_chat() -> None:
+    text = "does this save what I type?"
+    assert choose_reply("ask_privacy", message_tracker(text, "ask_privacy", {})) != "answer_helpline_confidential"
+
+
+@pytest.mark.parametrize("text", ["what is the silent solution", "wat is da silent solushun thing"])
+def test_the_silent_solution_is_explained_when_asked(text: str) -> None:
+    reading = read_person(text, "safe_contact", [{"name": "safe_contact", "confidence": 0.5}])
+    assert reading.intent == "ask_number"
+    assert choose_reply("ask_number", message_tracker(text, "ask_number", {})) == "answer_silent_solution"
+    said = _reply_text("answer_silent_solution")
+    assert "999" in said and "55" in said and "does not share your location" in said
+
+
+def test_after_the_pregnancy_note_a_question_about_hospital_is_answered() -> None:
+    text = "should i go hospital? i dont want them to call police on him"
+    pregnant = message_tracker(text, "ask_law", {"urgent_notes_given": ["utter_high_risk_pregnancy"]})
+    assert choose_reply("ask_law", pregnant) == "answer_hospital_pregnancy"
+    assert "danger_now" not in read_person(text, "ask_law").urgency  # not wanting police is not danger
+    said = _reply_text("answer_hospital_pregnancy")
+    assert "midwife" in said and "permission" in said
+    # without the pregnancy note, it is not this answer
+    assert choose_reply("ask_law", message_tracker(text, "ask_law", {})) != "answer_hospital_pregnancy"
