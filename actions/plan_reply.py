@@ -154,7 +154,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
             and (asks_about_hospital(text) or reluctant_about_hospital(text))):
         # "should i go hospital? i dont want them to call police on him" after a kick in pregnancy
         return "answer_hospital_pregnancy"
-    if intent == "ask_privacy" and asks_if_helpline_confidential(text):
+    if (intent == "ask_privacy" and asks_if_helpline_confidential(text)
+            and tracker.get_slot("speaker") in (None, "self")):
         return "answer_helpline_confidential"  # the helpline's confidentiality, not this chat's
     if intent == "ask_number" and asks_about_silent_solution(text):
         return "answer_silent_solution"
