@@ -73,7 +73,8 @@ _REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "t
                  # a child groomed or exploited: not the adult trafficking line the words suggest
                  "answer_child_exploitation": GENERAL_TOPIC,
                  "answer_child_exploitation_who_to_tell": GENERAL_TOPIC,
-                 "answer_child_exploitation_law": GENERAL_TOPIC}
+                 "answer_child_exploitation_law": GENERAL_TOPIC,
+                 "answer_child_missing": GENERAL_TOPIC}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:

@@ -19,9 +19,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.find_services import send_services, user_messages
 from bot.planned_slots import planned
 from bot.safety.text import for_matching
-from bot.understanding.child_exploitation import asks_if_legal, asks_what_to_do, child_exploitation_told
+from bot.understanding.child_exploitation import (
+    asks_if_legal,
+    asks_what_to_do,
+    child_exploitation_told,
+    speaks_of_going_missing,
+)
 from bot.understanding.images import asks_about_own_images, shares_own_images
 from bot.understanding.questions import (
+    asks_about_dash_or_marac,
     asks_about_hospital,
     asks_about_police,
     asks_about_silent_solution,
@@ -131,6 +137,7 @@ def last_explanation(tracker: Tracker) -> str | None:
     return next((reply for reply in replies_given(tracker) if reply.startswith("explain_")), None)
 
 
+_PASSPORT = re.compile(r"\bpassports?\b", re.IGNORECASE)
 # Messages that are not about the child: greetings, thanks, being a bot, self-harm.
 _NOT_ABOUT_THE_CHILD = frozenset({"greet", "goodbye", "thank", "bot_challenge", "self_harm", "affirm", "deny"})
 
@@ -144,11 +151,14 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
-    if (topic == "forced_marriage" and (intent in QUESTION_REPLIES or intent == "forced_marriage")
-            and intent != "self_harm" and asks_to_stop_it(text)
-            and tracker.get_slot("speaker") != "own_behaviour"):
-        # "can I stop it without getting them in trouble?": the ways to stop it, including
-        # help that needs no court order, rather than the explanation again or a question back
+    if (topic == "forced_marriage" and tracker.get_slot("speaker") != "own_behaviour" and intent != "self_harm"
+            and (((intent in QUESTION_REPLIES or intent == "forced_marriage") and asks_to_stop_it(text))
+                 or (intent == "trafficking_exploitation" and _PASSPORT.search(text)))):
+        # "can I stop it without getting them in trouble?", "what if they take her passport": the
+        # ways to stop it, including help that needs no court order, rather than the explanation
+        # again, a question back, or trafficking read into the passport
+        if tracker.get_slot("speaker") == "other":
+            return "answer_stop_forced_marriage_supporter"
         return "answer_stop_forced_marriage_under_18" if under_18 else "answer_stop_forced_marriage"
     if ("utter_high_risk_pregnancy" in notes_given(tracker) and intent not in ("self_harm", "quick_exit")
             and (asks_about_hospital(text) or reluctant_about_hospital(text))):
@@ -157,6 +167,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if (intent == "ask_privacy" and asks_if_helpline_confidential(text)
             and tracker.get_slot("speaker") in (None, "self")):
         return "answer_helpline_confidential"  # the helpline's confidentiality, not this chat's
+    if intent in ("ask_how_to_help", "nlu_fallback", "out_of_scope") and asks_about_dash_or_marac(text):
+        return "answer_dash_marac"  # a professional's question (sourced-facts section 24)
     if intent == "ask_number" and asks_about_silent_solution(text):
         return "answer_silent_solution"
     if intent == "find_support" and reluctant_about_hospital(text):
@@ -185,6 +197,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "who do I tell, the police or the school?": whom to tell.
         if "answer_child_exploitation" not in given:
             return "answer_child_exploitation"
+        if speaks_of_going_missing(text):
+            return "answer_child_missing"  # "should i report him missing when he doesnt come home"
         if asks_what_to_do(text) and not asks_if_legal(text):
             return "answer_child_exploitation_who_to_tell"
         return "answer_child_exploitation_law"

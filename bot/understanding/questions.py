@@ -123,6 +123,15 @@ def asks_about_silent_solution(text: str) -> bool:
     return bool(_SILENT_SOLUTION.search(text or ""))
 
 
+# A professional asking about the risk checklist or the MARAC: "whats the DASH?", "can I refer to
+# MARAC without her consent?"
+_DASH_OR_MARAC = re.compile(r"\b(dash|marac|maracs|dash ric|ric checklist)\b", re.IGNORECASE)
+
+
+def asks_about_dash_or_marac(text: str) -> bool:
+    return bool(_DASH_OR_MARAC.search(text or ""))
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -155,6 +164,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # already told of (actions/plan_reply.py answers a young person with Report Remove and CEOP)
     ("find_support", ABOUT_OWN_IMAGES, False),
     ("ask_privacy", _HELPLINE_CONFIDENTIAL, False),
+    ("ask_how_to_help", _DASH_OR_MARAC, True),
     ("ask_number", _SILENT_SOLUTION, False),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(

@@ -247,10 +247,19 @@ def says_they_are_away(text: str | None) -> bool:
     return len((text or "").split()) <= 12 and _AWAY.search(text or "") is not None
 
 
+# "is this county lines?", "is that grooming?": asking what something is, not telling of danger
+_ASKS_WHAT_IT_IS = re.compile(r"^\W*(so |but |and |ok |okay )?(is|was) (this|that|it) [a-z]", re.IGNORECASE)
+
+
+def asks_what_it_is(text: str | None) -> bool:
+    return "?" in (text or "") and _ASKS_WHAT_IT_IS.search(text or "") is not None
+
+
 def says_no_danger_now(text: str | None) -> bool:
     """Words that settle a model-only danger reading the other way, each answered with next
-    steps that name 999: "hes not violent tho", "hes not here now", "he's 14"."""
-    return denies_violence(text) or says_they_are_away(text) or only_tells_age(text)
+    steps that name 999: "hes not violent tho", "hes not here now", "he's 14", "is this county
+    lines?"."""
+    return denies_violence(text) or says_they_are_away(text) or only_tells_age(text) or asks_what_it_is(text)
 
 
 def denies_violence(text: str | None) -> bool:

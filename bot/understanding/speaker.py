@@ -133,9 +133,12 @@ _SELF = (
 )
 _OTHER = (
     # "i love my mum and dad" says how they feel about their family, not a worry about them
-    rf"(?<!love )(?<!miss )\bmy {_RELATIVE}\b"
+    rf"(?<!love )(?<!miss )\bmy (little |big |older |younger |baby |twin |eldest |youngest |elder )?{_RELATIVE}\b"
     r"(?!'s (husband|wife|partner|boyfriend|girlfriend|father|dad|mum|mother|ex)\b.{0,40}\bme\b)",
     rf"\b(a|my|our) {_RELATIVE} (told|tells|says|said|is|has|was|keeps)\b",
+    # what is planned for someone else: "my parents are taking her to pakistan", "its HER wedding"
+    r"\b(taking|take|took|sending|send|sent|forcing|force|marrying|marry) (her|him) (to|off|abroad|back|away"
+    r"|into)\b|\b(it'?s|its|it is) (her|his) (wedding|marriage|engagement)\b",
     r"\b(for|about) (a|my) (friend|mate|sister|mum|daughter|colleague|neighbou?r|client|relative)\b",
     r"\basking for (a|my) (friend|mate)\b|\b(someone|somebody|a woman|a girl|a lady|a man|a person) i know\b",
     r"\b(help|support|protect) (her|him|them|my \w+)\b|\bworried about (her|him|them|my|a|someone)\b",
@@ -262,8 +265,8 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     # "my mum's boyfriend hits me": the relation word describes the abuser, and "me" is harmed.
     if re.search(rf"\b{_HARM}\w*\s+me\b|\b(won'?t|doesn'?t|don'?t) let me\b|{_HURTS_ME}", folded):
         return "self"
-    if rules["other_person"].search(folded):
-        # someone else is named, and either they or the speaker is the one harmed
+    if rules["other_person"].search(folded) or _PROFESSIONAL.search(folded):
+        # someone else is named (or told of at work), and either they or the speaker is harmed
         return "self" if rules["me_harmed"].search(folded) else "other"
     if other_hits and other_hits >= self_hits:
         return "other"
@@ -301,13 +304,16 @@ def sees_parent_harmed(text: str | None) -> bool:
 
 # Someone told of abuse at work: a GP, a teacher, a social worker. Their duties (their
 # organisation's safeguarding procedure, a referral) are not a friend's.
+_ROLES = (r"(teacher|teaching assistant|social worker|gp|doctor|nurse|midwife|health visitor|support worker"
+          r"|youth worker|key worker|caseworker|case worker|police officer|housing officer|counsell?or"
+          r"|therapist|pharmacist|paramedic|dentist|safeguarding lead|practitioner|solicitor|probation officer"
+          r"|family support worker|outreach worker|school nurse|psychologist|professional)")
 _PROFESSIONAL = re.compile(
-    r"\b(i'?m|i am|im|i work as|as) (a|an|her|his|their|the|one of (her|his|their)) (school |practice )?"
-    r"(teacher|teaching assistant|social worker|gp|doctor|nurse|midwife|health visitor|support worker"
-    r"|youth worker|key worker|caseworker|case worker|police officer|housing officer|counsell?or"
-    r"|therapist|pharmacist|paramedic|dentist|safeguarding lead|practitioner|solicitor|probation officer"
-    r"|family support worker|outreach worker|school nurse|psychologist)s?\b"
-    r"|\b(a|one of my|my|our) (patient|client|pupil|student|service user)s?\b.{0,30}"
+    # "I'm a year 6 teacher", "I'm a practice nurse", "im the professional not the victim"
+    rf"\b(i'?m|i am|im|i work as|as) (a|an|her|his|their|the|one of (her|his|their)) ([\w-]+ ){{0,2}}{_ROLES}s?\b"
+    # "housing officer here", "GP here"
+    rf"|\b{_ROLES} here\b"
+    r"|\b(a|one of my|my|our) (patient|client|pupil|student|service user|tenant)s?\b.{0,30}"
     r"\b(told|tells|has told|said|says|disclosed|has disclosed|came in|comes in|turned up|has|keeps|is)\b"
     r"|\bi work (in|for) (housing|social care|adult social care|children'?s services|a school|a hospital"
     r"|a gp|a surgery|a pharmacy|the nhs|health|probation|the police|a housing association)\b")

@@ -27,6 +27,10 @@ def _conversation(texts: list[str], intent: str, speaker: str = "other") -> Trac
     "one of my clients keeps turning up with bruises",
     "i work as a midwife and a woman said her husband hits her",
     "I work in housing and one of my tenants says her ex still has keys",
+    # found by supporter personas (tenth session)
+    "I'm a year 6 teacher in Newham. One of my girls told me she is going abroad for a ceremony",
+    "housing officer here, southwark council. tenant has told me her ex keeps turning up",
+    "sorry to be clear im the professional not the victim",
 ])
 def test_work_roles_are_recognised(text: str) -> None:
     assert speaks_as_professional([text])
@@ -80,3 +84,11 @@ def test_a_professional_telling_of_abuse_gets_their_role_first_then_explanations
     later = _conversation([*told, "he also takes all her money"], "economic_abuse")
     later.events.insert(1, {"event": "slot", "name": "reply", "value": "answer_how_to_help_professional"})
     assert choose_reply("economic_abuse", later) == "explain_economic_abuse"
+
+
+def test_a_professional_telling_of_someone_at_work_is_not_the_person_harmed() -> None:
+    from bot.understanding.speaker import speaker_of
+
+    assert speaker_of("housing officer here. tenant has told me her ex kicked the door in") == "other"
+    assert speaker_of("I'm a year 6 teacher. One of my girls (she's 10) told me today she is scared") == "other"
+    assert speaker_of("im a nurse and my husband hits me") == "self"

@@ -54,3 +54,28 @@ def test_after_the_pregnancy_note_a_question_about_hospital_is_answered() -> Non
     assert "midwife" in said and "permission" in said
     # without the pregnancy note, it is not this answer
     assert choose_reply("ask_law", message_tracker(text, "ask_law", {})) != "answer_hospital_pregnancy"
+
+
+@pytest.mark.parametrize("text", ["whats the DASH?", "can I refer to MARAC without her consent?"])
+def test_a_professionals_question_about_dash_or_marac_is_answered(text: str) -> None:
+    """A GP got 'Sorry, I can't help with that' for the checklist the bot had just named."""
+    assert read_person(text, "out_of_scope", [{"name": "out_of_scope", "confidence": 0.5}]).intent == "ask_how_to_help"
+    tracker = message_tracker(text, "ask_how_to_help", {"speaker": "other"})
+    assert choose_reply("ask_how_to_help", tracker) == "answer_dash_marac"
+    said = _reply_text("answer_dash_marac")
+    assert "Dash" in said and "MARAC" in said and "safeguarding lead" in said
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("its not me its my sister. should i tell her? and can the police stop them taking her", "ask_law"),
+    ("what if they take her passport", "trafficking_exploitation"),
+])
+def test_a_brother_asking_how_to_stop_his_sisters_marriage_is_answered_for_her(text: str, intent: str) -> None:
+    """He was told a protection order is 'made for you', then the passport was read as trafficking."""
+    tracker = message_tracker(text, intent, {"speaker": "other", "topic": "forced_marriage"})
+    assert choose_reply(intent, tracker) == "answer_stop_forced_marriage_supporter"
+    said = _reply_text("answer_stop_forced_marriage_supporter")
+    assert "020 7008 0151" in said and "her" in said and "made for you" not in said
+    # the person affected keeps her own answer
+    own = message_tracker("can i stop it", "ask_law", {"speaker": "self", "topic": "forced_marriage"})
+    assert choose_reply("ask_law", own) == "answer_stop_forced_marriage"

@@ -59,6 +59,7 @@ from services_directory.uk_places import outside_london_place
     ("i told my counsellor i hit my wife", "own_behaviour"),
     # found by personas (tenth session)
     ("i lost it once with my wife and slapped her", "own_behaviour"),
+    ("my little sister is 19 and my parents are taking her to pakistan, i think its HER wedding", "other"),
     ("hes never done anything to me, its me", "own_behaviour"),
     ("am i the abuser? my husband had me by the throat and i scratched his face to get him off", "self"),
 ])
@@ -179,6 +180,7 @@ def test_a_weak_sign_of_the_speaker_does_not_undo_an_earlier_message() -> None:
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("ok it's actually me. there isn't a friend", "find_support"),
+    ("is this county lines? i dont want him getting arrested hes just a kid", "find_support"),
     ("he says I'm the abusive one because I scream back at him. am I?", "physical_abuse"),
     ("I hear the man next door screaming at his wife most nights. should I be doing something?",
      "ask_how_to_help"),
