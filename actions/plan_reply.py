@@ -138,6 +138,20 @@ def last_explanation(tracker: Tracker) -> str | None:
 
 
 _PASSPORT = re.compile(r"\bpassports?\b", re.IGNORECASE)
+_CLARES_LAW = re.compile(r"\bclare'?s law\b|\bdisclosure scheme\b|\bright to ask\b", re.IGNORECASE)
+# "can i use it for my sisters new boyfriend?" after Clare's Law was explained
+_USE_IT_FOR = re.compile(r"\b(use|apply|ask)\b.{0,20}\b(it|that|this|for)\b.{0,40}\b(boyfriend|girlfriend|bf|gf"
+                         r"|partner|husband|wife|fella|man|ex)\b", re.IGNORECASE)
+# "should i go in there and stop him": someone thinking of stepping in
+_STEP_IN = re.compile(r"\b(should|shall|can|do|must) i (go|get|step|run|barge|break) (in|in there|round|over|"
+                      r"between|involved|down)\b|\b(should|shall) i (try to )?(stop|fight|confront) (him|her|them)\b",
+                      re.IGNORECASE)
+# "can i contact social services even tho its mum not a paid carer?" after the carer explanation
+_ADULT_SOCIAL_CARE = re.compile(r"\b(social services|social care|social worker|the council|safeguarding|report"
+                                r"|take (him|her|dad|mum) away|arrested)\b", re.IGNORECASE)
+# "can i still report it to the police a week later?"
+_REPORT_LATER = re.compile(r"\b(report|tell|call|ring)\b.{0,30}\b(police|101|them)\b.{0,40}\b(later|week|days?"
+                           r"|too late|after|since|now)\b|\btoo late to (report|tell|call)\b", re.IGNORECASE)
 # Messages that are not about the child: greetings, thanks, being a bot, self-harm.
 _NOT_ABOUT_THE_CHILD = frozenset({"greet", "goodbye", "thank", "bot_challenge", "self_harm", "affirm", "deny"})
 
@@ -169,6 +183,19 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_helpline_confidential"  # the helpline's confidentiality, not this chat's
     if intent in ("ask_how_to_help", "nlu_fallback", "out_of_scope") and asks_about_dash_or_marac(text):
         return "answer_dash_marac"  # a professional's question (sourced-facts section 24)
+    given = replies_given(tracker)
+    if intent == "ask_law" and _CLARES_LAW.search(text):
+        return "answer_clares_law"  # the right to ask, not protection orders first
+    if given[:1] == ["answer_clares_law"] and _USE_IT_FOR.search(text) and intent not in ("self_harm",):
+        return "answer_clares_law"
+    if _STEP_IN.search(text) and intent not in ("self_harm", "quick_exit"):
+        return "answer_dont_step_in_young" if under_18 else "answer_dont_step_in"
+    if ("explain_carer_abuse" in given and tracker.get_slot("speaker") == "other"
+            and _ADULT_SOCIAL_CARE.search(text) and intent not in ("self_harm",)):
+        return "answer_adult_safeguarding_supporter"
+    if (tracker.get_slot("speaker") == "other" and _REPORT_LATER.search(text)
+            and intent in ("ask_law", "ask_how_to_help", "find_support", "nlu_fallback", *ABUSE_TOPICS)):
+        return "answer_report_later_supporter"
     if intent == "ask_number" and asks_about_silent_solution(text):
         return "answer_silent_solution"
     if intent == "find_support" and reluctant_about_hospital(text):
@@ -185,7 +212,6 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "I don't want to get him in trouble": help is not a report to the police (a child's
         # safety is not theirs alone to decide, so not said to under-18s)
         return "answer_not_in_trouble"
-    given = replies_given(tracker)
     if (tracker.get_slot("speaker") == "other" and intent not in _NOT_ABOUT_THE_CHILD
             and child_exploitation_told(user_messages(tracker))
             and not speaks_as_professional(user_messages(tracker))

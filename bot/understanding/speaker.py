@@ -148,6 +148,9 @@ _OTHER = (
     r"\b(her|his|their) (husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|dad|father|mum|mother|family"
     r"|parents|carer)\b",
     r"\bnext door\b|\bthrough the wall\b",
+    # "the flat upstairs", "the couple downstairs", "my upstairs neighbours"
+    r"\b(the |my )?(flat|house|room|couple|family|woman|man|neighbours?) (upstairs|downstairs|above|below|opposite"
+    r"|across the (road|street|hall|landing))\b|\b(upstairs|downstairs) (flat|neighbours?|couple)\b",
 )
 
 # Someone else is plainly the one harmed, and the speaker is not: "my brother's wife hits him",
@@ -246,6 +249,17 @@ _FALSELY_ACCUSED = re.compile(
     r"|violent)\b")
 
 
+# "its not me its her!!", "it hasnt happened to me, im her teacher": a correction, and firm.
+_NOT_ME = re.compile(
+    r"\b(it'?s|its|it is|this is|it was) not (about |happening to )?me\b|\bnot me[,!. ]+(it'?s|its|it is) (her|him|them"
+    r"|my|the)\b|\b(it )?(hasn'?t|has not|didn'?t|did not|isn'?t|is not) happen(ed|ing)? to me\b"
+    r"|\b(i'?m|im|i am) not the (victim|one (being|getting) (hurt|hit|abused))\b")
+# "my best friend just texted me saying...": how the speaker heard, not something done to them.
+_TOLD_BY_SOMEONE_CLOSE = re.compile(
+    rf"\b(my|a|our) ([\w-]+ )?{_RELATIVE} (just |has |had |has just )?(texted|text|messaged|called|rang|phoned|told"
+    r"|snapchatted|dmd|dm'?d|facetimed|whatsapped) (me|us)\b")
+
+
 def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     """Who the message says is speaking; None when the words do not say. `weak=False` ignores
     the weak sign of the speaker (someone else acts and "I" is in the sentence), for a reading
@@ -254,6 +268,9 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     if not folded:
         return None
     rules = _compiled()
+    if _NOT_ME.search(folded):
+        return "other"
+    folded = _TOLD_BY_SOMEONE_CLOSE.sub(" ", folded)
     if switches_to_self(folded):
         return "self"
     defending = rules["defence"].search(folded) is not None or _FALSELY_ACCUSED.search(folded) is not None

@@ -79,3 +79,47 @@ def test_a_brother_asking_how_to_stop_his_sisters_marriage_is_answered_for_her(t
     # the person affected keeps her own answer
     own = message_tracker("can i stop it", "ask_law", {"speaker": "self", "topic": "forced_marriage"})
     assert choose_reply("ask_law", own) == "answer_stop_forced_marriage"
+
+
+def _with_replies(text: str, intent: str, slots: dict, replies: list[str]):
+    tracker = message_tracker(text, intent, {**slots, "reply": replies[0] if replies else None})
+    tracker.events = [{"event": "slot", "name": "reply", "value": reply} for reply in reversed(replies[1:])]
+    return tracker
+
+
+def test_clares_law_asked_about_is_explained_first() -> None:
+    """'what is clares law' got the protection orders, with Clare's Law in the last sentence."""
+    assert choose_reply("ask_law", message_tracker("what is clares law", "ask_law", {})) == "answer_clares_law"
+    follow = _with_replies("can i use it for my sisters new boyfriend?", "ask_how_to_help",
+                           {"speaker": "other"}, ["answer_clares_law"])
+    assert choose_reply("ask_how_to_help", follow) == "answer_clares_law"
+    assert "101" in _reply_text("answer_clares_law") and "Friends and family" in _reply_text("answer_clares_law")
+
+
+@pytest.mark.parametrize(("slots", "reply"), [
+    ({"age_group": "under_18"}, "answer_dont_step_in_young"),
+    ({"speaker": "other"}, "answer_dont_step_in"),
+])
+def test_someone_thinking_of_stepping_in_is_asked_not_to(slots: dict, reply: str) -> None:
+    """A 14-year-old hearing her stepdad hit her mum asked 'should i go in there and stop him'
+    and got a question back with buttons."""
+    tracker = message_tracker("should i go in there and stop him", "nlu_fallback", slots)
+    assert choose_reply("nlu_fallback", tracker) == reply
+    assert "999" in _reply_text(reply)
+
+
+def test_a_relative_asking_about_adult_social_care_after_the_carer_answer() -> None:
+    text = "so can i contact social services even tho its mum not a paid carer? will they take dad away"
+    follow = _with_replies(text, "ask_children", {"speaker": "other"}, ["explain_carer_abuse"])
+    assert choose_reply("ask_children", follow) == "answer_adult_safeguarding_supporter"
+    said = _reply_text("answer_adult_safeguarding_supporter")
+    assert "adult social care" in said and "views and wishes" in said and "Children's services" not in said
+
+
+def test_a_neighbour_reporting_a_week_later_is_told_how() -> None:
+    text = "no its not happening to me, its the couple upstairs. can i still report it to the police a week later?"
+    reading = read_person(text, "ask_law")
+    assert reading.speaker == "other"
+    tracker = message_tracker(text, "ask_law", {"speaker": "other"})
+    assert choose_reply("ask_law", tracker) == "answer_report_later_supporter"
+    assert "101" in _reply_text("answer_report_later_supporter")
