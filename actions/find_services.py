@@ -74,7 +74,8 @@ _REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "t
                  "answer_child_exploitation": GENERAL_TOPIC,
                  "answer_child_exploitation_who_to_tell": GENERAL_TOPIC,
                  "answer_child_exploitation_law": GENERAL_TOPIC,
-                 "answer_child_missing": GENERAL_TOPIC}
+                 "answer_child_missing": GENERAL_TOPIC,
+                 "answer_child_criminal_exploitation": GENERAL_TOPIC}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:

@@ -23,6 +23,7 @@ from bot.understanding.child_exploitation import (
     asks_if_legal,
     asks_what_to_do,
     child_exploitation_told,
+    speaks_of_crime,
     speaks_of_going_missing,
 )
 from bot.understanding.images import asks_about_own_images, shares_own_images
@@ -39,6 +40,7 @@ from bot.understanding.questions import (
     is_question,
     reluctant_about_hospital,
     shields_them,
+    thinks_of_stepping_in,
     threatens_deportation,
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
@@ -142,10 +144,6 @@ _CLARES_LAW = re.compile(r"\bclare'?s law\b|\bdisclosure scheme\b|\bright to ask
 # "can i use it for my sisters new boyfriend?" after Clare's Law was explained
 _USE_IT_FOR = re.compile(r"\b(use|apply|ask)\b.{0,20}\b(it|that|this|for)\b.{0,40}\b(boyfriend|girlfriend|bf|gf"
                          r"|partner|husband|wife|fella|man|ex)\b", re.IGNORECASE)
-# "should i go in there and stop him": someone thinking of stepping in
-_STEP_IN = re.compile(r"\b(should|shall|can|do|must) i (go|get|step|run|barge|break) (in|in there|round|over|"
-                      r"between|involved|down)\b|\b(should|shall) i (try to )?(stop|fight|confront) (him|her|them)\b",
-                      re.IGNORECASE)
 # "can i contact social services even tho its mum not a paid carer?" after the carer explanation
 _ADULT_SOCIAL_CARE = re.compile(r"\b(social services|social care|social worker|the council|safeguarding|report"
                                 r"|take (him|her|dad|mum) away|arrested)\b", re.IGNORECASE)
@@ -165,7 +163,10 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
-    if (topic == "forced_marriage" and tracker.get_slot("speaker") != "own_behaviour" and intent != "self_harm"
+    forced_marriage_told = topic == "forced_marriage" or any(
+        reply.startswith(("explain_forced_marriage", "answer_stop_forced_marriage"))
+        for reply in replies_given(tracker))
+    if (forced_marriage_told and tracker.get_slot("speaker") != "own_behaviour" and intent != "self_harm"
             and (((intent in QUESTION_REPLIES or intent == "forced_marriage") and asks_to_stop_it(text))
                  or (intent == "trafficking_exploitation" and _PASSPORT.search(text)))):
         # "can I stop it without getting them in trouble?", "what if they take her passport": the
@@ -188,7 +189,7 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_clares_law"  # the right to ask, not protection orders first
     if given[:1] == ["answer_clares_law"] and _USE_IT_FOR.search(text) and intent not in ("self_harm",):
         return "answer_clares_law"
-    if _STEP_IN.search(text) and intent not in ("self_harm", "quick_exit"):
+    if thinks_of_stepping_in(text) and intent not in ("self_harm", "quick_exit"):
         return "answer_dont_step_in_young" if under_18 else "answer_dont_step_in"
     if ("explain_carer_abuse" in given and tracker.get_slot("speaker") == "other"
             and _ADULT_SOCIAL_CARE.search(text) and intent not in ("self_harm",)):
@@ -216,7 +217,7 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
             and child_exploitation_told(user_messages(tracker))
             and not speaks_as_professional(user_messages(tracker))
             and ("answer_child_exploitation" not in given or asks_what_to_do(text) or asks_if_legal(text)
-                 or intent in ABUSE_TOPICS)):
+                 or speaks_of_crime(text) or speaks_of_going_missing(text) or intent in ABUSE_TOPICS)):
         # a child groomed or exploited ("my daughter is 15 and he is 22, he buys her things"):
         # the police, children's social care and the NSPCC, not adult services' answers. Then
         # "is that even legal?" or "its not trafficking hes her boyfriend": the law, shortly;
@@ -225,6 +226,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
             return "answer_child_exploitation"
         if speaks_of_going_missing(text):
             return "answer_child_missing"  # "should i report him missing when he doesnt come home"
+        if speaks_of_crime(text):
+            return "answer_child_criminal_exploitation"  # "is this county lines? i dont want him arrested"
         if asks_what_to_do(text) and not asks_if_legal(text):
             return "answer_child_exploitation_who_to_tell"
         return "answer_child_exploitation_law"

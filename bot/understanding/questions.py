@@ -132,6 +132,16 @@ def asks_about_dash_or_marac(text: str) -> bool:
     return bool(_DASH_OR_MARAC.search(text or ""))
 
 
+# "should i go in there and stop him": someone thinking of stepping in (actions/plan_reply.py)
+_STEP_IN = re.compile(r"\b(should|shall|can|do|must) i (go|get|step|run|barge|break) (in|in there|round|over|"
+                      r"between|involved|down)\b|\b(should|shall) i (try to )?(stop|fight|confront) (him|her|them)\b",
+                      re.IGNORECASE)
+
+
+def thinks_of_stepping_in(text: str) -> bool:
+    return bool(_STEP_IN.search(text or ""))
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -165,6 +175,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("find_support", ABOUT_OWN_IMAGES, False),
     ("ask_privacy", _HELPLINE_CONFIDENTIAL, False),
     ("ask_how_to_help", _DASH_OR_MARAC, True),
+    ("ask_how_to_help", _STEP_IN, False),
     ("ask_number", _SILENT_SOLUTION, False),
     # "what's the number for refuge": the helpline (which Refuge runs), not the housing answer.
     ("ask_number", re.compile(

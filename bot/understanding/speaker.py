@@ -130,6 +130,8 @@ _SELF = (
     # a marriage planned for the speaker: "my family are planning for me to marry my cousin"
     r"\bme to (marry|get married|be married|wed)\b|\bmarry me off\b|\bmy (own )?(wedding|marriage|engagement)\b",
     r"\b(i|we) (live|lived) with (him|her|them)\b|\bi (left|want to leave|need to leave|can'?t leave)\b",
+    # harmed beside a sibling: "shouts at me and my little brother"
+    r"\bme and my (little |big |younger |older |baby |twin )?(brother|sister|siblings?|bro|sis)\b",
 )
 _OTHER = (
     # "i love my mum and dad" says how they feel about their family, not a worry about them
@@ -170,7 +172,8 @@ _OTHER_PERSON = (
 )
 # Harm done to the speaker in words the harm list does not hold, or the speaker naming themself
 # as the partner: "she scratches and bites me", "I'm her husband and...".
-_HURTS_ME = (r"\b(scratch\w*|bites?|biting|spits? at|spat at|throws? things at|threw things at) me\b"
+_HURTS_ME = (r"\b(scratch\w*|bites?|biting|spits? at|spat at|throws? things at|threw things at|shouts? at|shouting at"
+             r"|screams? at|screaming at|yells? at|yelling at|swears? at|swearing at) (me|me and my|us)\b"
              r"|\bi (was|got|have been|'?ve been|had been) (raped|sexually assaulted|assaulted|attacked|beaten"
              r"|hit|abused|strangled|choked|stalked|groomed|trafficked)\b"
              r"|\b(i'?m|im|i am) (her|his|their) (husband|wife|partner|boyfriend|girlfriend|fiance|fiancee)\b"

@@ -123,3 +123,11 @@ def test_a_neighbour_reporting_a_week_later_is_told_how() -> None:
     tracker = message_tracker(text, "ask_law", {"speaker": "other"})
     assert choose_reply("ask_law", tracker) == "answer_report_later_supporter"
     assert "101" in _reply_text("answer_report_later_supporter")
+
+
+def test_her_passport_after_forced_marriage_was_told_is_not_trafficking() -> None:
+    """The topic slot follows the latest intent; the replies given remember the marriage."""
+    later = _with_replies("what if they take her passport", "trafficking_exploitation",
+                          {"speaker": "other", "topic": "trafficking_exploitation"},
+                          ["answer_stop_forced_marriage_supporter", "explain_forced_marriage"])
+    assert choose_reply("trafficking_exploitation", later) == "answer_stop_forced_marriage_supporter"
