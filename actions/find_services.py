@@ -75,7 +75,11 @@ _REPLY_TOPICS = {"answer_children_abroad": "legal", "answer_images_under_18": "t
                  "answer_child_exploitation_who_to_tell": GENERAL_TOPIC,
                  "answer_child_exploitation_law": GENERAL_TOPIC,
                  "answer_child_missing": GENERAL_TOPIC,
-                 "answer_child_criminal_exploitation": GENERAL_TOPIC}
+                 "answer_child_criminal_exploitation": GENERAL_TOPIC,
+                 # ways to stop a forced marriage, whatever the last words were read as ("her passport")
+                 "answer_stop_forced_marriage": "forced_marriage",
+                 "answer_stop_forced_marriage_supporter": "forced_marriage",
+                 "answer_stop_forced_marriage_under_18": "forced_marriage"}
 
 
 def search_topic(intent: str | None, tracker: Tracker, reply: str | None = None) -> str:
