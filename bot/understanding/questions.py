@@ -81,9 +81,31 @@ _IS_IT_ABUSE = re.compile(
     r"|^\W*(is|was|isnt|isn'?t) (it|this|that|all this) (all )?(my|me) fault\W*$", re.IGNORECASE)
 
 
+# "i just want to know if its normal to feel this scared": the fear is the question
+_FEAR_NORMAL = re.compile(r"\b(normal|ok|okay|silly|stupid|mad|crazy|overreacting) (to|that i) (feel|be|am|'?m)"
+                          r" (this |so |that |really |very )?(scared|afraid|frightened|terrified|anxious|on edge"
+                          r"|jumpy)\b", re.IGNORECASE)
+
+
 def asks_if_abuse(text: str) -> bool:
-    """Whether the whole message asks if what was told is abuse, normal, or their own fault."""
-    return bool(_IS_IT_ABUSE.search((text or "").strip()))
+    """Whether the whole message asks if what was told is abuse, normal, or their own fault, or
+    whether their fear is normal."""
+    return bool(_IS_IT_ABUSE.search((text or "").strip()) or _FEAR_NORMAL.search(text or ""))
+
+
+# "can I text SignHealth?", "can i email them": a way in without speaking, answered with the
+# services and, for a Deaf person, emergencySMS and Relay UK (actions/find_services.py)
+_WITHOUT_SPEAKING = re.compile(r"\b(can|could) i (text|sms|email|e-mail|message|webchat|web chat|chat to|video call)"
+                               r" (signhealth|them|someone|somebody|the helpline|a service|services|anyone)\b",
+                               re.IGNORECASE)
+# "will galop judge me?", "will they even believe a man": whether they will be believed
+_BELIEVED = re.compile(r"\b(will|would|do|does) (they|galop|the helpline|the men'?s advice line|the police|anyone|"
+                       r"people)\b.{0,15}\b(judge|believe|laugh at|take (me|it) seriously|think i'?m)\b",
+                       re.IGNORECASE)
+
+
+def asks_if_believed(text: str) -> bool:
+    return bool(_BELIEVED.search(text or ""))
 
 
 # "should i go hospital?", "do i need to get checked", "is the baby ok": after the pregnancy note,
@@ -164,6 +186,8 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # "is this normal?" after telling what happens: answered about what they told
     # (actions/plan_reply.py), never read as a new kind of abuse or as "no".
     ("find_support", _IS_IT_ABUSE, False),
+    ("find_support", _FEAR_NORMAL, False),
+    ("find_support", _WITHOUT_SPEAKING, True),
     # "what happens if I say no?": about what was told (a marriage, a demand), not a new kind of
     # abuse in the words "say no" (it was read as sexual violence after a forced marriage).
     ("find_support", re.compile(

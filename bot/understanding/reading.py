@@ -42,7 +42,11 @@ _ANSWERABLE = ABUSE_TOPICS | {"find_support", "ask_number", "ask_privacy", "ask_
 _SAFE_CONTACT = re.compile(
     r"\b(stop|prevent|hide|delete|clear|wipe|make sure|not let)\b.{0,30}\b(see|seeing|find|finding|know|knowing|"
     r"history)\b.{0,30}\b(this (site|website|page|chat)|my (browser |search )?history|i (visited|was on|used) this)\b|"
-    r"\bhow (do|can) i (hide|delete|clear|wipe)\b.{0,30}\b(history|this (site|chat|page|website))\b",
+    r"\bhow (do|can) i (hide|delete|clear|wipe)\b.{0,30}\b(history|this (site|chat|page|website))\b|"
+    # the bot's own offer taken up: "yeah tips on contacting them safely pls"
+    r"\b(contact|contacting|call|calling|ring|ringing|reach|reaching) (them|services?|the helpline|someone) safely\b|"
+    r"\bhow (do|can) i (ring|call|phone|contact) (them|the helpline|someone|a service)\b.{0,20}\bwithout (him|her|them)"
+    r" (seeing|knowing|finding out)\b",
     re.IGNORECASE)
 # "do you keep my texts?": a question about what this service stores, not about evidence.
 _ABOUT_OUR_RECORDS = re.compile(

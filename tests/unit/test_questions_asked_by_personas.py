@@ -131,3 +131,24 @@ def test_her_passport_after_forced_marriage_was_told_is_not_trafficking() -> Non
                           {"speaker": "other", "topic": "trafficking_exploitation"},
                           ["answer_stop_forced_marriage_supporter", "explain_forced_marriage"])
     assert choose_reply("trafficking_exploitation", later) == "answer_stop_forced_marriage_supporter"
+
+
+def test_a_gay_man_asking_whether_he_will_be_believed() -> None:
+    text = "will galop judge me? he says no one will believe a man getting hurt by a man"
+    tracker = message_tracker(text, "ask_law", {"gender": "male", "lgbt_plus": "yes"})
+    assert choose_reply("ask_law", tracker) == "answer_will_they_believe"
+    assert "0800 999 5428" in _reply_text("answer_will_they_believe")
+
+
+def test_asking_if_fear_is_normal_is_answered_about_what_was_told() -> None:
+    text = "i dont want a court order i just want to know if its normal to feel this scared. sorry"
+    assert read_person(text, "ask_law", [{"name": "ask_law", "confidence": 0.61}]).intent == "find_support"
+    tracker = message_tracker(text, "find_support", {"topic": "physical_abuse"})
+    assert choose_reply("find_support", tracker) == "answer_is_it_abuse_told"
+
+
+def test_the_bots_offer_of_tips_taken_up_is_safe_contact_and_a_text_question_finds_services() -> None:
+    assert read_person("yeah tips on contacting them safely pls. she goes through my phone",
+                       "ask_how_to_help").intent == "safe_contact"
+    assert read_person("Lewisham. Can I text SignHealth?", "safe_contact",
+                       [{"name": "safe_contact", "confidence": 0.83}]).intent == "find_support"
