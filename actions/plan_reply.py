@@ -141,6 +141,8 @@ def last_explanation(tracker: Tracker) -> str | None:
 
 
 _PASSPORT = re.compile(r"\bpassports?\b", re.IGNORECASE)
+_AFTER_ASSAULT_CARE = re.compile(r"\b(tested|test|tests|shower|showered|wash|washed|evidence|morning after|"
+                                 r"emergency contraception|pep|hiv|sti|pregnan\w*|checked|havens?)\b", re.IGNORECASE)
 _CLARES_LAW = re.compile(r"\bclare'?s law\b|\bdisclosure scheme\b|\bright to ask\b", re.IGNORECASE)
 # "can i use it for my sisters new boyfriend?" after Clare's Law was explained
 _USE_IT_FOR = re.compile(r"\b(use|apply|ask)\b.{0,20}\b(it|that|this|for)\b.{0,40}\b(boyfriend|girlfriend|bf|gf"
@@ -203,6 +205,9 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_report_later_supporter"
     if intent == "ask_number" and asks_about_silent_solution(text):
         return "answer_silent_solution"
+    if ("utter_high_risk_strangulation" in notes_given(tracker) and intent not in ("self_harm", "quick_exit")
+            and asks_about_hospital(text)):
+        return "answer_no_hospital_strangulation"  # "i didnt go to the doctor. is it too late?"
     if intent == "find_support" and reluctant_about_hospital(text):
         # after the note that sent them to a doctor or A&E, what else they can do
         if "utter_self_harm_support" in notes_given(tracker):
@@ -336,7 +341,7 @@ def tells_who_they_are(tracker: Tracker) -> bool:
     """A short message that tells who the person is and asks nothing ("im deaf", "i'm gay by
     the way")."""
     text = tracker.latest_message.get("text") or ""
-    return (len(text.split()) <= 8 and not is_question(text)
+    return (len(text.split()) <= 16 and not is_question(text)
             and any(entity_values(tracker, name) for name in _WHO_THEY_ARE))
 
 
@@ -348,7 +353,10 @@ def choose_urgent_note(tracker: Tracker) -> str | None:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if "suicide" in urgency or intent == "self_harm":
         return "utter_self_harm_support"
-    if "recent_sexual_assault" in urgency:
+    if "recent_sexual_assault" in urgency or (
+            "utter_recent_sexual_assault" in notes_given(tracker)
+            and _AFTER_ASSAULT_CARE.search(tracker.latest_message.get("text") or "")):
+        # and again when asked about what it covers: "can i still get tested if i shower?"
         return "utter_recent_sexual_assault"
     signs = set(entity_values(tracker, "risk_sign"))
     for sign in RISK_SIGN_ORDER:

@@ -121,8 +121,11 @@ _ASSAULT = (
     r"(woke up|was asleep|while i (was )?(slept|sleeping|asleep))\b.{0,40}\b(having sex|on top of me|inside me|"
     r"touching me)|having sex with me while|"
     # from personas (fifth session): consent that could not be given, held down, hands under clothes
-    r"(had|having|have) sex with me (when|while|after) (i was |i'?d )?(too drunk|drunk|asleep|passed out|out of it|"
-    r"unconscious|high|blackout)|"
+    r"(had|having|have) sex with me (when|while|after) (i was |i'?d )?(really |so |very |too )?(drunk|asleep"
+    r"|passed out|out of it|unconscious|high|blackout|wasted|off my face)|"
+    # "a guy i know had sex with me ... and i said no"
+    r"(had|having|have) sex with me\b.{0,60}\b(i said no|said no|didn'?t want|did not want|told (him|her|them) no"
+    r"|couldn'?t say no)|"
     r"(held|pinned|holding) me down\b.{0,50}\b(said no|saying no|say no|told him no|no\b)|"
     r"forced me (last night|tonight|this morning|yesterday|earlier|again)|"
     r"(put|stuck|shoved) (his|her|their) hands? (up|down|inside|in|under) my "

@@ -100,8 +100,8 @@ _LIMITED_ENGLISH = (
     r"|poor|little)\b",
     r"\bmy english (is )?(not|isn'?t|is not|bad|poor|weak|very bad)\b|\bnot (speak|speaking) (good )?english\b",
     r"\b(need|want|can i have|is there) an? (interpreter|translator|translation)\b|\binterpreter\b",
-    r"\b(speak|only speak|i speak) (urdu|punjabi|bengali|bangla|arabic|polish|romanian|spanish|portuguese|"
-    r"turkish|kurdish|somali|tamil|gujarati|farsi|persian|french|lithuanian|albanian|tigrinya|amharic|"
+    r"\b(speak|speaks|only speak|i speak|speaking) (urdu|punjabi|bengali|bangla|arabic|polish|romanian|spanish|"
+    r"portuguese|turkish|kurdish|somali|tamil|gujarati|farsi|persian|french|lithuanian|albanian|tigrinya|amharic|"
     r"chinese|mandarin|cantonese|vietnamese|hindi|pashto|dari|russian|ukrainian)\b",
     r"\b(english|ingles|inglés) (no|poco|nie)\b|\bno hablo\b|\bnie mówię\b|\bnie mowie\b",
     r"\b(little|small|bit of|some|a little|not much|not good|bad|broken) english\b|\bmy english (is )?(small|little"
@@ -120,7 +120,8 @@ _NRPF = (
 # oneself or of the family ("we're Bengali", "my husband is Pakistani"). It only opens those
 # services to the person (services_directory.search); nothing else changes.
 _MINORITISED = (
-    r"\b(south asian|asian|bangladeshi|bengali|bangla|pakistani|indian|sikh|punjabi|gujarati|tamil|sri lankan"
+    r"(?<!not )(?<!not an )(?<!not a )\b(south asian|asian|bangladeshi|bengali|bangla|pakistani|indian|sikh|punjabi"
+    r"|gujarati|tamil|sri lankan"
     r"|nepali|turkish|kurdish|kurd|iranian|persian|afghan|arab|arabic|middle eastern|somali|somalian|eritrean"
     r"|ethiopian|sudanese|nigerian|ghanaian|african|caribbean|jamaican|latin american|latina|latino|brazilian"
     r"|colombian|bolivian|ecuadorian|peruvian|chinese|vietnamese|filipina|filipino|muslim|black and minoritised"

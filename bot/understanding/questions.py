@@ -100,7 +100,11 @@ _WITHOUT_SPEAKING = re.compile(r"\b(can|could) i (text|sms|email|e-mail|message|
                                re.IGNORECASE)
 # "will galop judge me?", "will they even believe a man": whether they will be believed
 _BELIEVED = re.compile(r"\b(will|would|do|does) (they|galop|the helpline|the men'?s advice line|the police|anyone|"
-                       r"people)\b.{0,15}\b(judge|believe|laugh at|take (me|it) seriously|think i'?m)\b",
+                       r"people)\b.{0,15}\b(judge|believe|laugh at|take (me|it) seriously|think i'?m)\b"
+                       r"|\b(people|they|everyone|no ?one|nobody)( will| would|'ll)( just)? (laugh at|judge|believe)"
+                       r" (me|a man)\b"
+                       r"|\b(will|do|would) (they|galop|the helpline|services)( actually| even| really)? (get"
+                       r"|understand|know about|deal with) (trans|gay|lgbt\w*|bi|queer|men)\b",
                        re.IGNORECASE)
 
 
@@ -112,7 +116,8 @@ def asks_if_believed(text: str) -> bool:
 # a question about being checked (actions/plan_reply.py).
 _HOSPITAL_QUESTION = re.compile(
     r"\b(should|do|shall|must|need to|have to|can)\s+i\s+(go|get|be)\s+(to\s+)?(the\s+|a\s+)?(hospital|a ?& ?e"
-    r"|a and e|checked|seen|maternity|doctors?|gp)\b|\bis (the |my )?baby (ok|okay|alright|all right|hurt)\b",
+    r"|a and e|checked|seen|maternity|doctors?|gp)\b|\bis (the |my )?baby (ok|okay|alright|all right|hurt)\b"
+    r"|\b(didn'?t|did not|never) (go|get) (to )?(the |a )?(doctors?|gp|hospital|a ?& ?e|checked)\b.{0,40}\btoo late\b",
     re.IGNORECASE)
 
 
@@ -126,7 +131,9 @@ _HELPLINE_CONFIDENTIAL = re.compile(
     r"\b(is|are)\s+(the\s+)?(helpline|they|it|that line|the line|that number|the number|calling them|the call)\b"
     r".{0,20}\b(confidential|private|anonymous|secret)\b"
     r"|\b(helpline|ring|call|called|calling|phone|phoned|rang)\b.{0,40}\b(they|them|helpline)\b.{0,15}\b(tell|contact"
-    r"|call|ring|inform|let)\b.{0,20}\b(my\s+)?(husband|partner|boyfriend|wife|girlfriend|him|family)\b",
+    r"|call|ring|inform|let)\b.{0,20}\b(my\s+)?(husband|partner|boyfriend|wife|girlfriend|him|family)\b"
+    # the helpline by name: "if i call the domestic abuse helpline will they tell anyone? like police"
+    r"|\bhelpline\b.{0,40}\b(tell|contact|inform|report|pass)\b.{0,25}\b(anyone|anybody|police|social services)\b",
     re.IGNORECASE)
 
 
@@ -188,6 +195,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("find_support", _IS_IT_ABUSE, False),
     ("find_support", _FEAR_NORMAL, False),
     ("find_support", _WITHOUT_SPEAKING, True),
+    ("find_support", _BELIEVED, False),
     # "what happens if I say no?": about what was told (a marriage, a demand), not a new kind of
     # abuse in the words "say no" (it was read as sexual violence after a forced marriage).
     ("find_support", re.compile(

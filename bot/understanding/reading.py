@@ -355,6 +355,9 @@ def read_person(text: str, intent: str | None, ranking: Sequence[dict[str, Any]]
         # (a postcode the classifier alone took for leaving, "HA9 0WS" at 0.44, is a place: the
         # words of leaving were checked first)
         override = "inform_location"
+    elif intent in ("thank", "greet") and audience.tags() and len((text or "").split()) > 3:
+        # "thanks. im a guy btw not a girl": who they are, not only thanks
+        override = "find_support"
     elif (intent in PLACE_LIKE | {"inform_location"} and not (place or has_location)
           and audience.tags() and _SHORT.match(text or "")):
         # "im 15", "I'm a man", "I'm deaf": who they are changes which services fit.

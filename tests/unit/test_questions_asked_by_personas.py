@@ -152,3 +152,37 @@ def test_the_bots_offer_of_tips_taken_up_is_safe_contact_and_a_text_question_fin
                        "ask_how_to_help").intent == "safe_contact"
     assert read_person("Lewisham. Can I text SignHealth?", "safe_contact",
                        [{"name": "safe_contact", "confidence": 0.83}]).intent == "find_support"
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("hackney E8. will they actually get trans stuff or is it mostly for gay men", {"lgbt_plus": "yes"}),
+    ("im a man btw. people will laugh at me", {"gender": "male"}),
+])
+def test_will_they_understand_me(text: str, slots: dict) -> None:
+    assert read_person(text, "nlu_fallback", [{"name": "nlu_fallback", "confidence": 0.3}]).intent == "find_support"
+    assert choose_reply("find_support", message_tracker(text, "find_support", slots)) == "answer_will_they_believe"
+
+
+def test_the_helpline_named_with_police_is_about_the_helpline() -> None:
+    text = "if i call the domestic abuse helpline will they tell anyone? like police or social services"
+    assert read_person(text, "ask_children", [{"name": "ask_children", "confidence": 0.5}]).intent == "ask_privacy"
+
+
+def test_a_recent_assault_told_without_the_word_rape() -> None:
+    from bot.safety.risk import recent_sexual_assault
+
+    assert recent_sexual_assault("last night a guy i know had sex with me when i was really drunk and i said no")
+    assert not recent_sexual_assault("we had sex last night and it was lovely")
+
+
+def test_too_late_for_the_doctor_after_strangulation() -> None:
+    text = "i didnt go to the doctor. is it too late? and i dont want to report him yet"
+    tracker = message_tracker(text, "ask_law", {"urgent_notes_given": ["utter_high_risk_strangulation"]})
+    assert choose_reply("ask_law", tracker) == "answer_no_hospital_strangulation"
+
+
+def test_thanks_with_who_they_are_is_who_they_are() -> None:
+    text = "thanks. im a guy btw not a girl. and we're not asian if that matters"
+    reading = read_person(text, "thank", [{"name": "thank", "confidence": 0.8}])
+    assert reading.intent == "find_support" and reading.audience.gender == "male"
+    assert not reading.audience.minoritised  # "not asian"
