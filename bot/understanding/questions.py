@@ -101,8 +101,8 @@ _WITHOUT_SPEAKING = re.compile(r"\b(can|could) i (text|sms|email|e-mail|message|
 # "will galop judge me?", "will they even believe a man": whether they will be believed
 _BELIEVED = re.compile(r"\b(will|would|do|does) (they|galop|the helpline|the men'?s advice line|the police|anyone|"
                        r"people)\b.{0,15}\b(judge|believe|laugh at|take (me|it) seriously|think i'?m)\b"
-                       r"|\b(people|they|everyone|no ?one|nobody)( will| would|'ll)( just)? (laugh at|judge|believe)"
-                       r" (me|a man)\b"
+                       # (not "he says no one will believe me": the abuser's words, told)
+                       r"|\b(people|they|everyone)( will| would|'ll)( just)? (laugh at|judge) (me|a man)\b"
                        r"|\b(will|do|would) (they|galop|the helpline|services)( actually| even| really)? (get"
                        r"|understand|know about|deal with) (trans|gay|lgbt\w*|bi|queer|men)\b",
                        re.IGNORECASE)
@@ -171,6 +171,12 @@ def thinks_of_stepping_in(text: str) -> bool:
     return bool(_STEP_IN.search(text or ""))
 
 
+# After a recent assault: "can i still get tested if i shower?" (the recent-assault note again)
+_AFTER_ASSAULT_QUESTION = re.compile(
+    r"\b(get|be|still get) (tested|checked|seen)\b|\b(if|after) i (shower|showered|wash|washed|change|changed)\b"
+    r"|\b(morning after pill|emergency contraception|pep|hiv (test|medicine|medication))\b", re.IGNORECASE)
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -196,6 +202,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("find_support", _FEAR_NORMAL, False),
     ("find_support", _WITHOUT_SPEAKING, True),
     ("find_support", _BELIEVED, False),
+    ("find_support", _AFTER_ASSAULT_QUESTION, True),
     # "what happens if I say no?": about what was told (a marriage, a demand), not a new kind of
     # abuse in the words "say no" (it was read as sexual violence after a forced marriage).
     ("find_support", re.compile(
