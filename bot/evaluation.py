@@ -355,6 +355,18 @@ AXES_HISTORY = (
     "every figure here the same as before to three decimals (topic axis 0.921, speaker 0.953, "
     "danger, suicide and quick-exit recall 1.000). No training data was added; this set was not "
     "read.",
+    "Tenth session (2026-11-30): answers found by talking to the bot as personas (supporters of "
+    "children being groomed or exploited, professionals, messages in other scripts, threats of a "
+    "false accusation, questions about the helpline and the Silent Solution). A first `make eval` "
+    "after them gave intent 0.895, topic axis 0.917, speaker 0.953 -> 0.951; the per-intent and "
+    "per-speaker rows (counts only, no message read) showed one own-behaviour message no longer read "
+    "as such and one safe-contact question read otherwise. Two new checks were then narrowed on "
+    "general grounds: a partner's words count as a threat of a false accusation only with a mark of "
+    "threat or lie ('she'd say', 'he'll tell', 'lies that'), since 'she says I hit her and she's "
+    "right' is a confession; 'can I text...' is a Deaf service asked for only when SignHealth or BSL "
+    "is named. Every figure then returned to the values above (intent 0.899, topic axis 0.921, "
+    "speaker 0.953); as the narrowing was prompted by this set's counts, those rows are a little "
+    "optimistic.",
 )
 
 

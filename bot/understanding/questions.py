@@ -93,11 +93,10 @@ def asks_if_abuse(text: str) -> bool:
     return bool(_IS_IT_ABUSE.search((text or "").strip()) or _FEAR_NORMAL.search(text or ""))
 
 
-# "can I text SignHealth?", "can i email them": a way in without speaking, answered with the
-# services and, for a Deaf person, emergencySMS and Relay UK (actions/find_services.py)
-_WITHOUT_SPEAKING = re.compile(r"\b(can|could) i (text|sms|email|e-mail|message|webchat|web chat|chat to|video call)"
-                               r" (signhealth|them|someone|somebody|the helpline|a service|services|anyone)\b",
-                               re.IGNORECASE)
+# "can I text SignHealth?": a Deaf service asked for, answered with the services and emergencySMS
+# and Relay UK (actions/find_services.py); "can i email them" stays a question about contacting safely
+_WITHOUT_SPEAKING = re.compile(r"\b(can|could) i (text|sms|email|e-mail|message|video call) (signhealth|a deaf service"
+                               r"|someone in bsl|a bsl)\b", re.IGNORECASE)
 # "will galop judge me?", "will they even believe a man": whether they will be believed
 _BELIEVED = re.compile(r"\b(will|would|do|does) (they|galop|the helpline|the men'?s advice line|the police|anyone|"
                        r"people)\b.{0,15}\b(judge|believe|laugh at|take (me|it) seriously|think i'?m)\b"

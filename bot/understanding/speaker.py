@@ -54,7 +54,7 @@ _SELF_DEFENCE = (
     r"\b(hit|hitting|push|pushed|pushing|slap|slapped|shove|shoved|kick|kicked|scratch\w*|bit|bite|"
     r"punch\w*|shout\w*|scream\w*|yell\w*|fought|fight\w*) (him |her |them )?back\b",
     r"\bself[- ]?defen[cs]e\b|\bdefend(ing)? myself\b|\bprotect(ing)? myself\b",
-    r"\bto get (him|her|them) (off|away)( of)?( me)?\b"
+    r"\bto get (him|her|them) off( of)?( me)?\b|\bto get (him|her|them) away from me\b"
     r"|\b(pushed|shoved|push|shove|pulled) (him|her|them|my \w+) (off|away)\b",
 )
 _OWN_BEHAVIOUR = (
@@ -245,11 +245,13 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
 # "she said she'd tell the police I attacked her": a threat of a false accusation, a common
 # tactic of abuse, is said by the person harmed; it is not a confession.
 _FALSELY_ACCUSED = re.compile(
-    r"\b(he|she|they|hes|shes|he'?ll|she'?ll|they'?ll|wife|husband|partner|boyfriend|girlfriend|ex)\b[^.?!]{0,30}"
-    r"\b(say|says|said|saying|tell|tells|told|claim|claims|claimed|make out|makes out|pretend|pretends|lie|lies|lied"
-    r"|report|reports|reported|accuse|accuses|accused)\b[^.?!]{0,30}?\bi('ve| have| had| was| am|'m)? "
-    r"(hit|hurt|attacked|abused|assaulted|pushed|beat|hitting|hurting|attacking|abusing|the abuser|abusive"
-    r"|violent)\b")
+    # a threat or a lie, not a report of what was said ("she says i hit her and she's right" is a
+    # confession): "she'd say", "he will tell the police", "threatens to report", "lies that"
+    r"\b(he|she|they|hes|shes|he'?ll|she'?ll|they'?ll|she'?d|he'?d|they'?d|wife|husband|partner|boyfriend|girlfriend"
+    r"|ex)\b[^.?!]{0,20}\b(will|'ll|'d|would|going to|gonna|threaten\w*|lie|lies|lied|lying|pretend\w*|make out"
+    r"|makes out|falsely|false)\b[^.?!]{0,25}\b(say|tell|report|claim|accuse|that)?\b[^.?!]{0,25}?"
+    r"\bi('ve| have| had| was| am|'m)? (hit|hurt|attacked|abused|assaulted|pushed|beat|hitting|hurting|attacking"
+    r"|abusing|the abuser|abusive|violent)\b")
 
 
 # "its not me its her!!", "it hasnt happened to me, im her teacher": a correction, and firm.

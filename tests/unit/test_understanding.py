@@ -57,6 +57,8 @@ from services_directory.uk_places import outside_london_place
     ("if i phone police will they arrest me instead? she said she'd say i attacked her", "self"),
     ("my husband keeps saying he'll report that i'm the abuser", "self"),
     ("i told my counsellor i hit my wife", "own_behaviour"),
+    # a report of what was said, agreed with, is a confession, not a threat of a false accusation
+    ("she says i hit her and shes right", "own_behaviour"),
     # found by personas (tenth session)
     ("i lost it once with my wife and slapped her", "own_behaviour"),
     ("my little sister is 19 and my parents are taking her to pakistan, i think its HER wedding", "other"),
