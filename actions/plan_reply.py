@@ -26,7 +26,12 @@ from bot.understanding.child_exploitation import (
     speaks_of_crime,
     speaks_of_going_missing,
 )
-from bot.understanding.images import asks_about_own_images, shares_own_images
+from bot.understanding.images import (
+    asks_about_own_images,
+    images_shared_now,
+    shares_own_images,
+    speaks_of_own_images,
+)
 from bot.understanding.questions import (
     asks_about_dash_or_marac,
     asks_about_hospital,
@@ -46,6 +51,7 @@ from bot.understanding.questions import (
 )
 from bot.understanding.reading import PHYSICAL_HARM, supporter_worry
 from bot.understanding.speaker import (
+    asks_whom_to_tell,
     doubts_self,
     names_a_parent,
     sees_parent_harmed,
@@ -195,6 +201,11 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_clares_law"  # the right to ask, not protection orders first
     if given[:1] == ["answer_clares_law"] and _USE_IT_FOR.search(text) and intent not in ("self_harm",):
         return "answer_clares_law"
+    if (under_18 and tracker.get_slot("speaker") != "other" and asks_whom_to_tell(text)
+            and intent not in ("self_harm", "quick_exit")):
+        # "should i tell my mum" from a 17-year-old: telling an adult they trust, and Childline,
+        # not how to help a friend
+        return "answer_young_person"
     if thinks_of_stepping_in(text) and intent not in ("self_harm", "quick_exit"):
         return "answer_dont_step_in_young" if under_18 else "answer_dont_step_in"
     if ("explain_carer_abuse" in given and tracker.get_slot("speaker") == "other"
@@ -251,7 +262,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if (under_18 and intent in (*ABUSE_TOPICS, "find_support", "ask_law", "ask_evidence")
             and tracker.get_slot("speaker") != "other"
             and (shares_own_images(text)
-                 or (asks_about_own_images(text) and any(map(shares_own_images, user_messages(tracker)))))):
+                 or ((asks_about_own_images(text) or images_shared_now(text))
+                     and speaks_of_own_images(user_messages(tracker))))):
         # "im 15 and my boyfriend says he'll send my pics to everyone": a crime against a child,
         # with routes of its own (Report Remove, CEOP); the adults' helpline is not for her
         return "answer_images_under_18"

@@ -36,6 +36,16 @@ _SHARED = re.compile(
     r"online|everyone|every1|all over|whole school)\b", re.IGNORECASE)
 
 
+def speaks_of_own_images(texts: Iterable[str | None]) -> bool:
+    """Whether any of these messages speaks of pictures of the speaker ("a nude of me")."""
+    return any(_OWN_IMAGES.search(text or "") for text in texts)
+
+
+def images_shared_now(text: str | None) -> bool:
+    """Whether the message says pictures are being shared ("its been shared in a group chat")."""
+    return _SHARED.search(text or "") is not None
+
+
 def shares_own_images(text: str | None) -> bool:
     """Whether someone says pictures of them are shared or threatened to be ("he'll send my
     pics to everyone"): for someone under 18 that is a crime with its own routes (Report

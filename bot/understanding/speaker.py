@@ -259,6 +259,17 @@ _NOT_ME = re.compile(
     r"\b(it'?s|its|it is|this is|it was) not (about |happening to )?me\b|\bnot me[,!. ]+(it'?s|its|it is) (her|him|them"
     r"|my|the)\b|\b(it )?(hasn'?t|has not|didn'?t|did not|isn'?t|is not) happen(ed|ing)? to me\b"
     r"|\b(i'?m|im|i am) not the (victim|one (being|getting) (hurt|hit|abused))\b")
+# "should i tell my mum": whom to tell, which says nothing about who is harmed.
+_WHOM_TO_TELL = re.compile(r"\b(should|can|could|do|shall) i tell (my )?(mum|mom|mam|dad|parents?|family|teacher"
+                           r"|someone|anyone|an adult|school|the police)\b")
+def asks_whom_to_tell(text: str | None) -> bool:
+    return _WHOM_TO_TELL.search(for_matching(text)) is not None
+
+
+# "if i say anything my dad will go mad": what the family will do to the speaker.
+_FAMILY_WILL = re.compile(r"\bmy (dad|mum|mom|parents|family|brother|uncle|husband|wife|partner)( will|'ll| would"
+                          r"| is going to| are going to| gonna) (go mad|go crazy|kill me|hit me|kick me out|disown me"
+                          r"|send me|make me|force me|beat me|hurt me|lock me)\b")
 # "my best friend just texted me saying...": how the speaker heard, not something done to them.
 _TOLD_BY_SOMEONE_CLOSE = re.compile(
     rf"\b(my|a|our) ([\w-]+ )?{_RELATIVE} (just |has |had |has just )?(texted|text|messaged|called|rang|phoned|told"
@@ -275,7 +286,9 @@ def speaker_of(text: str | None, *, weak: bool = True) -> Speaker | None:
     rules = _compiled()
     if _NOT_ME.search(folded):
         return "other"
-    folded = _TOLD_BY_SOMEONE_CLOSE.sub(" ", folded)
+    folded = _WHOM_TO_TELL.sub(" ", _TOLD_BY_SOMEONE_CLOSE.sub(" ", folded))
+    if _FAMILY_WILL.search(folded):
+        return "self"
     if switches_to_self(folded):
         return "self"
     defending = rules["defence"].search(folded) is not None or _FALSELY_ACCUSED.search(folded) is not None

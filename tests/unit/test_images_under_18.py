@@ -84,3 +84,15 @@ def test_a_young_persons_follow_up_about_the_pictures_gets_the_image_answer() ->
     alone = tracker("will i get in trouble for sending them", "find_support", {"age_group": "under_18"})
     alone.events = [{"event": "user", "text": "my boyfriend checks my phone"}]
     assert choose_reply("find_support", alone) != "answer_images_under_18"
+
+
+def test_a_first_question_and_a_later_telling_about_her_own_picture() -> None:
+    """'im 15, how do i get a nude of me taken off snapchat' got the general young person's
+    answer, and 'its been shared in a group chat' the adult tech-abuse explanation."""
+    first = "im 15, how do i get a nude of me taken off snapchat and insta"
+    asked = tracker(first, "find_support", {"age_group": "under_18"})
+    asked.events = [{"event": "user", "text": first}]
+    assert choose_reply("find_support", asked) == "answer_images_under_18"
+    later = tracker("its been shared in a group chat", "tech_abuse", {"age_group": "under_18"})
+    later.events = [{"event": "user", "text": first}, {"event": "user", "text": "its been shared in a group chat"}]
+    assert choose_reply("tech_abuse", later) == "answer_images_under_18"

@@ -59,6 +59,9 @@ from services_directory.uk_places import outside_london_place
     ("i told my counsellor i hit my wife", "own_behaviour"),
     # a report of what was said, agreed with, is a confession, not a threat of a false accusation
     ("she says i hit her and shes right", "own_behaviour"),
+    # a young person's own fears, and a question of whom to tell, are not a worry about the family
+    ("i dont want to go but if i say anything my dad will go mad", "self"),
+    ("should i tell my mum", None),
     # found by personas (tenth session)
     ("i lost it once with my wife and slapped her", "own_behaviour"),
     ("my little sister is 19 and my parents are taking her to pakistan, i think its HER wedding", "other"),
