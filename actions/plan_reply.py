@@ -36,6 +36,7 @@ from bot.understanding.questions import (
     asks_about_dash_or_marac,
     asks_about_hospital,
     asks_about_police,
+    asks_about_refuge,
     asks_about_silent_solution,
     asks_if_abuse,
     asks_if_believed,
@@ -206,6 +207,9 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # "should i tell my mum" from a 17-year-old: telling an adult they trust, and Childline,
         # not how to help a friend
         return "answer_young_person"
+    if (intent == "ask_housing" and asks_about_refuge(text) and not under_18
+            and tracker.get_slot("nrpf") != "yes" and tracker.get_slot("speaker") != "own_behaviour"):
+        return "answer_refuge"  # what a refuge is and how to get a space (sourced-facts section 27)
     if thinks_of_stepping_in(text) and intent not in ("self_harm", "quick_exit"):
         return "answer_dont_step_in_young" if under_18 else "answer_dont_step_in"
     if ("explain_carer_abuse" in given and tracker.get_slot("speaker") == "other"

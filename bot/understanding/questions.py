@@ -176,6 +176,17 @@ _AFTER_ASSAULT_QUESTION = re.compile(
     r"|\b(morning after pill|emergency contraception|pep|hiv (test|medicine|medication))\b", re.IGNORECASE)
 
 
+# "what is a refuge", "how do i get into a refuge", "can i go to a refuge"
+_REFUGE = re.compile(r"\b(what|wat|wot)('?s| is| are)( a| an)? refuges?\b"
+                     r"|\bhow (do|does|would|can) (i|we|you|refuges?|a refuge)\b.{0,25}\brefuges?\b"
+                     r"|\b(can|could|do|would) (i|we|my kids and i|me and my kids) (go|get|stay) (in|into|to|at)"
+                     r" (a )?refuge\b|\brefuge (space|place|room)\b", re.IGNORECASE)
+
+
+def asks_about_refuge(text: str) -> bool:
+    return bool(_REFUGE.search(text or ""))
+
+
 # (intent, pattern, question form required). Order matters: the first match names it.
 _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     # What this service keeps and who can read it.
@@ -202,6 +213,7 @@ _SPECIFIC: Sequence[tuple[str, re.Pattern[str], bool]] = (
     ("find_support", _WITHOUT_SPEAKING, True),
     ("find_support", _BELIEVED, False),
     ("find_support", _AFTER_ASSAULT_QUESTION, True),
+    ("ask_housing", _REFUGE, False),
     # "what happens if I say no?": about what was told (a marriage, a demand), not a new kind of
     # abuse in the words "say no" (it was read as sexual violence after a forced marriage).
     ("find_support", re.compile(

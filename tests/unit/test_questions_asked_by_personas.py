@@ -186,3 +186,14 @@ def test_thanks_with_who_they_are_is_who_they_are() -> None:
     reading = read_person(text, "thank", [{"name": "thank", "confidence": 0.8}])
     assert reading.intent == "find_support" and reading.audience.gender == "male"
     assert not reading.audience.minoritised  # "not asian"
+
+
+def test_what_a_refuge_is_is_answered_and_nrpf_keeps_its_own_answer() -> None:
+    """'what is a refuge' got the homelessness answer twice."""
+    assert read_person("what is a refuge", "ask_housing").intent in (None, "ask_housing")
+    tracker = message_tracker("what is a refuge", "ask_housing", {})
+    assert choose_reply("ask_housing", tracker) == "answer_refuge"
+    said = _reply_text("answer_refuge")
+    assert "address is kept secret" in said and "0808 2000 247" in said
+    nrpf = message_tracker("can i go to a refuge", "ask_housing", {"nrpf": "yes"})
+    assert choose_reply("ask_housing", nrpf) != "answer_refuge"
