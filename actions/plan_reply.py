@@ -195,9 +195,12 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent in ("ask_how_to_help", "nlu_fallback", "out_of_scope") and asks_about_dash_or_marac(text):
         return "answer_dash_marac"  # a professional's question (sourced-facts section 24)
     given = replies_given(tracker)
-    if (asks_if_believed(text) and intent not in ("self_harm", "quick_exit")
-            and (tracker.get_slot("gender") == "male" or tracker.get_slot("lgbt_plus") == "yes")):
-        return "answer_will_they_believe"  # "will galop judge me? ... a man getting hurt by a man"
+    if asks_if_believed(text) and intent not in ("self_harm", "quick_exit"):
+        # "will galop judge me? ... a man getting hurt by a man": the line made for them
+        if tracker.get_slot("lgbt_plus") == "yes":
+            return "answer_will_they_believe_lgbt"
+        if tracker.get_slot("gender") == "male":
+            return "answer_will_they_believe_man"
     if intent == "ask_law" and _CLARES_LAW.search(text):
         return "answer_clares_law"  # the right to ask, not protection orders first
     if given[:1] == ["answer_clares_law"] and _USE_IT_FOR.search(text) and intent not in ("self_harm",):

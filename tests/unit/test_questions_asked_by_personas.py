@@ -136,8 +136,8 @@ def test_her_passport_after_forced_marriage_was_told_is_not_trafficking() -> Non
 def test_a_gay_man_asking_whether_he_will_be_believed() -> None:
     text = "will galop judge me? he says no one will believe a man getting hurt by a man"
     tracker = message_tracker(text, "ask_law", {"gender": "male", "lgbt_plus": "yes"})
-    assert choose_reply("ask_law", tracker) == "answer_will_they_believe"
-    assert "0800 999 5428" in _reply_text("answer_will_they_believe")
+    assert choose_reply("ask_law", tracker) == "answer_will_they_believe_lgbt"
+    assert "0800 999 5428" in _reply_text("answer_will_they_believe_lgbt")
 
 
 def test_asking_if_fear_is_normal_is_answered_about_what_was_told() -> None:
@@ -154,13 +154,16 @@ def test_the_bots_offer_of_tips_taken_up_is_safe_contact_and_a_text_question_fin
                        [{"name": "safe_contact", "confidence": 0.83}]).intent == "find_support"
 
 
-@pytest.mark.parametrize(("text", "slots"), [
-    ("hackney E8. will they actually get trans stuff or is it mostly for gay men", {"lgbt_plus": "yes"}),
-    ("im a man btw. people will laugh at me", {"gender": "male"}),
+@pytest.mark.parametrize(("text", "slots", "reply"), [
+    ("hackney E8. will they actually get trans stuff or is it mostly for gay men", {"lgbt_plus": "yes"},
+     "answer_will_they_believe_lgbt"),
+    ("im a man btw. people will laugh at me", {"gender": "male"}, "answer_will_they_believe_man"),
 ])
-def test_will_they_understand_me(text: str, slots: dict) -> None:
+def test_will_they_understand_me(text: str, slots: dict, reply: str) -> None:
     assert read_person(text, "nlu_fallback", [{"name": "nlu_fallback", "confidence": 0.3}]).intent == "find_support"
-    assert choose_reply("find_support", message_tracker(text, "find_support", slots)) == "answer_will_they_believe"
+    assert choose_reply("find_support", message_tracker(text, "find_support", slots)) == reply
+    # a trans woman is not sent to the men's line, nor a straight man to Galop
+    assert ("0808 801 0327" in _reply_text(reply)) is (reply == "answer_will_they_believe_man")
 
 
 def test_the_helpline_named_with_police_is_about_the_helpline() -> None:
