@@ -159,7 +159,10 @@ _ADULT_SOCIAL_CARE = re.compile(r"\b(social services|social care|social worker|t
                                 r"|take (him|her|dad|mum) away|arrested)\b", re.IGNORECASE)
 # "can i still report it to the police a week later?"
 _REPORT_LATER = re.compile(r"\b(report|tell|call|ring)\b.{0,30}\b(police|101|them)\b.{0,40}\b(later|week|days?"
-                           r"|too late|after|since|now)\b|\btoo late to (report|tell|call)\b", re.IGNORECASE)
+                           r"|too late|after|since)\b|\btoo late to (report|tell|call)\b", re.IGNORECASE)
+# Violence heard from next door, upstairs or the street, as it happens.
+_HEARD_NEARBY = re.compile(r"\b(next door|through the wall|upstairs|downstairs|the flat (above|below)|my neighbou?rs?"
+                           r"|in the street|outside my (house|flat|window))\b", re.IGNORECASE)
 # Messages that are not about the child: greetings, thanks, being a bot, self-harm.
 _NOT_ABOUT_THE_CHILD = frozenset({"greet", "goodbye", "thank", "bot_challenge", "self_harm", "affirm", "deny"})
 
@@ -457,7 +460,9 @@ class ActionFollowEmergency(Action):
         if (tracker.get_slot("speaker") == "other"
                 and HOW_TO_HELP_AFTER_EMERGENCY not in given):
             sent.append(HOW_TO_HELP_AFTER_EMERGENCY)
-            reply = how_to_help(tracker)
+            # someone hearing it through the wall is told not to go in, not to "keep in touch"
+            reply = ("answer_dont_step_in" if _HEARD_NEARBY.search(tracker.latest_message.get("text") or "")
+                     else how_to_help(tracker))
             events.append(SlotSet("reply", reply))
             dispatcher.utter_message(response="utter_reply", **planned(reply=reply))
         return [*events, SlotSet("urgent_notes_given", [*given, *sent])] if sent else []

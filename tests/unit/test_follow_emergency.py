@@ -100,3 +100,14 @@ def test_asked_to_call_the_police_it_says_it_cannot_right_after_the_emergency_me
     latest = {"text": "can you call the police for me", "intent": {"name": "immediate_danger"}, "entities": []}
     ActionFollowEmergency().run(dispatcher, Tracker("t", {}, latest, [], False, None, None, "action_listen"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_call_for_you"]
+
+
+def test_a_neighbour_hearing_it_now_is_asked_not_to_go_in() -> None:
+    """A neighbour hearing screaming through the wall was told to 'keep in touch' and 'let them
+    decide' after 999; not going in fits what is happening."""
+    latest = {"text": "my neighbour is being beaten up right now, i can hear her through the wall",
+              "intent": {"name": "immediate_danger"}, "entities": []}
+    tracker = Tracker("t", {"speaker": "other"}, latest, [], False, None, None, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionFollowEmergency().run(dispatcher, tracker, {})
+    assert dispatcher.messages[-1]["planned_slots"] == {"reply": "answer_dont_step_in"}
