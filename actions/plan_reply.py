@@ -173,12 +173,16 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_other_language"  # written in another language: short, plain, interpreter
     topic = tracker.get_slot("topic")
     under_18 = tracker.get_slot("age_group") == "under_18"
+    # read once: several answers below depend on what was said and answered before
+    given = replies_given(tracker)
+    notes = notes_given(tracker)
+    messages = user_messages(tracker)
     if under_18 and intent in ("ask_law", "forced_marriage") and (
             topic == "forced_marriage" or intent == "forced_marriage") and "?" in text:
         return "answer_marriage_under_18"
     forced_marriage_told = topic == "forced_marriage" or any(
         reply.startswith(("explain_forced_marriage", "answer_stop_forced_marriage"))
-        for reply in replies_given(tracker))
+        for reply in given)
     if (forced_marriage_told and tracker.get_slot("speaker") != "own_behaviour" and intent != "self_harm"
             and (((intent in QUESTION_REPLIES or intent == "forced_marriage") and asks_to_stop_it(text))
                  or (intent == "trafficking_exploitation" and _PASSPORT.search(text)))):
@@ -188,7 +192,7 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         if tracker.get_slot("speaker") == "other":
             return "answer_stop_forced_marriage_supporter"
         return "answer_stop_forced_marriage_under_18" if under_18 else "answer_stop_forced_marriage"
-    if ("utter_high_risk_pregnancy" in notes_given(tracker) and intent not in ("self_harm", "quick_exit")
+    if ("utter_high_risk_pregnancy" in notes and intent not in ("self_harm", "quick_exit")
             and (asks_about_hospital(text) or reluctant_about_hospital(text))):
         # "should i go hospital? i dont want them to call police on him" after a kick in pregnancy
         return "answer_hospital_pregnancy"
@@ -197,7 +201,6 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_helpline_confidential"  # the helpline's confidentiality, not this chat's
     if intent in ("ask_how_to_help", "nlu_fallback", "out_of_scope") and asks_about_dash_or_marac(text):
         return "answer_dash_marac"  # a professional's question (sourced-facts section 24)
-    given = replies_given(tracker)
     if asks_if_believed(text) and intent not in ("self_harm", "quick_exit"):
         # "will galop judge me? ... a man getting hurt by a man": the line made for them
         if tracker.get_slot("lgbt_plus") == "yes":
@@ -226,16 +229,16 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         return "answer_report_later_supporter"
     if intent == "ask_number" and asks_about_silent_solution(text):
         return "answer_silent_solution"
-    if ("utter_high_risk_strangulation" in notes_given(tracker) and intent not in ("self_harm", "quick_exit")
+    if ("utter_high_risk_strangulation" in notes and intent not in ("self_harm", "quick_exit")
             and asks_about_hospital(text)):
         return "answer_no_hospital_strangulation"  # "i didnt go to the doctor. is it too late?"
     if intent == "find_support" and reluctant_about_hospital(text):
         # after the note that sent them to a doctor or A&E, what else they can do
-        if "utter_self_harm_support" in notes_given(tracker):
+        if "utter_self_harm_support" in notes:
             if tracker.get_slot("speaker") == "other":
                 return "answer_no_hospital_self_harm_supporter"
             return "answer_no_hospital_self_harm"
-        if "utter_high_risk_strangulation" in notes_given(tracker):
+        if "utter_high_risk_strangulation" in notes:
             return "answer_no_hospital_strangulation"
     if switches_to_self(text) and intent not in ABUSE_TOPICS:
         return "welcome_as_self"
@@ -244,8 +247,8 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         # safety is not theirs alone to decide, so not said to under-18s)
         return "answer_not_in_trouble"
     if (tracker.get_slot("speaker") == "other" and intent not in _NOT_ABOUT_THE_CHILD
-            and child_exploitation_told(user_messages(tracker))
-            and not speaks_as_professional(user_messages(tracker))
+            and child_exploitation_told(messages)
+            and not speaks_as_professional(messages)
             and ("answer_child_exploitation" not in given or asks_what_to_do(text) or asks_if_legal(text)
                  or speaks_of_crime(text) or speaks_of_going_missing(text) or intent in ABUSE_TOPICS)):
         # a child groomed or exploited ("my daughter is 15 and he is 22, he buys her things"):
@@ -266,14 +269,14 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
         if topic not in ABUSE_TOPICS:
             return "answer_is_it_abuse"
         return "answer_is_it_abuse_supporter" if tracker.get_slot("speaker") == "other" else "answer_is_it_abuse_told"
-    if asks_about_police(text) and "utter_recent_sexual_assault" in notes_given(tracker):
+    if asks_about_police(text) and "utter_recent_sexual_assault" in notes:
         # After a recent assault "do I have to go to the police?" is about the Havens' care.
         return "answer_police_after_assault"
     if (under_18 and intent in (*ABUSE_TOPICS, "find_support", "ask_law", "ask_evidence")
             and tracker.get_slot("speaker") != "other"
             and (shares_own_images(text)
                  or ((asks_about_own_images(text) or images_shared_now(text))
-                     and speaks_of_own_images(user_messages(tracker))))):
+                     and speaks_of_own_images(messages)))):
         # "im 15 and my boyfriend says he'll send my pics to everyone": a crime against a child,
         # with routes of its own (Report Remove, CEOP); the adults' helpline is not for her
         return "answer_images_under_18"
@@ -333,7 +336,7 @@ def _choose_reply(intent: str | None, tracker: Tracker) -> str:
     if intent == "perpetrator_help" or tracker.get_slot("speaker") == "own_behaviour":
         return "explain_own_behaviour"
     if intent in ABUSE_TOPICS:
-        if (tracker.get_slot("speaker") == "other" and PROFESSIONAL_HOW_TO_HELP not in replies_given(tracker)
+        if (tracker.get_slot("speaker") == "other" and PROFESSIONAL_HOW_TO_HELP not in given
                 and how_to_help(tracker) == PROFESSIONAL_HOW_TO_HELP):
             # "I'm a teacher and a pupil told me her dad hits her mum": what to do in their role
             # first; the explanation of the kind of abuse can follow when they ask

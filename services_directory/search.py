@@ -311,6 +311,26 @@ def _main_services(local: list[_Hit]) -> list[_Hit]:
     return main or [hit for hit in local if hit.rank < 20_000][:1]
 
 
+def _fit_to_communities(hits: list[_Hit], groups: tuple[str, ...], topic: str) -> list[_Hit]:
+    """Of the services run by and for one community, someone who has not said they belong to it
+    sees one (the first), not all: a Romanian woman in Ealing was offered Ashiana, Southall
+    Black Sisters and IKWRO. A service for women who sell sex is for them, or for sexual
+    exploitation: a woman whose partner takes her wages was offered Women at the Well."""
+    communities = [group for group in groups if group in COMMUNITY_AUDIENCES]
+    kept: list[_Hit] = []
+    one_shown = False
+    for hit in hits:
+        if not community_ranked(hit.rank) or any(f";{group};" in hit.audiences for group in communities):
+            kept.append(hit)
+        elif all(f";{group};" not in hit.audiences for group in COMMUNITY_AUDIENCES if group != "sex_workers"):
+            if topic == "trafficking_exploitation":  # run for women who sell sex only
+                kept.append(hit)
+        elif not one_shown:
+            one_shown = True
+            kept.append(hit)
+    return kept
+
+
 def _rank(tiers: dict[str, list[_Hit]], limit: int, groups: tuple[str, ...] = (),
           topic: str = GENERAL_TOPIC) -> list[_Hit]:
     """Fill the answer in the order the module docstring gives. The person's own lines, the
@@ -334,30 +354,12 @@ def _rank(tiers: dict[str, list[_Hit]], limit: int, groups: tuple[str, ...] = ()
     def open_first(hits: list[_Hit]) -> list[_Hit]:
         return sorted(hits, key=lambda hit: community_ranked(hit.rank))
 
-    # ... and of the narrower services run by and for one community, someone who has not said
-    # they belong to it sees one (the first), not all: a Romanian woman in Ealing was offered
-    # Ashiana, Southall Black Sisters and IKWRO. A service for women who sell sex is for them,
-    # or for sexual exploitation: a woman whose partner takes her wages was offered Women at
-    # the Well.
-    communities = [group for group in groups if group in COMMUNITY_AUDIENCES]
-    others_shown: list[_Hit] = []
-
-    def for_them(hit: _Hit) -> bool:
-        if not community_ranked(hit.rank) or any(f";{group};" in hit.audiences for group in communities):
-            return True
-        if all(f";{group};" not in hit.audiences for group in COMMUNITY_AUDIENCES if group != "sex_workers"):
-            return topic == "trafficking_exploitation"  # run for women who sell sex only
-        if others_shown:
-            return False
-        others_shown.append(hit)
-        return True
-
     # With a main service's number shown, the council's page adds a card, not a route: Hackney's
     # page gave the same number as the council's own team beside it.
     if any(hit.has_phone for hit in main):
         local = [hit for hit in local if hit not in council]
-    narrow = (open_first([hit for hit in local if hit not in main and for_them(hit)])
-              + open_first([hit for hit in tiers.get("london", []) if for_them(hit)]))
+    narrow = _fit_to_communities(open_first([hit for hit in local if hit not in main])
+                                 + open_first(tiers.get("london", [])), groups, topic)
 
     taken: set[str] = set()
 

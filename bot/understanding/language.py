@@ -100,7 +100,9 @@ def other_language(text: str | None) -> str | None:
 def other_script(text: str | None) -> str | None:
     """The script ('arabic', 'bengali', 'cjk', 'cyrillic', from the Unicode letter names) of a
     message written mostly in a script other than Latin; None for Latin, emoji or too few letters."""
-    letters = [ch for ch in text or "" if ch.isalpha()]
+    if not text or text.isascii():
+        return None  # most messages: no Unicode name lookups on the hot path
+    letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return None
     scripts = Counter(unicodedata.name(ch, "UNKNOWN").split(" ")[0].lower() for ch in letters)
